@@ -1,0 +1,95 @@
+"""The interface between the case runner and an implementation.
+
+CASE-FORMAT.md §3: an implementation turns an ``op`` and its ``args``, run in a materialised
+case workspace, into an *observation* (plain data), a failure with a message, or reports the
+operation as *unsupported*.  The plugin and the corpus only ever see these three outcomes, so a
+subprocess-backed implementation plugs in without touching either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+#: Operations defined by CASE-FORMAT.md version 1, §3.
+CONTRACT_OPERATIONS = (
+    "discover",
+    "check",
+    "environments",
+    "resolve",
+    "recipe",
+    "variants",
+    "build-string",
+    "map-pypi",
+    "lock",
+    "lock-check",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OperationRequest:
+    """Everything an implementation gets for one run of one case."""
+
+    op: str
+    args: Mapping[str, Any]
+    #: The materialised workspace root (a fresh temporary directory).
+    workspace_root: Path
+    #: Directory to run from: ``workspace_root / case.cwd``.
+    cwd: Path
+    #: The complete environment for the run (already restricted to the safe set + case env).
+    env: Mapping[str, str]
+    #: Seconds an external process may take.
+    timeout: float = 60.0
+    #: Offline PyPI→conda table from the case (``pypi-mapping``), if any.
+    pypi_mapping: Mapping[str, str | bool] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """The operation succeeded and produced ``value``."""
+
+    value: Any
+    warnings: tuple[str, ...] = ()
+    #: Free text shown on failure (e.g. the command line and its output).
+    transcript: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The operation failed (a raised diagnostic, or a non-zero exit)."""
+
+    message: str
+    warnings: tuple[str, ...] = ()
+    transcript: str = ""
+    exit_code: int | None = None
+    #: True when the implementation did not finish within its timeout.
+    timed_out: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Unsupported:
+    """The implementation cannot observe this operation (reported as SKIP, never PASS)."""
+
+    reason: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+Outcome = Observed | Failed | Unsupported
+
+
+@runtime_checkable
+class Implementation(Protocol):
+    """What the runner needs from an implementation."""
+
+    #: Short name used in reports and expectation files, e.g. ``reference``.
+    name: str
+
+    def version(self) -> str:
+        """Version string recorded in reports."""
+        ...
+
+    def run(self, request: OperationRequest) -> Outcome:
+        """Run one operation; must not raise for bad input (return :class:`Failed`)."""
+        ...

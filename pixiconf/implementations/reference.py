@@ -1,0 +1,33 @@
+"""The Python reference implementation, wrapped in the runner interface."""
+
+from __future__ import annotations
+
+from .. import PIXI_VERSION, __version__
+from ..diagnostics import DiagnosticError
+from ..operations import UnsupportedOperation, run_operation
+from .base import Failed, Observed, OperationRequest, Outcome, Unsupported
+
+
+class ReferenceImplementation:
+    """Runs operations in-process with :mod:`pixiconf.operations`."""
+
+    name = "reference"
+
+    def version(self) -> str:
+        return f"pixiconf {__version__} (pixi {PIXI_VERSION} semantics)"
+
+    def run(self, request: OperationRequest) -> Outcome:
+        try:
+            result = run_operation(request)
+        except UnsupportedOperation as exc:
+            return Unsupported(str(exc))
+        except DiagnosticError as exc:
+            return Failed(
+                message=exc.render(),
+                warnings=tuple(w.render() for w in getattr(exc, "warnings", ())),
+                exit_code=1,
+            )
+        return Observed(
+            value=result.value,
+            warnings=tuple(w.render() for w in result.warnings),
+        )

@@ -1,0 +1,1 @@
+"""pytest plugin for pixiconf (being written)."""

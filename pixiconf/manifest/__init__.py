@@ -1,0 +1,1 @@
+"""The workspace manifest: reading pixi.toml / pyproject.toml into a validated model."""

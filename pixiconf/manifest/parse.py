@@ -1,0 +1,588 @@
+"""Turn a parsed pixi manifest (pixi.toml, or ``[tool.pixi]`` of pyproject.toml) into a model.
+
+Follows ``crates/pixi_manifest/src/toml/manifest.rs`` (``impl Deserialize for TomlManifest``,
+``TomlManifest::into_workspace_manifest``), ``toml/workspace.rs``, ``toml/feature.rs``,
+``toml/target.rs`` and ``toml/environment.rs``.  The key lists below are in the order pixi
+reads them, which is the order of its ``Unexpected keys, expected only ...`` messages.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
+
+from ..diagnostics import DiagnosticError
+from . import pypi_options as pypi
+from .model import DEFAULT, Environment, Feature, Target, Workspace, WorkspaceManifest
+from .selectors import SelectorError, parse_selector, subdir, subdir_error
+from .source import KeyPath, ManifestSource, Table
+from .specs import check_package_name, conda_dependency_map, conda_spec, pypi_dependency_map
+from .tables import parse_activation, parse_channels, parse_system_requirements
+from .tasks import parse_tasks
+
+CHANNEL_PRIORITIES = ("strict", "flexible", "disabled")
+SOLVE_STRATEGIES = ("highest", "lowest", "lowest-direct")
+KNOWN_PREVIEW_FLAGS = ("pixi-build",)
+ENVIRONMENT_NAME = re.compile(r"^[a-z0-9-]+$")
+PIXI_BUILD = "pixi-build"
+
+
+class ManifestParser:
+    """Parses one manifest source; collects warnings in ``source.warnings``."""
+
+    def __init__(self, source: ManifestSource, root: Path | None, *, pyproject: bool = False):
+        self.source = source
+        self.root = root
+        self.pyproject = pyproject
+        self.pixi_build = False
+        self.pool: dict[str, Any] = {}
+
+    # -- entry point ----------------------------------------------------------------------
+
+    def parse(self, data: dict[str, Any], external: dict[str, Any] | None = None) -> WorkspaceManifest:
+        src = self.source
+        top = Table(src, (), dict(data))
+        top.ignore("$schema") if isinstance(data.get("$schema"), str) else None
+        if "$schema" in top.remaining:
+            raise src.error(("$schema",), "expected a string, found " + _type(data["$schema"]))
+        if "tool" in top.remaining:
+            src.table(("tool",), top.remaining.pop("tool"))
+
+        if top.contains("workspace"):
+            workspace_raw = top.required("workspace")
+            workspace_key = "workspace"
+        else:
+            workspace_raw = top.optional("project")
+            workspace_key = "project"
+            if workspace_raw is not None:
+                src.warn(("project",), "The `project` field is deprecated. Use `workspace` instead.",
+                         label="replace this with 'workspace'")
+        package_raw = top.optional("package")
+        target_raw = top.optional("target")
+        root_tables = {k: top.optional(k) for k in (
+            "dependencies", "host-dependencies", "build-dependencies", "constraints",
+            "exclude-newer", "pypi-dependencies", "pypi-exclude-newer", "dev", "activation",
+            "tasks")}
+        feature_raw = top.optional("feature")
+        environments_raw = top.optional("environments")
+        pypi_options_raw = top.optional("pypi-options")
+        sysreq_raw = top.optional("system-requirements")
+        top.finalize()
+
+        if workspace_raw is None:
+            raise src.error((), "Missing field `project/workspace`")
+        workspace = self._workspace((workspace_key,), workspace_raw, external or {})
+        self._current_workspace = workspace
+        self.pixi_build = workspace.preview_enabled(PIXI_BUILD)
+
+        for kind in ("host-dependencies", "build-dependencies"):
+            if root_tables[kind] is not None and not self.pixi_build:
+                src.warn((kind,), f"The `{kind}` field is deprecated. Use `dependencies` instead.",
+                         label="replace this with 'dependencies'")
+
+        default = Feature(
+            DEFAULT,
+            channel_priority=workspace.channel_priority,
+            solve_strategy=workspace.solve_strategy,
+            pypi_options=(pypi.parse_pypi_options(src, ("pypi-options",), pypi_options_raw)
+                          if pypi_options_raw is not None else None),
+            default_target=self._target((), root_tables, is_root=True),
+        )
+        if sysreq_raw is not None:
+            default.system_requirements = parse_system_requirements(src, ("system-requirements",), sysreq_raw)
+            if default.system_requirements:
+                self._sysreq_warning(("system-requirements",))
+        if target_raw is not None:
+            default.targets = self._targets(("target",), target_raw, workspace.platforms, None)
+
+        features: dict[str, Feature] = {DEFAULT: default}
+        feature_table = src.table(("feature",), feature_raw) if feature_raw is not None else {}
+        for name, raw in feature_table.items():
+            path = ("feature", name)
+            if name == DEFAULT:
+                raise src.error(path, "The feature 'default' is reserved and cannot be redefined",
+                                help="All tables at the root of the document are implicitly "
+                                     "added to the 'default' feature, use those instead.")
+            features[name] = self._feature(path, name, raw, workspace)
+
+        for name in (external or {}).get("features", []):
+            features.setdefault(name, Feature(name))
+        environments = self._environments(environments_raw, features)
+
+        used = {f for env in environments.values() for f in env.features}
+        for name in feature_table:
+            if name not in used:
+                src.warn(("feature", name),
+                         f"The feature '{name}' is defined but not used in any environment. "
+                         "Dependencies of unused features are not resolved or checked, and use "
+                         "wildcard (*) version specifiers by default, disregarding any set "
+                         "`pinning-strategy`",
+                         help="Remove the feature from the manifest or add it to an environment")
+
+        self._extend_platforms(workspace, features)
+        manifest = WorkspaceManifest(workspace, features, environments,
+                                     kind="pyproject" if self.pyproject else "pixi")
+        if package_raw is not None:
+            self._package(package_raw)
+            manifest.has_package = True
+        return manifest
+
+    # -- [workspace] ----------------------------------------------------------------------
+
+    def _workspace(self, path: KeyPath, raw: Any, external: dict[str, Any]) -> Workspace:
+        src = self.source
+        t = src.reader(path, raw)
+        meta: dict[str, Any] = {}
+        name = t.optional("name", src.string)
+        version = t.optional("version", src.string)
+        if version is not None:
+            from rattler import Version
+
+            try:
+                Version(version)
+            except Exception as exc:  # noqa: BLE001 - py-rattler's InvalidVersionError
+                raise src.error((*path, "version"), str(exc)) from None
+        description = t.optional("description", src.string)
+        authors = t.optional("authors", src.strings)
+        channels = t.required("channels", lambda p, v: parse_channels(src, p, v))
+        channel_priority = t.optional("channel-priority", lambda p, v: src.enum(p, v, CHANNEL_PRIORITIES))
+        solve_strategy = t.optional("solve-strategy", lambda p, v: src.enum(p, v, SOLVE_STRATEGIES))
+        platforms = t.optional("platforms", self._platform_list) or []
+        license_ = t.optional("license", src.string)
+        license_file = t.optional("license-file", src.string)
+        readme = t.optional("readme", src.string)
+        for key in ("homepage", "repository", "documentation"):
+            meta[key] = t.optional(key, self._url)
+        t.optional("conda-pypi-map", self._conda_pypi_map)
+        ws_pypi = t.optional("pypi-options", lambda p, v: pypi.parse_pypi_options(src, p, v))
+        t.optional("s3-options", self._s3_options)
+        preview = t.optional("preview", self._preview)
+        ws_target = t.optional("target", src.table)
+        t.optional("build-variants-files", src.strings)
+        t.optional("build-variants", self._build_variants)
+        requires_pixi = t.optional("requires-pixi", src.string)
+        t.optional("exclude-newer", src.string)
+        pool = t.optional("dependencies", lambda p, v: conda_dependency_map(src, p, v))
+        t.finalize()
+
+        for sel, target in (ws_target or {}).items():
+            sel_path = (*path, "target", sel)
+            self._selector(sel_path, sel)
+            tt = src.reader(sel_path, target)
+            tt.optional("build-variants", self._build_variants)
+            tt.finalize()
+
+        if license_ is not None:
+            try:
+                canonicalize_license_expression(license_)
+            except InvalidLicenseExpression as exc:
+                raise src.error((*path, "license"), "'license' is not a valid SPDX expression",
+                                label=str(exc)) from None
+        for key, value in (("license-file", license_file), ("readme", readme)):
+            if value is not None and self.root is not None and not (self.root / value).is_file():
+                raise src.error((*path, key), f"'{self.root / value}' does not exist")
+        self.pool = pool or {}
+        if pool and not (preview is True or preview is False or PIXI_BUILD in (preview or [])):
+            for dep, spec in pool.items():
+                if isinstance(spec, dict) and ("path" in spec or "git" in spec):
+                    raise src.error((*path, "dependencies"),
+                                    "conda source dependencies are not allowed without enabling "
+                                    "the 'pixi-build' preview flag",
+                                    label=f"source dependency `{dep}`",
+                                    help="Run `pixi workspace preview add pixi-build` to enable "
+                                         "the preview flag")
+        meta.update(version=version or external.get("version"),
+                    description=description or external.get("description"),
+                    authors=authors or external.get("authors"), license=license_)
+        return Workspace(
+            name=name if name is not None else external.get("name"),
+            channels=channels,
+            platforms=platforms,
+            channel_priority=channel_priority,
+            solve_strategy=solve_strategy,
+            pypi_options=ws_pypi,
+            preview=preview if preview is not None else [],
+            requires_pixi=requires_pixi,
+            metadata=meta,
+        )
+
+    def _platform_list(self, path: KeyPath, value: Any) -> list[str]:
+        src = self.source
+        names: list[str] = []
+        for i, item in enumerate(src.array(path, value)):
+            item_path = (*path, str(i))
+            if isinstance(item, dict):
+                from ..operations import UnsupportedOperation
+
+                raise UnsupportedOperation(
+                    "platform entries written as tables (rich platforms with virtual packages) "
+                    "are not modelled by the reference yet")
+            name = src.string(item_path, item)
+            if subdir(name) is None:
+                raise src.error(item_path, subdir_error(name))
+            if name in names:
+                raise src.error(item_path, f"duplicate key: `{name}`", label="duplicate key")
+            names.append(name)
+        return names
+
+    def _url(self, path: KeyPath, value: Any) -> str:
+        from urllib.parse import urlsplit
+
+        text = self.source.string(path, value)
+        if not urlsplit(text).scheme:
+            raise self.source.error(path, "relative URL without a base")
+        return text
+
+    def _preview(self, path: KeyPath, value: Any) -> bool | list[str]:
+        src = self.source
+        if isinstance(value, bool):
+            return value
+        if not isinstance(value, list):
+            raise src.error(path, "expected bool or list of flags e.g `true` or `[\"pixi-build\"]`, "
+                                  f"found {_type(value)}")
+        flags = src.strings(path, value)
+        unknown = [f for f in flags if f not in KNOWN_PREVIEW_FLAGS]
+        if unknown:
+            s, are = ("s", "are") if len(unknown) > 1 else ("", "is")
+            src.warn(path, f"The preview flag{s}: {', '.join(unknown)} {are} defined in the "
+                           "manifest but un-used in pixi",
+                     label=", ".join(f"'{u}' is unknown" for u in unknown))
+        return flags
+
+    def _conda_pypi_map(self, path: KeyPath, value: Any) -> Any:
+        src = self.source
+        if isinstance(value, bool):
+            return value
+        table = src.table(path, value)
+        if not table:
+            src.warn(path, "`conda-pypi-map = {}` is deprecated",
+                     help="Use `conda-pypi-map = false` to disable all PyPI name derivation, or "
+                          "`conda-pypi-map = { conda-forge = { mapping-mode = \"replace\" } }` to "
+                          "avoid default mapping lookups while keeping the conda-forge same-name "
+                          "heuristic.")
+        return table
+
+    def _s3_options(self, path: KeyPath, value: Any) -> Any:
+        src = self.source
+        for name, opts in src.table(path, value).items():
+            t = src.reader((*path, name), opts)
+            t.required("endpoint-url", src.string)
+            t.required("region", src.string)
+            t.required("force-path-style", src.boolean)
+            t.finalize()
+        return value
+
+    def _build_variants(self, path: KeyPath, value: Any) -> Any:
+        src = self.source
+        for key, item in src.table(path, value).items():
+            if isinstance(item, list):
+                src.strings((*path, key), item)
+            else:
+                raise src.error((*path, key), f"expected an array, found {_type(item)}")
+        return value
+
+    # -- targets and features -------------------------------------------------------------
+
+    def _selector(self, path: KeyPath, key: str):
+        try:
+            return parse_selector(key)
+        except SelectorError as exc:
+            raise self.source.error(path, str(exc)) from None
+
+    def _target(self, path: KeyPath, tables: dict[str, Any], *, is_root: bool = False) -> Target:
+        src = self.source
+        deps = {}
+        for kind in ("dependencies", "host-dependencies", "build-dependencies", "constraints"):
+            raw = tables.get(kind)
+            if raw is None:
+                continue
+            if kind in ("host-dependencies", "build-dependencies") and self.pixi_build:
+                raise src.error((*path, kind),
+                                f"When `pixi-build` is enabled, {kind} can only be specified for a package.",
+                                help=f"Did you mean [package.{kind}]?")
+            deps[kind] = self._inheritable((*path, kind), raw)
+        target = Target(
+            dependencies=deps.get("dependencies"),
+            host_dependencies=deps.get("host-dependencies"),
+            build_dependencies=deps.get("build-dependencies"),
+            constraints=deps.get("constraints"),
+        )
+        if tables.get("exclude-newer") is not None:
+            for name, when in src.table((*path, "exclude-newer"), tables["exclude-newer"]).items():
+                src.string((*path, "exclude-newer", name), when)
+        if tables.get("pypi-dependencies") is not None:
+            target.pypi_dependencies = {
+                name: [spec] for name, spec in pypi_dependency_map(
+                    src, (*path, "pypi-dependencies"), tables["pypi-dependencies"]).items()}
+        if tables.get("dev") is not None:
+            dev = src.table((*path, "dev"), tables["dev"])
+            for name, spec in dev.items():
+                check_package_name(src, (*path, "dev", name), name)
+                spec_table = src.reader((*path, "dev", name), spec)
+                for key in ("url", "git", "path", "branch", "rev", "tag", "lfs", "subdirectory",
+                            "md5", "sha256"):
+                    spec_table.optional(key)
+                spec_table.finalize()
+            target.dev = dict(dev)
+        if tables.get("activation") is not None:
+            target.activation = parse_activation(src, (*path, "activation"), tables["activation"])
+        if tables.get("tasks") is not None:
+            target.tasks = parse_tasks(src, (*path, "tasks"), tables["tasks"])
+        return target
+
+    def _inheritable(self, path: KeyPath, raw: Any) -> dict[str, Any]:
+        """A dependency table whose entries may be ``{ workspace = true }``."""
+        src = self.source
+        table = src.table(path, raw)
+        result: dict[str, Any] = {}
+        for name, spec in table.items():
+            spec_path = (*path, name)
+            if isinstance(spec, dict) and "workspace" in spec:
+                flag = src.boolean((*spec_path, "workspace"), spec["workspace"])
+                if not flag:
+                    raise src.error((*spec_path, "workspace"), "`workspace` cannot be false")
+                if name not in self.pool:
+                    raise src.error(spec_path,
+                                    f"the workspace does not define `{name}` in `[workspace.dependencies]`",
+                                    help="Add the package to `[workspace.dependencies]` in the "
+                                         "workspace `pixi.toml`.")
+                check_package_name(src, spec_path, name)
+                result[name] = self.pool[name]
+                continue
+            check_package_name(src, spec_path, name)
+            result[name] = conda_spec(src, spec_path, spec)
+        return result
+
+    def _target_tables(self, path: KeyPath, raw: Any) -> dict[str, Any]:
+        t = self.source.reader(path, raw)
+        tables = {k: t.optional(k) for k in (
+            "dependencies", "host-dependencies", "build-dependencies", "constraints",
+            "pypi-dependencies", "dev", "activation", "tasks")}
+        t.finalize()
+        return tables
+
+    def _targets(self, path: KeyPath, raw: Any, workspace_platforms: list[str],
+                 feature: tuple[str, list[str] | None] | None):
+        src = self.source
+        ordered: list[tuple[Any, Target]] = []
+        for key, value in src.table(path, raw).items():
+            sel_path = (*path, key)
+            selector = self._selector(sel_path, key)
+            self._check_selector_matches(sel_path, selector, workspace_platforms, feature)
+            target = self._target(sel_path, self._target_tables(sel_path, value))
+            for i, (existing, _) in enumerate(ordered):
+                if existing.identity == selector.identity:
+                    ordered[i] = (existing, target)  # same selector: replaced, keeps position
+                    break
+            else:
+                ordered.append((selector, target))
+        return ordered
+
+    def _check_selector_matches(self, path, selector, workspace_platforms, feature) -> None:
+        from rattler import Platform
+
+        matching = [p for p in workspace_platforms if selector.matches(p)]
+        owner = "workspace"
+        if matching and feature is not None and feature[1] is not None:
+            owner = f"feature '{feature[0]}'"
+            matching = [p for p in feature[1] if selector.matches(p)]
+        elif matching:
+            return
+        if matching:
+            return
+        suggestions = list(matching)
+        if selector.kind == "family":
+            for p in Platform.all():
+                name = str(p)
+                if selector.matches(name) and name not in suggestions:
+                    suggestions.append(name)
+        if not suggestions and selector.kind != "glob":
+            suggestions.append(str(selector))
+        if selector.kind == "glob":
+            help_text = (f"Declare a platform whose name matches '{selector}', using "
+                         "`pixi workspace platform add <name>`")
+        elif len(suggestions) == 1:
+            help_text = (f"Add '{suggestions[0]}' to the supported platforms, using "
+                         f"`pixi workspace platform add {suggestions[0]}`")
+        else:
+            help_text = ("Add one of " + ", ".join(f"'{s}'" for s in suggestions)
+                         + f" to the supported platforms, using `pixi workspace platform add {suggestions[0]}`")
+        self.source.warn(path, f"The target selector '{selector.written}' does not match any of "
+                               f"the platforms supported by the {owner}",
+                         label="target selector specified here", help=help_text)
+
+    def _feature_like(self, path: KeyPath, name: str, t: Table, workspace: Workspace,
+                      *, inline: bool) -> Feature:
+        src = self.source
+        feature = Feature(name)
+        if not inline or t.contains("platforms"):
+            feature.platforms = t.optional("platforms", src.strings)
+        elif inline:
+            feature.platforms = t.optional("platforms", src.strings)
+        feature.channels = t.optional("channels", lambda p, v: parse_channels(src, p, v))
+        feature.channel_priority = t.optional("channel-priority", lambda p, v: src.enum(p, v, CHANNEL_PRIORITIES))
+        feature.solve_strategy = t.optional("solve-strategy", lambda p, v: src.enum(p, v, SOLVE_STRATEGIES))
+        target_raw = t.optional("target")
+        kinds = (("dependencies", "pypi-dependencies", "dev", "constraints") if inline else
+                 ("dependencies", "host-dependencies", "build-dependencies", "constraints",
+                  "pypi-dependencies", "dev"))
+        tables = {k: t.optional(k) for k in kinds}
+        if not inline:
+            for kind in ("host-dependencies", "build-dependencies"):
+                if tables.get(kind) is not None and not self.pixi_build:
+                    src.warn((*path, kind), f"The `{kind}` field is deprecated. Use `dependencies` instead.",
+                             label="replace this with 'dependencies'")
+        tables["activation"] = t.optional("activation")
+        tables["tasks"] = t.optional("tasks")
+        pypi_raw = t.optional("pypi-options")
+        if not inline:
+            sysreq = t.optional("system-requirements")
+            if sysreq is not None:
+                feature.system_requirements = parse_system_requirements(src, (*path, "system-requirements"), sysreq)
+                if feature.system_requirements:
+                    self._sysreq_warning((*path, "system-requirements"))
+        t.finalize()
+        if pypi_raw is not None:
+            feature.pypi_options = pypi.parse_pypi_options(src, (*path, "pypi-options"), pypi_raw)
+        feature.default_target = self._target(path, tables)
+        if target_raw is not None:
+            feature.targets = self._targets((*path, "target"), target_raw, workspace.platforms,
+                                            (name, feature.platforms))
+        return feature
+
+    def _feature(self, path: KeyPath, name: str, raw: Any, workspace: Workspace) -> Feature:
+        return self._feature_like(path, name, self.source.reader(path, raw), workspace, inline=False)
+
+    def _sysreq_warning(self, path: KeyPath) -> None:
+        self.source.warn(path, "the `[system-requirements]` table is deprecated in favor of "
+                               "virtual packages on `platforms`",
+                         label="declare these on the `platforms` entries instead")
+
+    # -- [environments] -------------------------------------------------------------------
+
+    def _environments(self, raw: Any, features: dict[str, Feature]) -> dict[str, Environment]:
+        src = self.source
+        table = src.table(("environments",), raw) if raw is not None else {}
+        environments: dict[str, Environment] = {}
+        if DEFAULT not in table:
+            environments[DEFAULT] = Environment(DEFAULT, [])
+        workspace = self._current_workspace
+        for name, value in table.items():
+            path = ("environments", name)
+            if not ENVIRONMENT_NAME.match(name):
+                raise src.error(path, f"Failed to parse environment name '{name}', please use "
+                                      "only lowercase letters, numbers and dashes")
+            solve_group, no_default = None, False
+            inline_feature: Feature | None = None
+            if isinstance(value, list):
+                listed = src.strings(path, value)
+            elif isinstance(value, dict):
+                t = src.reader(path, value)
+                listed = t.optional("features", src.strings)
+                solve_group = t.optional("solve-group", src.string)
+                no_default = bool(t.optional("no-default-feature", src.boolean))
+                inline_keys = [k for k in t.remaining]
+                if listed is None and solve_group is None and not inline_keys and not value:
+                    raise src.error(path, "missing field 'features' in table",
+                                    label="table with missing field")
+                inline_name = f"environment:{name}"
+                inline_feature = self._feature_like(path, inline_name, t, workspace, inline=True)
+                if not _feature_has_content(inline_feature):
+                    inline_feature = None
+                listed = listed or []
+            else:
+                raise src.error(path, f"expected a list of features or a table, found {_type(value)}")
+
+            seen: set[str] = set()
+            for i, feature_name in enumerate(listed):
+                item_path = (*path, "features", str(i)) if isinstance(value, dict) else (*path, str(i))
+                if feature_name not in features:
+                    raise src.error(item_path, f"The feature '{feature_name}' is not defined in the manifest",
+                                    help="Add the feature to the manifest")
+                if feature_name in seen:
+                    raise src.error(item_path, f"The feature '{feature_name}' is included more than once.",
+                                    label="the feature is included here",
+                                    help="Since the order of the features matters, a duplicate "
+                                         "feature is ambiguous")
+                seen.add(feature_name)
+            names = list(listed)
+            if inline_feature is not None:
+                features[inline_feature.name] = inline_feature
+                names.insert(0, inline_feature.name)
+            used = [features[f] for f in names] + ([] if no_default else [features[DEFAULT]])
+            self._check_environment_combination(path, used)
+            environments[name] = Environment(name, names, solve_group, no_default)
+        return environments
+
+    def _check_environment_combination(self, path: KeyPath, used: list[Feature]) -> None:
+        from .system_requirements import SystemRequirementsConflict, union_all
+
+        try:
+            union_all([f.system_requirements for f in used])
+        except SystemRequirementsConflict as exc:
+            raise self.source.error(path, str(exc),
+                                    label="while resolving system requirements of features defined here") from None
+        combined: dict[str, Any] = {}
+        try:
+            for feature in used:
+                if feature.pypi_options is not None:
+                    combined = pypi.union(combined, feature.pypi_options)
+        except pypi.PypiOptionsConflict as exc:
+            raise self.source.error(path, str(exc),
+                                    label="while resolving pypi options of features defined here") from None
+
+    # -- platforms ------------------------------------------------------------------------
+
+    def _extend_platforms(self, workspace: Workspace, features: dict[str, Feature]) -> None:
+        """A subdir named by a feature but missing from the workspace is appended
+        (``extend_originals_with_referenced_subdirs``); other names are an error."""
+        for feature in features.values():
+            for name in feature.platforms or []:
+                if name in workspace.platforms:
+                    continue
+                label = (f"feature '{feature.name}'" if not feature.name.startswith("environment:")
+                         else f"environment '{feature.name.split(':', 1)[1]}'")
+                if subdir(name) is None:
+                    raise DiagnosticError(self.source.diagnostic(
+                        ("feature", feature.name, "platforms"),
+                        f"{label} references platform '{name}' which is neither declared in the "
+                        f"workspace nor a valid conda subdir: {subdir_error(name)}"))
+                workspace.platforms.append(name)
+
+    def _package(self, raw: Any) -> None:
+        src = self.source
+        if not self.pixi_build:
+            raise src.error(("package",), "[package] section is only allowed when the `pixi-build` "
+                                          "preview flag is enabled",
+                            help="Run `pixi workspace preview add pixi-build` to enable the preview flag")
+        table = src.table(("package",), raw)
+        if "build" not in table:
+            raise src.error(("package",), "missing field 'build' in table", label="table with missing field")
+
+
+def _feature_has_content(feature: Feature) -> bool:
+    t = feature.default_target
+    return any([
+        feature.platforms is not None, feature.channels is not None,
+        feature.channel_priority is not None, feature.solve_strategy is not None,
+        feature.pypi_options is not None, bool(feature.targets),
+        t.dependencies is not None, t.pypi_dependencies is not None, t.dev is not None,
+        t.constraints is not None, t.activation is not None, bool(t.tasks),
+    ])
+
+
+def _type(value: Any) -> str:
+    from .source import toml_type_name
+
+    return toml_type_name(value)
+
+
+def parse_manifest_data(source: ManifestSource, data: dict[str, Any], root: Path | None, *,
+                        pyproject: bool = False, external: dict[str, Any] | None = None) -> WorkspaceManifest:
+    parser = ManifestParser(source, root, pyproject=pyproject)
+    manifest = parser.parse(data, external)
+    manifest.warnings = list(source.warnings)
+    return manifest

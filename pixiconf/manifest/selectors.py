@@ -1,0 +1,139 @@
+"""Target selectors and platform names.
+
+Rules from ``crates/pixi_manifest/src/target.rs`` (``impl FromStr for TargetSelector``,
+``TargetSelector::matches``) and ``crates/pixi_manifest/src/platform.rs``
+(``PixiPlatformName``, ``PlatformGlob``).  Parse order: expression check, family name, conda
+subdir, glob, platform name.  Subdirs are known through py-rattler's ``Platform``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rattler import Platform
+
+FAMILIES = ("linux", "unix", "win", "osx", "macos")
+MAX_PLATFORM_NAME_BYTES = 64
+
+
+class SelectorError(ValueError):
+    """An invalid selector or platform name; ``str()`` is pixi's message."""
+
+
+@lru_cache(maxsize=None)
+def subdir(name: str) -> Platform | None:
+    """The conda subdir called ``name``, or ``None``."""
+    try:
+        return Platform(name)
+    except Exception:  # py-rattler raises its own ParseSubdirError/PlatformParseError
+        return None
+
+
+def subdir_error(name: str) -> str:
+    try:
+        Platform(name)
+    except Exception as exc:  # noqa: BLE001 - we only want the message
+        return str(exc)
+    return ""
+
+
+def validate_platform_name(name: str) -> str:
+    """Check a custom platform name (``PixiPlatformName::try_from``)."""
+    if not name:
+        raise SelectorError("a platform name can not be empty")
+    size = len(name.encode())
+    if size > MAX_PLATFORM_NAME_BYTES:
+        raise SelectorError(
+            f"a platform name can not be longer than {MAX_PLATFORM_NAME_BYTES} bytes (got {size})"
+        )
+    for position, ch in enumerate(name):
+        first, last = position == 0, position == len(name) - 1
+        ok = ch.isascii() and (ch.isalpha() if first else ch.isalnum() or (ch == "-" and not last))
+        if not ok:
+            raise SelectorError(f"a platform name can not contain '{ch}' at position {position}")
+    if name in FAMILIES:
+        raise SelectorError(f"'{name}' is a reserved platform name")
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSelector:
+    """A parsed ``[target.<selector>]`` key."""
+
+    kind: str  # "family" | "subdir" | "glob" | "name"
+    value: str  # canonical family ("osx" for macos), subdir, collapsed glob, or name
+    written: str
+
+    def matches(self, platform_name: str, platform_subdir: str | None = None) -> bool:
+        """Does this selector select the workspace platform ``platform_name``?"""
+        sub = platform_subdir if platform_subdir is not None else platform_name
+        if self.kind == "family":
+            p = subdir(sub)
+            if p is None:
+                return False
+            return {
+                "linux": p.is_linux,
+                "unix": p.is_unix,
+                "win": p.is_windows,
+                "osx": p.is_osx,
+            }[self.value]
+        if self.kind == "subdir":
+            return sub == self.value
+        if self.kind == "glob":
+            return _glob_regex(self.value).fullmatch(platform_name) is not None
+        return platform_name == self.value
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        """Two keys with the same identity are the same selector (``osx`` and ``macos``)."""
+        return (self.kind, self.value)
+
+    def __str__(self) -> str:
+        return self.value if self.kind != "family" else self.written
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(glob: str) -> re.Pattern[str]:
+    return re.compile(".*".join(re.escape(part) for part in glob.split("*")))
+
+
+def parse_selector(key: str) -> TargetSelector:
+    if "(" in key:
+        raise SelectorError(
+            f"`{key}` is not a valid target selector. Expression selectors (`if(...)`) are only "
+            "supported inside the `[package]` dependency tables (e.g. "
+            "`[package.build-dependencies.\"if(host_platform == 'linux-64')\"]`); "
+            "`[target.*]` accepts platform names only"
+        )
+    if key in FAMILIES:
+        return TargetSelector("family", "osx" if key == "macos" else key, key)
+    if subdir(key) is not None:
+        return TargetSelector("subdir", key, key)
+    if any(ch in key for ch in "*?["):
+        return TargetSelector("glob", _validate_glob(key), key)
+    try:
+        validate_platform_name(key)
+    except SelectorError:
+        raise SelectorError(unknown_platform_message(key)) from None
+    return TargetSelector("name", key, key)
+
+
+def _validate_glob(glob: str) -> str:
+    if "*" not in glob:
+        raise SelectorError(unknown_platform_message(glob))
+    for position, ch in enumerate(glob):
+        if not (ch.isascii() and (ch.isalnum() or ch in "-*")):
+            raise SelectorError(unknown_platform_message(glob))
+    return re.sub(r"\*+", "*", glob)
+
+
+def unknown_platform_message(value: str) -> str:
+    known = ", ".join(f"'{p}'" for p in all_subdirs())
+    return f"'{value}' is not a known platform. Valid platforms are {known}"
+
+
+@lru_cache(maxsize=1)
+def all_subdirs() -> tuple[str, ...]:
+    return tuple(str(p) for p in Platform.all())

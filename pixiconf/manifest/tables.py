@@ -1,0 +1,112 @@
+"""Small tables: ``[activation]``, channels, ``[system-requirements]``.
+
+Sources: ``crates/pixi_manifest/src/activation.rs``, ``toml/channel.rs``
+(``PrioritizedChannel``), ``toml/system_requirements.rs``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .source import KeyPath, ManifestSource, toml_type_name
+
+
+@dataclass(frozen=True, slots=True)
+class Activation:
+    scripts: list[str] | None = None
+    env: dict[str, str] | None = None
+
+
+def parse_activation(source: ManifestSource, path: KeyPath, value: Any) -> Activation:
+    table = source.reader(path, value)
+    scripts = table.optional("scripts", source.strings)
+    env = table.optional("env", source.table)
+    table.finalize()
+    if env is not None:
+        for key, item in env.items():
+            source.string((*path, "env", key), item)
+    return Activation(scripts=scripts, env=env)
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """A channel as written: a name/URL/path, with an optional priority."""
+
+    channel: str
+    priority: int | None = None
+    exclude_newer: str | None = None
+
+    @property
+    def sort_priority(self) -> int:
+        return self.priority or 0
+
+
+def parse_channel(source: ManifestSource, path: KeyPath, value: Any) -> Channel:
+    if isinstance(value, str):
+        return Channel(value)
+    if not isinstance(value, dict):
+        raise source.error(path, f"expected a string or table, found {toml_type_name(value)}")
+    table = source.reader(path, value)
+    channel = table.required("channel", source.string)
+    priority = table.optional("priority")
+    if priority is not None:
+        source.expect((*path, "priority"), priority, int, "an integer")
+        if not -(2**31) <= priority < 2**31:
+            raise source.error((*path, "priority"), "out of range of 'i32'")
+    exclude_newer = table.optional("exclude-newer", source.string)
+    table.finalize()
+    return Channel(channel, priority, exclude_newer)
+
+
+def parse_channels(source: ManifestSource, path: KeyPath, value: Any) -> list[Channel]:
+    items = source.array(path, value)
+    channels: list[Channel] = []
+    for i, item in enumerate(items):
+        channel = parse_channel(source, (*path, str(i)), item)
+        if any(c.channel == channel.channel for c in channels):
+            continue  # an IndexSet: a repeated channel is kept once
+        channels.append(channel)
+    return channels
+
+
+SYSTEM_REQUIREMENT_KEYS = ("linux", "cuda", "macos", "libc", "archspec")
+
+
+def parse_system_requirements(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, Any]:
+    from rattler import Version
+
+    table = source.reader(path, value)
+    result: dict[str, Any] = {}
+    for key in SYSTEM_REQUIREMENT_KEYS:
+        item = table.optional(key)
+        if item is None:
+            continue
+        key_path = (*path, key)
+        if key == "libc" and isinstance(item, dict):
+            libc = source.reader(key_path, item)
+            family = libc.optional("family", source.string)
+            version = libc.required("version")
+            libc.finalize()
+            version = _version_text(source, (*key_path, "version"), version)
+            result[key] = {"family": family or "glibc", "version": version}
+        elif key == "archspec":
+            result[key] = source.string(key_path, item)
+        else:
+            result[key] = _version_text(source, key_path, item)
+    table.finalize()
+    for key in ("linux", "cuda", "macos", "libc"):
+        text = result.get(key)
+        text = text["version"] if isinstance(text, dict) else text
+        if text is not None:
+            try:
+                Version(text)
+            except Exception as exc:  # noqa: BLE001 - py-rattler's InvalidVersionError
+                raise source.error((*path, key), str(exc)) from None
+    return result
+
+
+def _version_text(source: ManifestSource, path: KeyPath, value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise source.error(path, f"expected a string, found {toml_type_name(value)}")
+    return str(value)

@@ -382,7 +382,7 @@ class ManifestParser:
         return ordered
 
     def _check_selector_matches(self, path, selector, workspace_platforms, feature) -> None:
-        from rattler import Platform
+        from rattler import Subdir as Platform
 
         matching = [p for p in workspace_platforms if selector.matches(p)]
         owner = "workspace"

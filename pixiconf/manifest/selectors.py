@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rattler import Platform
+from rattler import Subdir as Platform  # `Platform` is deprecated in py-rattler
 
 FAMILIES = ("linux", "unix", "win", "osx", "macos")
 MAX_PLATFORM_NAME_BYTES = 64

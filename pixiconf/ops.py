@@ -18,12 +18,16 @@ def _relative(request: OperationRequest, path) -> str:
         return path.as_posix()
 
 
+def _bound(request: OperationRequest):
+    return request.workspace_root.parent if request.confined else None
+
+
 def discover(request: OperationRequest) -> OperationResult:
     """``{manifest: <path relative to the workspace root>}``; the walk never leaves the case."""
     from .discovery import discover_workspace
 
     found = discover_workspace(request.cwd, manifest_path=request.args.get("manifest-path"),
-                               env=request.env, stop_at=request.workspace_root.parent)
+                               env=request.env, stop_at=_bound(request))
     return OperationResult({"manifest": _relative(request, found.path)}, list(found.warnings))
 
 
@@ -31,7 +35,7 @@ def _load(request: OperationRequest) -> tuple[WorkspaceManifest, list[Diagnostic
     from .discovery import discover_workspace
 
     found = discover_workspace(request.cwd, manifest_path=request.args.get("manifest-path"),
-                               env=request.env, stop_at=request.workspace_root.parent)
+                               env=request.env, stop_at=_bound(request))
     manifest = load_manifest(found.path, display=_relative(request, found.path), text=found.text)
     return manifest, [*found.warnings, *manifest.warnings]
 

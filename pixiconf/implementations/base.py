@@ -44,6 +44,9 @@ class OperationRequest:
     timeout: float = 60.0
     #: Offline PyPI→conda table from the case (``pypi-mapping``), if any.
     pypi_mapping: Mapping[str, str | bool] | None = None
+    #: Keep discovery inside the workspace root's parent (cases: never leave the temp dir).
+    #: The command line sets this to False to walk up like pixi does.
+    confined: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,6 @@
+"""``python -m pixiconf``: the same as the ``pixiconf`` console script."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

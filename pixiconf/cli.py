@@ -1,0 +1,318 @@
+"""The ``pixiconf`` command line: run the reference on a real directory, run case files, lint.
+
+Only wiring and output formatting live here; the work is done by
+:mod:`pixiconf.implementations` (operations) and :mod:`pixiconf.corpus` (cases, lint).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import CONTRACT_VERSION, PIXI_VERSION, __version__
+
+#: Exit codes (also listed in ``--help``).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNSUPPORTED = 0, 1, 2, 3
+
+#: Variables copied from the process environment for the workspace commands, besides ``PIXI_*``.
+PASSED_ENV = ("PATH", "HOME")
+
+_EXIT_CODES = """\
+exit codes:
+  0  success (run-case: every case passed; lint: no problems)
+  1  the operation failed (run-case: some case did not pass; lint: problems found)
+  2  usage error, or an unusable input (missing directory, unreadable case file)
+  3  the operation is not supported by the implementation
+"""
+
+_ENV_NOTE = """\
+The workspace commands run the reference implementation with the given directory (--cwd,
+default the current directory) as the workspace root and working directory.  The operation
+sees only PIXI_* variables, PATH and HOME from the process environment (so PIXI_PROJECT_MANIFEST
+and PIXI_IN_SHELL behave as in pixi).  A relative --manifest-path is taken from --cwd.
+The observation is printed on stdout (YAML, or JSON with --json); errors and warnings, as
+rendered by the implementation, go to stderr.
+"""
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _plain(value: Any) -> Any:
+    """Plain data for YAML/JSON: mappings → dicts, tuples → lists, anything else → its repr."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Mapping):
+        return {k if isinstance(k, str | int | float | bool) else str(k): _plain(v)
+                for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return repr(value)  # e.g. the !any/!absent tokens render as their tags
+
+
+class _Dumper(yaml.SafeDumper):
+    """``yaml.safe_dump``'s dumper, with multi-line strings (diagnostics) as literal blocks."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def _dump(value: Any, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(_plain(value), indent=2, ensure_ascii=False) + "\n"
+    return yaml.dump(_plain(value), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=100)
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- workspace commands
+
+
+def _workspace_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k.startswith("PIXI_") or k in PASSED_ENV}
+
+
+def _run_workspace_op(args: argparse.Namespace) -> int:
+    from .implementations.base import Failed, Observed, OperationRequest, Unsupported
+    from .implementations.reference import ReferenceImplementation
+
+    cwd = Path(os.path.abspath(args.cwd if args.cwd is not None else os.getcwd()))
+    if not cwd.is_dir():
+        args.parser.error(f"--cwd: not a directory: {args.cwd}")
+    op_args: dict[str, Any] = {}
+    if args.manifest_path is not None:
+        op_args["manifest-path"] = args.manifest_path
+    if args.command == "resolve":
+        op_args["platform"] = args.platform
+        if args.environment is not None:
+            op_args["environment"] = args.environment
+    request = OperationRequest(op=args.command, args=op_args, workspace_root=cwd, cwd=cwd,
+                               env=_workspace_env(), confined=False)
+    implementation = ReferenceImplementation()
+    try:
+        outcome = implementation.run(request)
+    except Exception as exc:  # noqa: BLE001 - an implementation bug, reported without a traceback
+        _err(f"pixiconf: internal error in the {implementation.name} implementation: "
+             f"{type(exc).__name__}: {exc}")
+        return EXIT_FAILED
+    if isinstance(outcome, Unsupported):
+        _err(f"pixiconf: {args.command}: unsupported by {implementation.name}: {outcome.reason}")
+        return EXIT_UNSUPPORTED
+    for text in outcome.warnings:
+        _err(text)
+    if isinstance(outcome, Failed):
+        _err(outcome.message)
+        return EXIT_FAILED
+    assert isinstance(outcome, Observed)
+    sys.stdout.write(_dump(outcome.value, args.json))
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- run-case
+
+
+def _corpus_root(path: Path) -> Path:
+    """The nearest directory above ``path`` holding ``features.txt``, else its directory."""
+    for parent in path.parents:
+        if (parent / "features.txt").is_file():
+            return parent
+    return path.parent
+
+
+def _case_files(given: Sequence[str], root: str | None) -> list[tuple[Path, Path]] | str:
+    """``(file, corpus root)`` for every case to run, or a message for an unusable input."""
+    from .corpus.loader import iter_case_paths
+
+    out: list[tuple[Path, Path]] = []
+    root_path = Path(os.path.abspath(root)) if root is not None else None
+    if root_path is not None and not root_path.is_dir():
+        return f"--root: not a directory: {root}"
+    for name in given:
+        path = Path(os.path.abspath(name))
+        if path.is_dir():
+            base = root_path or (path if (path / "features.txt").is_file() else _corpus_root(path))
+            if base != path and base not in path.parents:
+                return f"{name}: not inside --root {root}"
+            found = [(p, base) for p in iter_case_paths(path)]
+            if not found:
+                return f"no case files found in {name}"
+            out += found
+            continue
+        try:
+            with path.open("rb"):
+                pass
+        except OSError as exc:
+            return f"cannot read case file {name}: {exc.strerror or exc}"
+        base = root_path or _corpus_root(path)
+        if base not in path.parents:
+            return f"{name}: not inside --root {root}"
+        out.append((path, base))
+    return out
+
+
+def _case_report(result: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "case": result.case_id,
+        "file": str(result.path) if result.path is not None else None,
+        "outcome": result.outcome.name,
+    }
+    if result.observed:
+        entry["observation"] = result.observation
+    if result.message:
+        entry["message"] = result.message
+    if result.mismatches:
+        entry["mismatches"] = list(result.mismatches)
+    if result.diff:
+        entry["diff"] = result.diff
+    if result.warnings:
+        entry["warnings"] = list(result.warnings)
+    return entry
+
+
+def _run_cases(args: argparse.Namespace) -> int:
+    from .corpus.loader import load_case
+    from .corpus.runner import CaseOutcome, error_result, run_case
+    from .implementations.registry import load_implementation
+
+    files = _case_files(args.files, args.root)
+    if isinstance(files, str):
+        args.parser.error(files)
+    try:
+        implementation = load_implementation(args.impl)
+    except Exception as exc:  # noqa: BLE001 - unknown name or a broken entry point
+        args.parser.error(f"--impl: {exc}")
+    reports = []
+    failed = False
+    for path, root in files:
+        case = load_case(path, root)
+        try:
+            result = run_case(case, implementation, timeout=args.timeout)
+        except Exception as exc:  # noqa: BLE001 - the runner promises not to raise; be safe
+            result = error_result(case, implementation.name,
+                                  f"the runner raised {type(exc).__name__}: {exc}")
+        failed |= result.outcome is not CaseOutcome.PASS
+        report = _case_report(result)
+        if args.json:
+            reports.append(report)
+        else:  # stream: the concatenated items form one YAML list
+            sys.stdout.write(_dump([report], as_json=False))
+            sys.stdout.flush()
+    if args.json:
+        sys.stdout.write(_dump(reports, as_json=True))
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+# --------------------------------------------------------------------------- lint
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from .corpus.lint import lint_corpus
+
+    root = Path(args.corpus_dir)
+    if not root.is_dir():
+        args.parser.error(f"not a directory: {args.corpus_dir}")
+    problems = lint_corpus(root)
+    for problem in problems:
+        print(problem)
+    if problems:
+        _err(f"pixiconf lint: {len(problems)} problem(s) in {args.corpus_dir}")
+        return EXIT_FAILED
+    _err(f"pixiconf lint: no problems in {args.corpus_dir}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pixiconf",
+        description="Conformance suite and reference implementation of pixi "
+                    f"{PIXI_VERSION}'s manifest rules.",
+        epilog=_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version",
+        version=f"pixiconf {__version__} (pixi {PIXI_VERSION} semantics, "
+                f"case contract {CONTRACT_VERSION})",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def workspace_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name, help=help_text, description=f"{help_text}\n\n{_ENV_NOTE}", epilog=_EXIT_CODES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.add_argument("--manifest-path", metavar="P",
+                         help="manifest file or directory holding one, as pixi's option")
+        sub.add_argument("--cwd", metavar="DIR",
+                         help="directory to run from, also the workspace root (default: .)")
+        sub.add_argument("--json", action="store_true", help="print JSON instead of YAML")
+        sub.set_defaults(handler=_run_workspace_op, parser=sub)
+        return sub
+
+    workspace_command("discover", "Print the workspace manifest a pixi command would use.")
+    workspace_command("check", "Load the manifest and print its warnings.")
+    workspace_command("environments", "Print the environments of the workspace.")
+    resolve = workspace_command("resolve", "Print an environment as resolved for one platform.")
+    resolve.add_argument("--platform", required=True, metavar="P", help="e.g. linux-64")
+    resolve.add_argument("-e", "--environment", metavar="NAME",
+                         help="environment name (default: default)")
+
+    run = commands.add_parser(
+        "run-case", help="Run case files and report each case's outcome.",
+        description="Run case files (or every case below a directory) and print, per case, "
+                    "its ID, outcome (PASS, FAIL, ERROR, SKIP, TIMEOUT) and the observation or "
+                    "message.  Case IDs are relative to --root, default the nearest parent "
+                    "directory holding features.txt, else the file's own directory.",
+        epilog=_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("files", nargs="+", metavar="FILE", help="case file or corpus directory")
+    run.add_argument("--impl", default="reference",
+                     help="implementation to run against (default: reference)")
+    run.add_argument("--root", metavar="DIR", help="corpus root the case IDs are relative to")
+    run.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                     help="time limit per case for external implementations (default: 60)")
+    run.add_argument("--json", action="store_true", help="print JSON instead of YAML")
+    run.set_defaults(handler=_run_cases, parser=run)
+
+    lint = commands.add_parser(
+        "lint", help="Lint a case corpus (schema, IDs, descriptions, feature tags).",
+        epilog=_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    lint.add_argument("corpus_dir", nargs="?", default="cases", metavar="CORPUS_DIR",
+                      help="corpus root holding features.txt (default: cases)")
+    lint.set_defaults(handler=_lint, parser=lint)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.handler(args)
+    except SystemExit as exc:  # argparse: --help, --version and usage errors
+        return exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None
+                                                            else EXIT_USAGE)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -135,7 +135,11 @@ def unsupported_platform(env: Environment, platform: str, supported: list[str]) 
         message = f"The workspace does not support '{platform}'.\nAdd it with 'pixi workspace platform add {platform}'."
     else:
         message = f"the environment '{env.name}' does not support '{platform}'"
-    return DiagnosticError(Diagnostic(message, help="supported platforms are " + ", ".join(supported)))
+    # ``impl Diagnostic for UnsupportedPlatformError::help`` always appends the
+    # ``--platform`` escape hatch (crates/pixi_core/src/workspace/errors.rs).
+    return DiagnosticError(Diagnostic(message, help="supported platforms are " + ", ".join(supported)
+                                      + "\nOr install for a target this machine cannot run with "
+                                        "`pixi install --platform <platform>`."))
 
 
 def resolve(manifest: WorkspaceManifest, env_name: str, platform: str) -> dict[str, Any]:

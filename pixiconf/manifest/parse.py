@@ -17,7 +17,7 @@ from packaging.licenses import InvalidLicenseExpression, canonicalize_license_ex
 from ..diagnostics import DiagnosticError
 from . import pypi_options as pypi
 from .model import DEFAULT, Environment, Feature, Target, Workspace, WorkspaceManifest
-from .selectors import SelectorError, parse_selector, subdir, subdir_error
+from .selectors import SelectorError, parse_selector, subdir, subdir_error, validate_platform_name
 from .source import KeyPath, ManifestSource, Table
 from .specs import check_package_name, conda_dependency_map, conda_spec, pypi_dependency_map
 from .tables import parse_activation, parse_channels, parse_system_requirements
@@ -94,7 +94,8 @@ class ManifestParser:
         if sysreq_raw is not None:
             default.system_requirements = parse_system_requirements(src, ("system-requirements",), sysreq_raw)
             if default.system_requirements:
-                self._sysreq_warning(("system-requirements",))
+                self._sysreq_warning(("system-requirements",), default.system_requirements,
+                                     workspace.platforms)
         if target_raw is not None:
             default.targets = self._targets(("target",), target_raw, workspace.platforms, None)
 
@@ -137,7 +138,8 @@ class ManifestParser:
         t = src.reader(path, raw)
         meta: dict[str, Any] = {}
         name = t.optional("name", src.string)
-        version = t.optional("version", src.string)
+        # ``TomlFromStr`` fields (version, license-file, readme, urls, exclude-newer): ``src.from_str``
+        version = t.optional("version", src.from_str)
         if version is not None:
             from rattler import Version
 
@@ -147,13 +149,13 @@ class ManifestParser:
                 raise src.error((*path, "version"), str(exc)) from None
         description = t.optional("description", src.string)
         authors = t.optional("authors", src.strings)
-        channels = t.required("channels", lambda p, v: parse_channels(src, p, v))
+        channels = t.required("channels", lambda p, v: parse_channels(src, p, self._index_set(p, v)))
         channel_priority = t.optional("channel-priority", lambda p, v: src.enum(p, v, CHANNEL_PRIORITIES))
         solve_strategy = t.optional("solve-strategy", lambda p, v: src.enum(p, v, SOLVE_STRATEGIES))
         platforms = t.optional("platforms", self._platform_list) or []
         license_ = t.optional("license", src.string)
-        license_file = t.optional("license-file", src.string)
-        readme = t.optional("readme", src.string)
+        license_file = t.optional("license-file", src.from_str)
+        readme = t.optional("readme", src.from_str)
         for key in ("homepage", "repository", "documentation"):
             meta[key] = t.optional(key, self._url)
         t.optional("conda-pypi-map", self._conda_pypi_map)
@@ -164,7 +166,7 @@ class ManifestParser:
         t.optional("build-variants-files", src.strings)
         t.optional("build-variants", self._build_variants)
         requires_pixi = t.optional("requires-pixi", src.string)
-        t.optional("exclude-newer", src.string)
+        t.optional("exclude-newer", src.from_str)
         pool = t.optional("dependencies", lambda p, v: conda_dependency_map(src, p, v))
         t.finalize()
 
@@ -220,7 +222,9 @@ class ManifestParser:
                 raise UnsupportedOperation(
                     "platform entries written as tables (rich platforms with virtual packages) "
                     "are not modelled by the reference yet")
-            name = src.string(item_path, item)
+            if not isinstance(item, str):  # ``TomlPixiPlatform``: a string or a table
+                raise src.error(item_path, f"expected a string or table, found {_type(item)}")
+            name = item
             if subdir(name) is None:
                 raise src.error(item_path, subdir_error(name))
             if name in names:
@@ -228,10 +232,18 @@ class ManifestParser:
             names.append(name)
         return names
 
+    def _index_set(self, path: KeyPath, value: Any) -> list[Any]:
+        """pixi_toml ``TomlIndexSet`` (workspace channels, feature platforms) says
+        ``expected array, found ...``, without the article toml-span's ``Vec`` uses."""
+        return self.source.expect(path, value, list, "array")
+
+    def _index_set_strings(self, path: KeyPath, value: Any) -> list[str]:
+        return self.source.strings(path, self._index_set(path, value))
+
     def _url(self, path: KeyPath, value: Any) -> str:
         from urllib.parse import urlsplit
 
-        text = self.source.string(path, value)
+        text = self.source.from_str(path, value)
         if not urlsplit(text).scheme:
             raise self.source.error(path, "relative URL without a base")
         return text
@@ -243,7 +255,8 @@ class ManifestParser:
         if not isinstance(value, list):
             raise src.error(path, "expected bool or list of flags e.g `true` or `[\"pixi-build\"]`, "
                                   f"found {_type(value)}")
-        flags = src.strings(path, value)
+        # ``KnownOrUnknownPreviewFlag``: ``take_string("a preview flag name")``
+        flags = [src.expect((*path, str(i)), f, str, "a preview flag name") for i, f in enumerate(value)]
         unknown = [f for f in flags if f not in KNOWN_PREVIEW_FLAGS]
         if unknown:
             s, are = ("s", "are") if len(unknown) > 1 else ("", "is")
@@ -254,6 +267,9 @@ class ManifestParser:
 
     def _conda_pypi_map(self, path: KeyPath, value: Any) -> Any:
         src = self.source
+        if value is True:  # toml/conda_pypi_map.rs impl Deserialize for CondaPypiMap
+            raise src.error(path, "`conda-pypi-map = true` is not supported; use `false` to disable "
+                                  "the mapping, or a table to configure it")
         if isinstance(value, bool):
             return value
         table = src.table(path, value)
@@ -300,9 +316,12 @@ class ManifestParser:
             if raw is None:
                 continue
             if kind in ("host-dependencies", "build-dependencies") and self.pixi_build:
+                # toml/target.rs into_workspace_target: a target table names its selector.
+                table = (f"target.{self._selector(path, path[-1])}.{kind}"
+                         if len(path) >= 2 and path[-2] == "target" else kind)
                 raise src.error((*path, kind),
                                 f"When `pixi-build` is enabled, {kind} can only be specified for a package.",
-                                help=f"Did you mean [package.{kind}]?")
+                                help=f"Did you mean [package.{table}]?")
             deps[kind] = self._inheritable((*path, kind), raw)
         target = Target(
             dependencies=deps.get("dependencies"),
@@ -338,12 +357,25 @@ class ManifestParser:
         src = self.source
         table = src.table(path, raw)
         result: dict[str, Any] = {}
+        seen: set[str] = set()
         for name, spec in table.items():
             spec_path = (*path, name)
+            # package_map.rs deserialize_dependency_table: PackageName normalises to lowercase.
+            if name.lower() in seen:
+                raise src.error(spec_path, f"duplicate key: `{name}`", label="duplicate defined here")
+            seen.add(name.lower())
             if isinstance(spec, dict) and "workspace" in spec:
-                flag = src.boolean((*spec_path, "workspace"), spec["workspace"])
+                # inheritable_package_map.rs parse_workspace_marker says "a boolean"
+                flag = src.expect((*spec_path, "workspace"), spec["workspace"], bool, "a boolean")
+                if not flag and len(spec) > 1:
+                    raise src.error(spec_path, "`workspace = false` cannot be combined with other fields")
                 if not flag:
-                    raise src.error((*spec_path, "workspace"), "`workspace` cannot be false")
+                    raise src.error((*spec_path, "workspace"), "`workspace` cannot be false",
+                                    help="Remove the `workspace = false` entry; inheritance from the "
+                                         "workspace is opt-in.")
+                for owned in ("version", "path", "git", "url"):
+                    if owned in spec:
+                        raise src.error((*spec_path, owned), f"`{owned}` is mutually exclusive with `workspace`")
                 if name not in self.pool:
                     raise src.error(spec_path,
                                     f"the workspace does not define `{name}` in `[workspace.dependencies]`",
@@ -354,6 +386,19 @@ class ManifestParser:
                 continue
             check_package_name(src, spec_path, name)
             result[name] = conda_spec(src, spec_path, spec)
+            if _is_source_spec(result[name]):
+                if path[-1] == "constraints":  # toml/target.rs into_workspace_target
+                    raise src.error(spec_path, "source specifications are not supported in `[constraints]`, "
+                                               f"but '{name}' is a source specification",
+                                    label="source specification specified here",
+                                    help="constraints only apply to packages resolved from channels, "
+                                         "not source packages")
+                if not self.pixi_build:  # inheritable_package_map.rs InheritablePackageMap::resolve
+                    raise src.error(spec_path, "conda source dependencies are not allowed without "
+                                               "enabling the 'pixi-build' preview flag",
+                                    label="source dependency specified here",
+                                    help="Run `pixi workspace preview add pixi-build` to enable the "
+                                         "preview flag")
         return result
 
     def _target_tables(self, path: KeyPath, raw: Any) -> dict[str, Any]:
@@ -382,21 +427,22 @@ class ManifestParser:
         return ordered
 
     def _check_selector_matches(self, path, selector, workspace_platforms, feature) -> None:
-        from rattler import Subdir as Platform
+        from .selectors import all_subdirs
 
+        # ``TomlFeature::into_feature``: warn about the workspace when no declared workspace
+        # platform matches; otherwise about a feature whose own ``platforms`` contain none of
+        # the matching workspace platforms.  The suggestions start with those matching
+        # workspace platforms (``create_unsupported_selector_warning``).
         matching = [p for p in workspace_platforms if selector.matches(p)]
         owner = "workspace"
-        if matching and feature is not None and feature[1] is not None:
-            owner = f"feature '{feature[0]}'"
-            matching = [p for p in feature[1] if selector.matches(p)]
-        elif matching:
-            return
         if matching:
-            return
+            if feature is None or feature[1] is None or any(p in feature[1] for p in matching):
+                return
+            owner = (f"environment '{feature[0].split(':', 1)[1]}'" if feature[0].startswith("environment:")
+                     else f"feature '{feature[0]}'")
         suggestions = list(matching)
         if selector.kind == "family":
-            for p in Platform.all():
-                name = str(p)
+            for name in all_subdirs():  # rattler ``Platform::all()`` order
                 if selector.matches(name) and name not in suggestions:
                     suggestions.append(name)
         if not suggestions and selector.kind != "glob":
@@ -410,7 +456,7 @@ class ManifestParser:
         else:
             help_text = ("Add one of " + ", ".join(f"'{s}'" for s in suggestions)
                          + f" to the supported platforms, using `pixi workspace platform add {suggestions[0]}`")
-        self.source.warn(path, f"The target selector '{selector.written}' does not match any of "
+        self.source.warn(path, f"The target selector '{selector}' does not match any of "
                                f"the platforms supported by the {owner}",
                          label="target selector specified here", help=help_text)
 
@@ -419,9 +465,18 @@ class ManifestParser:
         src = self.source
         feature = Feature(name)
         if not inline or t.contains("platforms"):
-            feature.platforms = t.optional("platforms", src.strings)
+            feature.platforms = t.optional("platforms", self._index_set_strings)
         elif inline:
-            feature.platforms = t.optional("platforms", src.strings)
+            feature.platforms = t.optional("platforms", self._index_set_strings)
+        for platform_name in feature.platforms or []:
+            # ``TomlFeature::into_feature``: every entry must be a ``PixiPlatformName``
+            # (``TomlError::InvalidPlatform``), before the subdir check of
+            # ``extend_originals_with_referenced_subdirs``.
+            try:
+                validate_platform_name(platform_name)
+            except SelectorError:
+                raise DiagnosticError(self.source.diagnostic(
+                    (*path, "platforms"), f"{platform_name} is not a valid platform name")) from None
         feature.channels = t.optional("channels", lambda p, v: parse_channels(src, p, v))
         feature.channel_priority = t.optional("channel-priority", lambda p, v: src.enum(p, v, CHANNEL_PRIORITIES))
         feature.solve_strategy = t.optional("solve-strategy", lambda p, v: src.enum(p, v, SOLVE_STRATEGIES))
@@ -443,7 +498,8 @@ class ManifestParser:
             if sysreq is not None:
                 feature.system_requirements = parse_system_requirements(src, (*path, "system-requirements"), sysreq)
                 if feature.system_requirements:
-                    self._sysreq_warning((*path, "system-requirements"))
+                    # No workspace context in TomlFeature::deserialize: no subdirs.
+                    self._sysreq_warning((*path, "system-requirements"), feature.system_requirements, [])
         t.finalize()
         if pypi_raw is not None:
             feature.pypi_options = pypi.parse_pypi_options(src, (*path, "pypi-options"), pypi_raw)
@@ -456,10 +512,11 @@ class ManifestParser:
     def _feature(self, path: KeyPath, name: str, raw: Any, workspace: Workspace) -> Feature:
         return self._feature_like(path, name, self.source.reader(path, raw), workspace, inline=False)
 
-    def _sysreq_warning(self, path: KeyPath) -> None:
+    def _sysreq_warning(self, path: KeyPath, sysreqs: dict[str, Any], subdirs: list[str]) -> None:
         self.source.warn(path, "the `[system-requirements]` table is deprecated in favor of "
                                "virtual packages on `platforms`",
-                         label="declare these on the `platforms` entries instead")
+                         label="declare these on the `platforms` entries instead",
+                         help="e.g. " + _sysreqs_as_platforms(sysreqs, subdirs))
 
     # -- [environments] -------------------------------------------------------------------
 
@@ -484,17 +541,20 @@ class ManifestParser:
                 listed = t.optional("features", src.strings)
                 solve_group = t.optional("solve-group", src.string)
                 no_default = bool(t.optional("no-default-feature", src.boolean))
-                inline_keys = [k for k in t.remaining]
-                if listed is None and solve_group is None and not inline_keys and not value:
-                    raise src.error(path, "missing field 'features' in table",
-                                    label="table with missing field")
                 inline_name = f"environment:{name}"
                 inline_feature = self._feature_like(path, inline_name, t, workspace, inline=True)
                 if not _feature_has_content(inline_feature):
                     inline_feature = None
+                # ``TomlEnvironment::deserialize``: without `features`, a `solve-group` or
+                # inline content (``TomlEnvironmentInline::is_empty``) the table is rejected,
+                # even if it sets `no-default-feature` or an empty `tasks` table.
+                if listed is None and solve_group is None and inline_feature is None:
+                    raise src.error(path, "missing field 'features' in table",
+                                    label="table with missing field")
                 listed = listed or []
             else:
-                raise src.error(path, f"expected a list of features or a table, found {_type(value)}")
+                # toml/environment.rs impl Deserialize for TomlEnvironmentList
+                raise src.error(path, f"expected either a map or a sequence, found {_type(value)}")
 
             seen: set[str] = set()
             for i, feature_name in enumerate(listed):
@@ -554,13 +614,61 @@ class ManifestParser:
 
     def _package(self, raw: Any) -> None:
         src = self.source
+        # ``TomlPackage::deserialize`` (``th.required("build")?``) runs while the whole manifest
+        # is deserialised, before ``into_workspace_manifest`` checks the preview flag.
+        table = src.table(("package",), raw)
+        if "build" not in table:
+            raise src.error(("package",), "missing field 'build' in table", label="table with missing field")
         if not self.pixi_build:
             raise src.error(("package",), "[package] section is only allowed when the `pixi-build` "
                                           "preview flag is enabled",
                             help="Run `pixi workspace preview add pixi-build` to enable the preview flag")
-        table = src.table(("package",), raw)
-        if "build" not in table:
-            raise src.error(("package",), "missing field 'build' in table", label="table with missing field")
+
+
+# ``toml/platform.rs`` FRIENDLY_VIRTUAL_PACKAGES order (archspec/windows never come from sysreqs).
+_FRIENDLY_VIRTUAL_PACKAGES = (("cuda", "__cuda"), ("archspec", "__archspec"), ("glibc", "__glibc"),
+                              ("linux", "__linux"), ("macos", "__osx"), ("windows", "__win"))
+
+
+def _sysreqs_as_platforms(sysreqs: dict[str, Any], subdirs: list[str]) -> str:
+    """The help of the `[system-requirements]` deprecation: ``system_requirements_as_platforms``
+    (``toml/platform.rs``) over ``SystemRequirements::to_declared_virtual_packages``, filtered per
+    subdir by ``virtual_package_applies_to_subdir``; no subdirs falls back to ``linux-64``."""
+    candidates: list[tuple[str, str]] = []
+    for key, conda in (("linux", "__linux"), ("cuda", "__cuda"), ("macos", "__osx")):
+        if sysreqs.get(key) is not None:
+            candidates.append((conda, sysreqs[key]))
+    libc = sysreqs.get("libc")
+    if libc is not None:
+        family, version = (libc.get("family") or "glibc", libc["version"]) if isinstance(libc, dict) else ("glibc", libc)
+        candidates.append((f"__{family}", version))
+    entries = []
+    for subdir_name in dict.fromkeys(subdirs or ["linux-64"]):
+        linux, osx = subdir_name.startswith("linux-"), subdir_name.startswith("osx-")
+        applies = [(n, v) for n, v in candidates
+                   if (linux if n in ("__linux", "__glibc", "__musl", "__eglibc") else
+                       osx if n == "__osx" else not osx if n == "__cuda" else True)]
+        friendly = [f'{key} = "{dict(applies)[conda]}"' for key, conda in _FRIENDLY_VIRTUAL_PACKAGES
+                    if conda in dict(applies)]
+        raw = [f'{n} = "{v}"' for n, v in sorted(applies)
+               if n not in {c for _, c in _FRIENDLY_VIRTUAL_PACKAGES}]
+        pairs = friendly + raw
+        entries.append(f'{{ name = "my-{subdir_name}", platform = "{subdir_name}", {", ".join(pairs)} }}'
+                       if pairs else f'"{subdir_name}"')
+    return f"platforms = [{', '.join(entries)}]"
+
+
+def _is_source_spec(spec: Any) -> bool:
+    """``PixiSpec::is_source``: git, or a path/url that is not a conda archive
+    (``pixi_spec/src/toml.rs`` ``TomlSpec::validate_field_combinations``)."""
+    if not isinstance(spec, dict):
+        return False
+    if "git" in spec:
+        return True
+    location = spec.get("path") or spec.get("url")
+    if not isinstance(location, str):
+        return False
+    return not location.split("?")[0].split("#")[0].endswith((".conda", ".tar.bz2"))
 
 
 def _feature_has_content(feature: Feature) -> bool:

@@ -22,9 +22,25 @@ class SelectorError(ValueError):
     """An invalid selector or platform name; ``str()`` is pixi's message."""
 
 
+#: ``Platform::all()`` of rattler_conda_types 0.50.0, the version pixi 0.77 locks (the enum
+#: order, with the unparseable ``unknown`` variant).  py-rattler knows a different set of subdirs
+#: (e.g. ``freebsd-ppc64le``) and words its errors differently, so the set and pixi's
+#: ``ParsePlatformError`` text are kept here.
+RATTLER_PLATFORMS = (
+    "noarch", "unknown", "linux-32", "linux-64", "linux-aarch64", "linux-armv6l", "linux-armv7l",
+    "linux-loongarch64", "linux-ppc64le", "linux-ppc64", "linux-ppc", "linux-s390x",
+    "linux-riscv32", "linux-riscv64", "freebsd-32", "freebsd-64", "freebsd-arm64", "osx-64",
+    "osx-arm64", "ios-arm64", "iossimulator-arm64", "iossimulator-64", "android-aarch64",
+    "android-armv7a", "android-64", "android-32", "win-32", "win-64", "win-arm64",
+    "emscripten-wasm32", "emscripten-wasm64", "wasi-wasm32", "zos-z",
+)
+
+
 @lru_cache(maxsize=None)
 def subdir(name: str) -> Platform | None:
-    """The conda subdir called ``name``, or ``None``."""
+    """The conda subdir called ``name`` (``Platform::from_str`` of rattler 0.50), or ``None``."""
+    if name == "unknown" or name not in RATTLER_PLATFORMS:
+        return None
     try:
         return Platform(name)
     except Exception:  # py-rattler raises its own ParseSubdirError/PlatformParseError
@@ -32,11 +48,8 @@ def subdir(name: str) -> Platform | None:
 
 
 def subdir_error(name: str) -> str:
-    try:
-        Platform(name)
-    except Exception as exc:  # noqa: BLE001 - we only want the message
-        return str(exc)
-    return ""
+    """rattler's ``ParsePlatformError`` message for ``name``."""
+    return "" if subdir(name) is not None else unknown_platform_message(name)
 
 
 def validate_platform_name(name: str) -> str:
@@ -91,7 +104,9 @@ class TargetSelector:
         return (self.kind, self.value)
 
     def __str__(self) -> str:
-        return self.value if self.kind != "family" else self.written
+        # pixi displays the parsed selector (``TargetSelector::as_str``): ``macos`` shows as
+        # ``osx`` and a glob with its runs of ``*`` collapsed.
+        return self.value
 
 
 @lru_cache(maxsize=256)
@@ -134,6 +149,5 @@ def unknown_platform_message(value: str) -> str:
     return f"'{value}' is not a known platform. Valid platforms are {known}"
 
 
-@lru_cache(maxsize=1)
 def all_subdirs() -> tuple[str, ...]:
-    return tuple(str(p) for p in Platform.all())
+    return RATTLER_PLATFORMS

@@ -64,13 +64,17 @@ def parse_channels(source: ManifestSource, path: KeyPath, value: Any) -> list[Ch
     channels: list[Channel] = []
     for i, item in enumerate(items):
         channel = parse_channel(source, (*path, str(i)), item)
-        if any(c.channel == channel.channel for c in channels):
-            continue  # an IndexSet: a repeated channel is kept once
+        if channel in channels:
+            # an IndexSet<PrioritizedChannel>: only an entry equal in channel, priority and
+            # exclude-newer is dropped; the same channel with another priority stays until
+            # ``prioritized_channels`` de-duplicates after sorting.
+            continue
         channels.append(channel)
     return channels
 
 
-SYSTEM_REQUIREMENT_KEYS = ("linux", "cuda", "macos", "libc", "archspec")
+# Read order of toml/system_requirements.rs (the order of its "Unexpected keys" list).
+SYSTEM_REQUIREMENT_KEYS = ("macos", "linux", "cuda", "libc", "archspec")
 
 
 def parse_system_requirements(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, Any]:
@@ -90,6 +94,8 @@ def parse_system_requirements(source: ManifestSource, path: KeyPath, value: Any)
             libc.finalize()
             version = _version_text(source, (*key_path, "version"), version)
             result[key] = {"family": family or "glibc", "version": version}
+        elif key == "libc" and not isinstance(item, str):
+            raise source.error(key_path, f"expected a string or table, found {toml_type_name(item)}")
         elif key == "archspec":
             result[key] = source.string(key_path, item)
         else:
@@ -107,6 +113,8 @@ def parse_system_requirements(source: ManifestSource, path: KeyPath, value: Any)
 
 
 def _version_text(source: ManifestSource, path: KeyPath, value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise source.error(path, f"expected a string, found {toml_type_name(value)}")
-    return str(value)
+    # ``TomlFromStr<Version>`` calls ``take_string(Some("expected a string"))`` and toml-span
+    # prints ``expected {expected}, found {found}``: the word "expected" appears twice.
+    if not isinstance(value, str):
+        raise source.error(path, f"expected expected a string, found {toml_type_name(value)}")
+    return value

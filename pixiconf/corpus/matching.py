@@ -1,0 +1,283 @@
+"""Matching an observation against an expectation (CASE-FORMAT.md §4).
+
+- A mapping matches when every key it lists matches; other keys are ignored unless ``strict``.
+- A list matches element by element and must have the same length.
+- Scalars must be equal (``True`` is not ``1``; ``1`` and ``1.0`` are equal).
+- :data:`ANY` (``!any``) matches any value, but its key must exist; :data:`ABSENT`
+  (``!absent``) means the key must not exist.  The quoted strings ``"!any"`` / ``"!absent"``
+  mean the same, so TOML cases can use them.
+
+Error and warning substrings match after removing ANSI escape codes and collapsing every run of
+whitespace (including line breaks from wrapping) to one space.
+
+Every function here is pure: it returns readable mismatch lines (``<pointer>: <what>``, with a
+JSON-pointer-like path) or text, never raises for data it is given.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "ABSENT",
+    "ANY",
+    "Token",
+    "format_value",
+    "is_absent",
+    "is_any",
+    "match",
+    "match_substrings",
+    "normalise_message",
+    "strip_ansi",
+    "pointer",
+    "to_yaml",
+    "unified_diff",
+]
+
+
+class Token:
+    """A matching token of §4; compared by identity, rendered as its YAML tag."""
+
+    __slots__ = ("tag",)
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+
+    def __repr__(self) -> str:
+        return self.tag
+
+    def __reduce__(self) -> str:
+        # Pickling (e.g. by pytest-xdist) must give back the same singleton.
+        return "ANY" if self.tag == "!any" else "ABSENT"
+
+
+#: ``!any``: any value; the key must exist.
+ANY = Token("!any")
+#: ``!absent``: the key must not exist.
+ABSENT = Token("!absent")
+
+
+def is_any(value: object) -> bool:
+    return value is ANY or (isinstance(value, str) and value == "!any")
+
+
+def is_absent(value: object) -> bool:
+    return value is ABSENT or (isinstance(value, str) and value == "!absent")
+
+
+# --------------------------------------------------------------------------- paths and values
+
+
+def pointer(path: Sequence[object]) -> str:
+    """Render a path as a JSON pointer (``/a/0/b~1c``); the root is ``/``."""
+    if not path:
+        return "/"
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def format_value(value: object, limit: int = 80) -> str:
+    """One-line rendering of a value for a mismatch line, shortened to ``limit`` characters."""
+    if is_any(value) or is_absent(value):
+        text = "!any" if is_any(value) else "!absent"
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=_json_default)
+        except (TypeError, ValueError):
+            text = repr(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Token):
+        return value.tag
+    if isinstance(value, tuple):
+        return list(value)
+    return repr(value)
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if _is_list(value):
+        return "a list"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return f"a {type(value).__name__}"
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, list | tuple)
+
+
+def _scalar_equal(expected: object, actual: object) -> bool:
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return isinstance(expected, bool) and isinstance(actual, bool) and expected == actual
+    if isinstance(expected, int | float) and isinstance(actual, int | float):
+        return expected == actual
+    return type(expected) is type(actual) and expected == actual
+
+
+# --------------------------------------------------------------------------- structural match
+
+
+def match(expected: Any, actual: Any, *, strict: bool = False) -> list[str]:
+    """Compare an observation with an expected ``result``; return mismatch lines (empty = match)."""
+    out: list[str] = []
+    _match(expected, actual, strict, [], out)
+    return out
+
+
+def _match(expected: Any, actual: Any, strict: bool, path: list[object], out: list[str]) -> None:
+    where = pointer(path)
+    if is_any(expected):
+        return
+    if is_absent(expected):
+        out.append(f"{where}: !absent can only stand for a mapping value")
+        return
+    if isinstance(expected, Mapping):
+        if not isinstance(actual, Mapping):
+            out.append(f"{where}: expected a mapping, got {_kind(actual)} {format_value(actual)}")
+            return
+        for key, sub in expected.items():
+            here = [*path, key]
+            if is_absent(sub):
+                if key in actual:
+                    out.append(
+                        f"{pointer(here)}: expected no such key, got {format_value(actual[key])}"
+                    )
+            elif key not in actual:
+                out.append(f"{pointer(here)}: missing key (expected {format_value(sub)})")
+            else:
+                _match(sub, actual[key], strict, here, out)
+        if strict:
+            for key in actual:
+                if key not in expected:
+                    out.append(
+                        f"{pointer([*path, key])}: unexpected key (strict), "
+                        f"got {format_value(actual[key])}"
+                    )
+        return
+    if _is_list(expected):
+        if not _is_list(actual):
+            out.append(f"{where}: expected a list, got {_kind(actual)} {format_value(actual)}")
+            return
+        if len(expected) != len(actual):
+            out.append(
+                f"{where}: expected a list of {len(expected)} items, got {len(actual)}: "
+                f"{format_value(actual)}"
+            )
+            return
+        for index, (sub, got) in enumerate(zip(expected, actual)):
+            _match(sub, got, strict, [*path, index], out)
+        return
+    if isinstance(actual, Mapping) or _is_list(actual) or not _scalar_equal(expected, actual):
+        out.append(f"{where}: expected {format_value(expected)}, got {format_value(actual)}")
+
+
+# --------------------------------------------------------------------------- messages
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+_SPACE = re.compile(r"\s+")
+
+
+def strip_ansi(text: str) -> str:
+    """Remove ANSI escape sequences (colours, hyperlinks)."""
+    return _ANSI.sub("", text)
+
+
+def normalise_message(text: str) -> str:
+    """Remove ANSI escapes and collapse runs of whitespace (line wrapping included)."""
+    return _SPACE.sub(" ", _ANSI.sub("", text)).strip()
+
+
+def match_substrings(
+    substrings: Iterable[str], messages: str | Iterable[str], *, what: str = "message"
+) -> list[str]:
+    """Each substring must occur in the message (or in one of several messages, e.g. warnings).
+
+    Returns one line per substring that is not found.
+    """
+    texts = [messages] if isinstance(messages, str) else list(messages)
+    normalised = [normalise_message(t) for t in texts]
+    out = []
+    for sub in substrings:
+        needle = normalise_message(sub)
+        if not any(needle in text for text in normalised):
+            out.append(f"{what}: missing substring {format_value(sub)}")
+    return out
+
+
+# --------------------------------------------------------------------------- diff
+
+
+class _Dumper(yaml.SafeDumper):
+    """YAML dumper for diffs: tokens as their tags, tuples as lists, unknown objects as repr."""
+
+
+_Dumper.add_representer(Token, lambda d, t: d.represent_scalar(t.tag, ""))
+_Dumper.add_representer(tuple, lambda d, t: d.represent_list(list(t)))
+_Dumper.add_representer(
+    str,
+    lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", s, style="|" if "\n" in s else None),
+)
+_Dumper.add_multi_representer(object, lambda d, o: d.represent_str(repr(o)))
+
+
+_EMPTY_TOKEN = re.compile(r"(!any|!absent) ''$", re.MULTILINE)
+
+
+def to_yaml(value: Any) -> str:
+    """Render plain data as block YAML, keys in their order, tokens as bare ``!any``."""
+    text = yaml.dump(
+        value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False,
+        width=100,
+    )
+    return _EMPTY_TOKEN.sub(r"\1", text)
+
+
+def _project(expected: Any, actual: Any, strict: bool) -> Any:
+    """Return ``actual`` shaped like ``expected``: keys the expectation ignores are left out
+    (unless strict) and values it accepts with ``!any`` are shown as ``!any``."""
+    if is_any(expected):
+        return expected
+    if isinstance(expected, Mapping) and isinstance(actual, Mapping):
+        out: dict[Any, Any] = {}
+        for key, sub in expected.items():
+            if key in actual:
+                out[key] = _project(sub, actual[key], strict)
+            elif is_absent(sub):
+                out[key] = sub
+        if strict:
+            out.update((k, v) for k, v in actual.items() if k not in expected)
+        return out
+    if _is_list(expected) and _is_list(actual):
+        head = [_project(e, a, strict) for e, a in zip(expected, actual)]
+        return head + list(actual[len(expected):])
+    return actual
+
+
+def unified_diff(expected: Any, actual: Any, *, strict: bool = False, max_lines: int = 200) -> str:
+    """A unified diff of expected vs actual as YAML; empty when they render the same.
+
+    Unless ``strict``, keys of ``actual`` that the expectation does not list are left out.
+    """
+    left = to_yaml(expected).splitlines()
+    right = to_yaml(_project(expected, actual, strict)).splitlines()
+    lines = list(difflib.unified_diff(left, right, "expected", "actual", lineterm=""))
+    if len(lines) > max_lines:
+        lines = [*lines[:max_lines], f"... ({len(lines) - max_lines} more diff lines)"]
+    return "\n".join(lines)

@@ -1,0 +1,242 @@
+"""Running one case against one implementation (CASE-FORMAT.md §3, §4, §5).
+
+:func:`run_case` materialises the workspace, asks the implementation for an observation and
+grades it; :func:`execute` and :func:`evaluate` are the two halves, for callers (the pytest
+plugin) that materialise the workspace themselves.  Nothing here raises for a bad case or a
+misbehaving implementation: every problem becomes a :class:`CaseResult`.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..implementations.base import (
+    Failed,
+    Implementation,
+    Observed,
+    OperationRequest,
+    Outcome,
+    Unsupported,
+)
+from .matching import format_value, match, match_substrings, strip_ansi, to_yaml, unified_diff
+from .schema import Case, CaseError
+from .workspace import Workspace, WorkspaceError, temporary_workspace
+
+__all__ = [
+    "CaseOutcome",
+    "CaseResult",
+    "error_result",
+    "evaluate",
+    "execute",
+    "format_result",
+    "summary_line",
+    "run_case",
+]
+
+#: Lines of an observation or message shown in a failure report before it is cut.
+MAX_SECTION_LINES = 80
+
+
+class CaseOutcome(enum.StrEnum):
+    """Outcomes of §5 (values as written in expectation files)."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    SKIP = "skip"
+    TIMEOUT = "timeout"
+    XFAIL = "xfail"
+    XPASS = "xpass"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    """What happened when one case ran against one implementation."""
+
+    case_id: str
+    outcome: CaseOutcome
+    implementation: str
+    path: Path | None = None
+    op: str | None = None
+    args: Mapping[str, Any] = field(default_factory=dict)
+    #: True when the implementation produced an observation (``observation`` may be ``None``).
+    observed: bool = False
+    observation: Any = None
+    #: The failure message of the operation, the skip reason, or what broke (ERROR).
+    message: str = ""
+    warnings: tuple[str, ...] = ()
+    mismatches: tuple[str, ...] = ()
+    diff: str = ""
+    transcript: str = ""
+    duration: float = 0.0
+
+
+def error_result(
+    case: Case | CaseError, implementation: str, message: str, duration: float = 0.0
+) -> CaseResult:
+    """An ERROR result: the case or the harness is broken (§5)."""
+    return CaseResult(
+        case_id=case.id,
+        outcome=CaseOutcome.ERROR,
+        implementation=implementation,
+        path=case.path,
+        op=getattr(case, "op", None),
+        args=getattr(case, "args", {}),
+        message=message,
+        duration=duration,
+    )
+
+
+def evaluate(
+    case: Case, outcome: Outcome, *, implementation: str, duration: float = 0.0
+) -> CaseResult:
+    """Grade an implementation's outcome against ``case.expect`` (§4)."""
+    common = dict(
+        case_id=case.id, implementation=implementation, path=case.path, op=case.op,
+        args=case.args, duration=duration,
+    )
+    if isinstance(outcome, Unsupported):
+        return CaseResult(outcome=CaseOutcome.SKIP, message=outcome.reason, **common)
+    if not isinstance(outcome, Observed | Failed):
+        return CaseResult(
+            outcome=CaseOutcome.ERROR,
+            message=f"the implementation returned {type(outcome).__name__}, "
+                    "expected Observed, Failed or Unsupported",
+            **common,
+        )
+    expect = case.expect
+    mismatches: list[str] = []
+    diff = ""
+    warnings = tuple(outcome.warnings)
+    if isinstance(outcome, Observed):
+        common.update(observed=True, observation=outcome.value)
+        if expect.kind == "result":
+            mismatches = match(expect.result, outcome.value, strict=expect.strict)
+            if mismatches:
+                diff = unified_diff(expect.result, outcome.value, strict=expect.strict)
+        else:
+            mismatches = ["expected the operation to fail, but it produced an observation"]
+    elif outcome.timed_out:
+        return CaseResult(
+            outcome=CaseOutcome.TIMEOUT, message=outcome.message, warnings=warnings,
+            transcript=outcome.transcript, **common,
+        )
+    else:
+        common.update(message=outcome.message)
+        if expect.kind == "result":
+            mismatches = ["expected a result, but the operation failed"]
+        else:
+            mismatches = match_substrings(expect.error_contains, outcome.message, what="error")
+    if expect.warnings_contains is not None:
+        mismatches += match_substrings(expect.warnings_contains, warnings, what="warnings")
+    return CaseResult(
+        outcome=CaseOutcome.FAIL if mismatches else CaseOutcome.PASS,
+        warnings=warnings,
+        mismatches=tuple(mismatches),
+        diff=diff,
+        transcript=outcome.transcript,
+        **common,
+    )
+
+
+def execute(
+    case: Case, implementation: Implementation, workspace: Workspace, *, timeout: float = 60.0
+) -> CaseResult:
+    """Run ``case`` in an already materialised ``workspace`` and grade it."""
+    request = OperationRequest(
+        op=case.op,
+        args=case.args,
+        workspace_root=workspace.root,
+        cwd=workspace.cwd,
+        env=workspace.env,
+        timeout=timeout,
+        pypi_mapping=case.pypi_mapping,
+    )
+    name = getattr(implementation, "name", type(implementation).__name__)
+    start = time.perf_counter()
+    try:
+        outcome = implementation.run(request)
+    except Exception:  # noqa: BLE001 - a broken implementation is an ERROR, not a crash
+        return error_result(
+            case, name, f"the implementation raised an exception:\n{traceback.format_exc()}",
+            time.perf_counter() - start,
+        )
+    result = evaluate(case, outcome, implementation=name)
+    duration = time.perf_counter() - start
+    return replace(result, duration=duration)
+
+
+def run_case(
+    case: Case | CaseError,
+    implementation: Implementation,
+    *,
+    timeout: float = 60.0,
+    tmp_parent: Path | None = None,
+) -> CaseResult:
+    """Run one case (or report its :class:`CaseError`) in a temporary workspace."""
+    name = getattr(implementation, "name", type(implementation).__name__)
+    if isinstance(case, CaseError):
+        return error_result(case, name, case.message)
+    start = time.perf_counter()
+    try:
+        with temporary_workspace(case, tmp_parent) as workspace:
+            result = execute(case, implementation, workspace, timeout=timeout)
+    except (WorkspaceError, OSError) as exc:
+        return error_result(case, name, f"cannot materialise the workspace: {exc}",
+                            time.perf_counter() - start)
+    return replace(result, duration=time.perf_counter() - start)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _section(title: str, text: str) -> list[str]:
+    lines = text.rstrip("\n").splitlines() or [""]
+    if len(lines) > MAX_SECTION_LINES:
+        lines = [*lines[:MAX_SECTION_LINES], f"... ({len(lines) - MAX_SECTION_LINES} more lines)"]
+    return [f"{title}:", *("  " + line for line in lines)]
+
+
+def summary_line(result: CaseResult) -> str:
+    """One line: outcome, case ID and the first reason (used as pytest's short summary)."""
+    reasons = list(result.mismatches) or strip_ansi(result.message).strip().splitlines() or [""]
+    more = f" (+{len(result.mismatches) - 1} more)" if len(result.mismatches) > 1 else ""
+    return f"{result.outcome.name} {result.case_id}: {reasons[0]}{more}".rstrip(": ")
+
+
+def format_result(result: CaseResult) -> str:
+    """A concise, readable report of a result that did not pass (no Python traceback)."""
+    out = [
+        summary_line(result),
+        f"file: {result.path}",
+        f"implementation: {result.implementation}",
+    ]
+    if result.op is not None:
+        out.append(f"op: {result.op}")
+        args = format_value(dict(result.args), limit=10_000)
+        if len(args) > 100:
+            out += _section("args", to_yaml(dict(result.args)))
+        else:
+            out.append(f"args: {args}")
+    if result.observed:
+        out += _section("observation", to_yaml(result.observation))
+    if result.message:
+        title = {CaseOutcome.SKIP: "reason", CaseOutcome.ERROR: "error"}.get(
+            result.outcome, "failure message"
+        )
+        out += _section(title, strip_ansi(result.message))
+    if result.mismatches:
+        out += _section("mismatches", "\n".join(result.mismatches))
+    if result.diff:
+        out += _section("diff (expected → actual)", result.diff)
+    if result.warnings:
+        out += _section("warnings", "\n".join(f"- {w}" for w in result.warnings))
+    if result.transcript:
+        out += _section("transcript", result.transcript)
+    return "\n".join(out)

@@ -1,0 +1,488 @@
+"""The schema of a case file (CASE-FORMAT.md §2 keys, §3 operations, §4 expectations).
+
+:func:`validate_case` turns a loaded mapping into a :class:`Case`, or into a :class:`CaseError`
+that lists every problem with the file, the key, and what was expected (plus a "did you mean"
+for misspelt keys).  It never raises for bad data.
+
+Additive extensions to contract 1, all of which only reject things the contract leaves
+meaningless: ``args`` keys are checked per operation (§3 table); ``files`` values may also be
+bytes (YAML ``!!binary``); a ``files`` path may not be both a file and a directory;
+``{{channels.NAME}}`` in ``files`` must name a channel of the case; ``spec`` may be a list.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import CONTRACT_VERSION
+from ..implementations.base import CONTRACT_OPERATIONS
+from ..similarity import did_you_mean
+from .matching import Token, is_absent
+
+__all__ = [
+    "CASE_KEYS",
+    "CHANNEL_REF",
+    "OPERATION_ARGS",
+    "Case",
+    "CaseError",
+    "Expectation",
+    "Problem",
+    "check_case",
+    "check_relative_path",
+    "validate_case",
+]
+
+#: Top-level keys of a case, §2.
+CASE_KEYS = (
+    "contract", "description", "features", "spec", "files", "channels", "pypi-mapping",
+    "env", "cwd", "op", "args", "expect",
+)
+REQUIRED_KEYS = ("description", "features", "op", "expect")
+
+#: ``op`` → (required args, optional args), §3.
+OPERATION_ARGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "discover": ((), ("manifest-path",)),
+    "check": ((), ("manifest-path",)),
+    "environments": ((), ()),
+    "resolve": (("platform",), ("environment",)),
+    "recipe": (("platform",), ("package",)),
+    "variants": (("platform",), ("package",)),
+    "build-string": (("variant",), ("noarch", "build-number", "prefix")),
+    "map-pypi": (("platform",), ("package",)),
+    "lock": ((), ()),
+    "lock-check": ((), ()),
+}
+
+EXPECT_KEYS = ("result", "strict", "error", "warnings")
+CONTAINS_KEYS = ("contains",)
+RECORD_KEYS = (
+    "name", "version", "build", "build_number", "depends", "constrains", "noarch", "timestamp",
+)
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+CHANNEL_REF = re.compile(r"\{\{\s*channels\.([^}\s]*)\s*\}\}")
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One schema problem: the key path (``expect.error.contains[0]``) and what is wrong."""
+
+    key: str
+    message: str
+
+    def describe(self) -> str:
+        return f"key '{self.key}': {self.message}" if self.key else self.message
+
+    def render(self, file: str | Path) -> str:
+        return f"{file}: {self.describe()}"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseError:
+    """A case file that cannot run: unreadable, not YAML/TOML, or not schema-valid (§1)."""
+
+    id: str
+    path: Path
+    problems: tuple[Problem, ...]
+
+    @property
+    def message(self) -> str:
+        return "\n".join(p.render(self.path) for p in self.problems)
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """``expect`` (§4): either a ``result`` or an ``error``, optionally ``warnings``."""
+
+    kind: str  # "result" or "error"
+    result: Any = None
+    strict: bool = False
+    error_contains: tuple[str, ...] = ()
+    warnings_contains: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """A schema-valid case (§2)."""
+
+    id: str
+    path: Path
+    description: str
+    features: tuple[str, ...]
+    op: str
+    expect: Expectation
+    args: Mapping[str, Any] = field(default_factory=dict)
+    contract: int = 1
+    spec: tuple[str, ...] = ()
+    files: Mapping[str, str | bytes] = field(default_factory=dict)
+    channels: Mapping[str, Mapping[str, tuple[Mapping[str, Any], ...]]] = field(
+        default_factory=dict
+    )
+    pypi_mapping: Mapping[str, str | bool] | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    cwd: str | None = None
+
+    @property
+    def area(self) -> str | None:
+        """First directory of the ID, or ``None`` for a case at the corpus root."""
+        head, sep, _ = self.id.partition("/")
+        return head if sep else None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _key(parent: str, name: object) -> str:
+    if isinstance(name, int):
+        return f"{parent}[{name}]"
+    text = str(name)
+    if re.fullmatch(r"[A-Za-z0-9_-]+", text):
+        return f"{parent}.{text}" if parent else text
+    return f"{parent}[{text!r}]"
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, Token):
+        return value.tag
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"number {value!r}"
+    if isinstance(value, str):
+        return f"string {value!r}"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+class _Checker:
+    """Collects problems while walking one mapping."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, key: str, message: str) -> None:
+        self.problems.append(Problem(key, message))
+
+    def expect_type(self, key: str, value: object, kind: type | tuple, what: str) -> bool:
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            ok = False
+        else:
+            ok = isinstance(value, kind)
+        if not ok:
+            hint = ""
+            if what == "a string" and isinstance(value, int | float):
+                hint = " (quote it)"
+            self.add(key, f"expected {what}, got {_describe(value)}{hint}")
+        return ok
+
+    def known_keys(self, parent: str, mapping: Mapping, known: tuple[str, ...]) -> None:
+        for name in mapping:
+            if name in known:
+                continue
+            key = _key(parent, name)
+            if not isinstance(name, str):
+                self.add(key, f"expected a string key, got {_describe(name)}")
+                continue
+            hint = did_you_mean(name, known)
+            suffix = f"; did you mean '{hint}'?" if hint else ""
+            self.add(key, f"unknown key; expected one of: {', '.join(known)}{suffix}")
+
+    def string_list(self, key: str, value: object, *, non_empty_items: bool = True) -> tuple:
+        if not self.expect_type(key, value, list, "a list of strings"):
+            return ()
+        good = []
+        for i, item in enumerate(value):
+            if self.expect_type(_key(key, i), item, str, "a string"):
+                if non_empty_items and not item.strip():
+                    self.add(_key(key, i), "expected a non-empty string")
+                good.append(item)
+        return tuple(good)
+
+    def string_map(self, key: str, value: object) -> dict[str, str]:
+        if not self.expect_type(key, value, Mapping, "a mapping of strings to strings"):
+            return {}
+        out = {}
+        for name, item in value.items():
+            if self.expect_type(_key(key, name), item, str, "a string"):
+                out[str(name)] = item
+        return out
+
+
+def check_relative_path(path: str) -> str | None:
+    """Return why ``path`` is not an acceptable workspace-relative path (§2 ``files``/``cwd``)."""
+    if not path:
+        return "expected a non-empty relative path"
+    if "\\" in path:
+        return "use '/' as the path separator"
+    if path.startswith("/") or _DRIVE.match(path):
+        return "expected a relative path, got an absolute path"
+    if "\0" in path:
+        return "a path cannot contain NUL"
+    parts = path.split("/")
+    if ".." in parts:
+        return "a path cannot contain '..'"
+    if any(p in ("", ".") for p in parts):
+        return "expected a normalised path (no empty or '.' components)"
+    return None
+
+
+def _check_plain(c: _Checker, key: str, value: object, *, tokens: bool) -> None:
+    """Observations are plain data; tokens only where ``tokens`` is true (§4)."""
+    if isinstance(value, Token):
+        if not tokens:
+            c.add(key, f"{value.tag} is only allowed inside expect.result")
+        return
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            if tokens and is_absent(item):
+                continue
+            _check_plain(c, _key(key, name), item, tokens=tokens)
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if tokens and is_absent(item):
+                c.add(_key(key, i), "!absent can only stand for a mapping value")
+                continue
+            _check_plain(c, _key(key, i), item, tokens=tokens)
+        return
+    if isinstance(value, datetime.date | datetime.time | bytes | set):
+        c.add(key, f"expected plain data (mapping, list, string, number, boolean, null), "
+                   f"got {_describe(value)}; quote it")
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _check_expect(c: _Checker, value: object) -> Expectation | None:
+    if not c.expect_type("expect", value, Mapping, "a mapping"):
+        return None
+    c.known_keys("expect", value, EXPECT_KEYS)
+    has_result, has_error = "result" in value, "error" in value
+    if has_result == has_error:
+        c.add("expect", "expected exactly one of 'result' or 'error'")
+        return None
+    warnings = None
+    if "warnings" in value:
+        warnings = _check_contains(c, "expect.warnings", value["warnings"])
+    if has_result:
+        result = value["result"]
+        if is_absent(result):
+            c.add("expect.result", "!absent can only stand for a mapping value")
+        else:
+            _check_plain(c, "expect.result", result, tokens=True)
+        strict = value.get("strict", False)
+        if not c.expect_type("expect.strict", strict, bool, "a boolean"):
+            strict = False
+        return Expectation("result", result=result, strict=strict, warnings_contains=warnings)
+    if "strict" in value:
+        c.add("expect.strict", "'strict' is only allowed beside 'result'")
+    contains = _check_contains(c, "expect.error", value["error"])
+    return Expectation("error", error_contains=contains or (), warnings_contains=warnings)
+
+
+def _check_contains(c: _Checker, key: str, value: object) -> tuple[str, ...] | None:
+    if not c.expect_type(key, value, Mapping, "a mapping with 'contains'"):
+        return None
+    c.known_keys(key, value, CONTAINS_KEYS)
+    if "contains" not in value:
+        c.add(key, "missing required key 'contains'")
+        return None
+    return c.string_list(_key(key, "contains"), value["contains"])
+
+
+def _check_args(c: _Checker, op: str | None, value: object) -> dict[str, Any]:
+    if value is None:
+        value = {}
+    if not c.expect_type("args", value, Mapping, "a mapping"):
+        return {}
+    _check_plain(c, "args", value, tokens=False)
+    if op in OPERATION_ARGS:
+        required, optional = OPERATION_ARGS[op]
+        c.known_keys("args", value, required + optional)
+        for name in required:
+            if name not in value:
+                c.add("args", f"operation '{op}' requires argument '{name}'")
+    return dict(value)
+
+
+def _check_files(c: _Checker, value: object, channels: Mapping) -> dict[str, str | bytes]:
+    if not c.expect_type("files", value, Mapping, "a mapping of relative paths to text"):
+        return {}
+    out: dict[str, str | bytes] = {}
+    for path, text in value.items():
+        key = _key("files", path)
+        if not c.expect_type(key, path, str, "a string path"):
+            continue
+        why = check_relative_path(path)
+        if why:
+            c.add(key, why)
+            continue
+        if not c.expect_type(key, text, (str, bytes), "text (a string)"):
+            continue
+        if isinstance(text, str):
+            for name in CHANNEL_REF.findall(text):
+                if name not in channels:
+                    known = ", ".join(channels) or "none"
+                    c.add(key, f"'{{{{channels.{name}}}}}' names no channel of this case "
+                               f"(channels: {known})")
+        out[path] = text
+    dirs = {"/".join(p.split("/")[:i]) for p in out for i in range(1, p.count("/") + 1)}
+    for path in out:
+        if path in dirs:
+            c.add(_key("files", path), "is both a file and a directory of other files")
+    return out
+
+
+def _check_channels(c: _Checker, value: object) -> dict[str, dict[str, tuple]]:
+    if not c.expect_type("channels", value, Mapping, "a mapping of channel names"):
+        return {}
+    out: dict[str, dict[str, tuple]] = {}
+    for name, subdirs in value.items():
+        key = _key("channels", name)
+        if not isinstance(name, str) or not _SAFE_NAME.match(name) or name in (".", ".."):
+            c.add(key, "expected a channel name of letters, digits, '_', '.', '-'")
+            continue
+        if not c.expect_type(key, subdirs, Mapping, "a mapping of subdir → package records"):
+            continue
+        out[name] = {}
+        for subdir, records in subdirs.items():
+            skey = _key(key, subdir)
+            if not isinstance(subdir, str) or not _SAFE_NAME.match(subdir) or subdir in (
+                ".", "..",
+            ):
+                c.add(skey, "expected a subdir name such as 'linux-64' or 'noarch'")
+                continue
+            if not c.expect_type(skey, records, list, "a list of package records"):
+                continue
+            out[name][subdir] = tuple(
+                r for i, r in enumerate(records) if _check_record(c, _key(skey, i), r)
+            )
+    return out
+
+
+def _check_record(c: _Checker, key: str, record: object) -> bool:
+    if not c.expect_type(key, record, Mapping, "a package record mapping"):
+        return False
+    before = len(c.problems)
+    c.known_keys(key, record, RECORD_KEYS)
+    for name in ("name", "version"):
+        if name not in record:
+            c.add(key, f"missing required key '{name}'")
+        else:
+            c.expect_type(_key(key, name), record[name], str, "a string")
+    if "build" in record:
+        c.expect_type(_key(key, "build"), record["build"], str, "a string")
+    for name in ("build_number", "timestamp"):
+        if name in record:
+            c.expect_type(_key(key, name), record[name], int, "an integer")
+    for name in ("depends", "constrains"):
+        if name in record:
+            c.string_list(_key(key, name), record[name])
+    if "noarch" in record and record["noarch"] not in ("python", "generic", None):
+        c.add(_key(key, "noarch"), f"expected 'python', 'generic' or null, "
+                                   f"got {_describe(record['noarch'])}")
+    return len(c.problems) == before
+
+
+def _check_pypi_mapping(c: _Checker, value: object) -> dict[str, str | bool] | None:
+    if not c.expect_type("pypi-mapping", value, Mapping, "a mapping of PyPI names"):
+        return None
+    out: dict[str, str | bool] = {}
+    for name, target in value.items():
+        key = _key("pypi-mapping", name)
+        if target is False or (isinstance(target, str) and target):
+            out[str(name)] = target
+        else:
+            c.add(key, f"expected a conda package name or false, got {_describe(target)}")
+    return out
+
+
+def _check_env(c: _Checker, value: object) -> dict[str, str]:
+    env = c.string_map("env", value)
+    for name in env:
+        if not name or "=" in name or "\0" in name:
+            c.add(_key("env", name), "expected an environment variable name (no '=' or NUL)")
+    return env
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def check_case(data: object) -> tuple[list[Problem], dict[str, Any]]:
+    """Check a loaded case mapping; return the problems and the cleaned fields."""
+    c = _Checker()
+    fields: dict[str, Any] = {}
+    if not isinstance(data, Mapping):
+        c.add("", f"expected a mapping of case keys at the top level, got {_describe(data)}")
+        return c.problems, fields
+    c.known_keys("", data, CASE_KEYS)
+    for name in REQUIRED_KEYS:
+        if name not in data:
+            c.add(name, "missing required key")
+
+    contract = data.get("contract", 1)
+    if c.expect_type("contract", contract, int, "an integer"):
+        if contract < 1 or contract > CONTRACT_VERSION:
+            c.add("contract", f"this runner implements contract {CONTRACT_VERSION}; "
+                              f"the case is written for contract {contract}")
+        fields["contract"] = contract
+    if "description" in data and c.expect_type(
+        "description", data["description"], str, "a string"
+    ):
+        if not data["description"].strip():
+            c.add("description", "expected a non-empty sentence")
+        fields["description"] = data["description"]
+    if "features" in data:
+        fields["features"] = c.string_list("features", data["features"])
+    if "spec" in data:
+        spec = data["spec"]
+        if isinstance(spec, str):
+            fields["spec"] = (spec,)
+        else:
+            fields["spec"] = c.string_list("spec", spec)
+    op = None
+    if "op" in data and c.expect_type("op", data["op"], str, "a string"):
+        op = data["op"]
+        if op not in CONTRACT_OPERATIONS:
+            hint = did_you_mean(op, CONTRACT_OPERATIONS)
+            suffix = f"; did you mean '{hint}'?" if hint else ""
+            c.add("op", f"unknown operation {op!r}; expected one of: "
+                        f"{', '.join(CONTRACT_OPERATIONS)}{suffix}")
+        fields["op"] = op
+    fields["args"] = _check_args(c, op, data.get("args"))
+    channels = _check_channels(c, data["channels"]) if "channels" in data else {}
+    fields["channels"] = channels
+    if "files" in data:
+        raw_channels = data.get("channels")
+        known = raw_channels if isinstance(raw_channels, Mapping) else {}
+        fields["files"] = _check_files(c, data["files"], known)
+    if "pypi-mapping" in data:
+        fields["pypi_mapping"] = _check_pypi_mapping(c, data["pypi-mapping"])
+    if "env" in data:
+        fields["env"] = _check_env(c, data["env"])
+    if "cwd" in data and c.expect_type("cwd", data["cwd"], str, "a string"):
+        why = check_relative_path(data["cwd"]) if data["cwd"] not in ("", ".") else None
+        if why:
+            c.add("cwd", why)
+        fields["cwd"] = None if data["cwd"] in ("", ".") else data["cwd"]
+    if "expect" in data:
+        fields["expect"] = _check_expect(c, data["expect"])
+    return c.problems, fields
+
+
+def validate_case(data: object, *, case_id: str, path: Path) -> Case | CaseError:
+    """Validate a loaded mapping; return the :class:`Case` or a :class:`CaseError` (§1, §2)."""
+    problems, fields = check_case(data)
+    if problems:
+        return CaseError(case_id, path, tuple(problems))
+    return Case(id=case_id, path=path, **fields)

@@ -1,0 +1,155 @@
+"""Materialising a case into a fresh temporary directory (CASE-FORMAT.md §2).
+
+Layout of the directory a case gets (``base``)::
+
+    base/workspace/   the workspace root: the case's ``files``
+    base/channels/    one local conda channel per ``channels`` entry (``repodata.json`` per
+                      subdir, ``noarch`` always present)
+    base/home/        ``HOME`` for the run
+
+Paths of ``files`` and ``cwd`` are checked again here (the schema checks them first): ``..``,
+absolute paths, drive letters and anything that resolves outside the root, through symlinks
+too, raise :class:`WorkspaceError`.  The run environment is only ``PATH``, ``HOME``,
+``LANG=C.UTF-8``, ``NO_COLOR=1`` and the case's ``env`` (which wins).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .schema import CHANNEL_REF, Case, check_relative_path
+
+__all__ = [
+    "Workspace",
+    "WorkspaceError",
+    "build_env",
+    "materialise",
+    "resolve_inside",
+    "temporary_workspace",
+    "write_channel",
+]
+
+class WorkspaceError(ValueError):
+    """The case's files, channels or cwd cannot be materialised safely."""
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """A materialised case: where to run and with which environment."""
+
+    base: Path
+    root: Path
+    cwd: Path
+    env: Mapping[str, str]
+    #: channel name → ``file://`` URL.
+    channels: Mapping[str, str]
+
+
+def resolve_inside(root: Path, relative: str, *, resolved_root: bool = False) -> Path:
+    """Return ``root / relative`` after checking it stays inside ``root`` (symlinks resolved).
+
+    ``resolved_root=True`` says ``root`` is already resolved (saves a system call per file).
+    """
+    why = check_relative_path(relative)
+    if why:
+        raise WorkspaceError(f"{relative!r}: {why}")
+    if not resolved_root:
+        root = root.resolve()
+    target = root.joinpath(*relative.split("/"))
+    real = os.path.realpath(target)
+    if real != str(root) and not real.startswith(os.path.join(str(root), "")):
+        raise WorkspaceError(f"{relative!r} resolves outside the workspace root")
+    return target
+
+
+def build_env(home: Path, case_env: Mapping[str, str]) -> dict[str, str]:
+    """The run environment: the minimal safe set plus the case's ``env`` (§2 ``env``)."""
+    env = {
+        "PATH": os.environ.get("PATH", os.defpath),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "NO_COLOR": "1",
+    }
+    env.update(case_env)
+    return env
+
+
+def write_channel(directory: Path, subdirs: Mapping[str, Any]) -> None:
+    """Write a local conda channel: one ``repodata.json`` per subdir, ``noarch`` always."""
+    for subdir in {"noarch", *subdirs}:
+        packages = {}
+        for record in subdirs.get(subdir, ()):
+            build_number = record.get("build_number", 0)
+            build = record.get("build", str(build_number))
+            entry = {
+                "name": record["name"],
+                "version": record["version"],
+                "build": build,
+                "build_number": build_number,
+                "depends": list(record.get("depends", ())),
+                "constrains": list(record.get("constrains", ())),
+                "subdir": subdir,
+            }
+            for key in ("noarch", "timestamp"):
+                if record.get(key) is not None:
+                    entry[key] = record[key]
+            packages[f"{record['name']}-{record['version']}-{build}.tar.bz2"] = entry
+        out = directory / subdir
+        out.mkdir(parents=True, exist_ok=True)
+        repodata = {"info": {"subdir": subdir}, "packages": packages, "packages.conda": {},
+                    "repodata_version": 1}
+        (out / "repodata.json").write_text(json.dumps(repodata, indent=1), encoding="utf-8")
+
+
+def materialise(case: Case, base: Path) -> Workspace:
+    """Write ``case`` into the empty directory ``base``; return where and how to run it."""
+    base = Path(base).resolve()
+    root, home, channel_dir = base / "workspace", base / "home", base / "channels"
+    for directory in (root, home):
+        directory.mkdir(parents=True, exist_ok=True)
+    urls = {}
+    for name, subdirs in case.channels.items():
+        write_channel(channel_dir / name, subdirs)
+        urls[name] = (channel_dir / name).as_uri()
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in urls:
+            raise WorkspaceError(f"'{match.group(0)}' names no channel of this case")
+        return urls[name]
+
+    for relative, content in case.files.items():
+        # Checked before any directory is made: only regular files and directories are
+        # written below, so nothing can turn into a symlink afterwards.
+        target = resolve_inside(root, relative, resolved_root=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            with target.open("w", encoding="utf-8", newline="") as handle:
+                handle.write(CHANNEL_REF.sub(substitute, content))
+    cwd = root
+    if case.cwd:
+        cwd = resolve_inside(root, case.cwd, resolved_root=True)
+        if not cwd.is_dir():
+            raise WorkspaceError(f"cwd {case.cwd!r} is not a directory of the workspace")
+    return Workspace(base, root, cwd, build_env(home, case.env), urls)
+
+
+@contextmanager
+def temporary_workspace(case: Case, parent: Path | None = None) -> Iterator[Workspace]:
+    """Materialise ``case`` in a fresh temporary directory, removed afterwards."""
+    base = Path(tempfile.mkdtemp(prefix="pixiconf-", dir=parent))
+    try:
+        yield materialise(case, base)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

@@ -1,0 +1,356 @@
+"""The pytest plugin (pixiconf.plugin), driven through ``pytester``.
+
+Every run uses a fake implementation defined in the run's own ``conftest.py`` through the
+``pytest_pixiconf_make_implementation`` hook.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pixiconf.plugin import marker_name
+
+FAKE_CONFTEST = '''
+from pixiconf.implementations.base import Failed, Observed, Unsupported
+
+
+class Fake:
+    """discover: echoes the request; check: fails on 'bad'; environments: raises."""
+
+    name = "fake"
+
+    def version(self):
+        return "fake 1.0"
+
+    def run(self, request):
+        root = request.workspace_root
+        if request.op == "discover":
+            return Observed({
+                "manifest": "pixi.toml",
+                "cwd": request.cwd.relative_to(root).as_posix(),
+                "env": sorted(request.env),
+                "timeout": request.timeout,
+                "files": sorted(p.relative_to(root).as_posix()
+                                for p in root.rglob("*") if p.is_file()),
+            }, warnings=("key `project` is deprecated",))
+        if request.op == "check":
+            if "bad" in (request.cwd / "pixi.toml").read_text():
+                return Failed("\\x1b[31merror\\x1b[0m: the manifest\\n    is bad", exit_code=1)
+            return Observed({"warnings": []})
+        if request.op == "environments":
+            raise RuntimeError("fake blew up")
+        return Unsupported(f"{request.op} is not faked")
+
+
+def pytest_pixiconf_make_implementation(config, name):
+    if name == "fake":
+        return Fake()
+'''
+
+PASSING = """
+description: The manifest in the current directory is found.
+features: [discovery, pypi-options]
+files:
+  pixi.toml: "[workspace]"
+  sub/keep.txt: ""
+cwd: sub
+env: {PIXI_X: "1"}
+op: discover
+expect:
+  result:
+    manifest: pixi.toml
+    cwd: sub
+    env: [HOME, LANG, NO_COLOR, PATH, PIXI_X]
+    files: [pixi.toml, sub/keep.txt]
+    nothing: !absent
+"""
+
+FAILING = """
+description: A wrong expectation fails.
+features: [discovery]
+op: discover
+args: {manifest-path: some/where}
+expect:
+  result:
+    manifest: other.toml
+    timeout: !any
+"""
+
+ERROR_CASE = """
+description = "A bad manifest is an error."
+features = ["validation", "did-you-mean"]
+op = "check"
+[files]
+"pixi.toml" = "bad"
+[expect.error]
+contains = ["the manifest is bad"]
+"""
+
+UNSUPPORTED = """
+description: Locking is not faked.
+features: [lock]
+op: lock
+expect: {result: {}}
+"""
+
+MALFORMED = """
+description: A misspelt key.
+features: [malformed]
+op: discover
+expct: {result: {}}
+"""
+
+
+#: Plugins the inner runs do not need (hypothesis re-imports itself on every in-process run).
+INNER_ADDOPTS = "-p no:hypothesispytest -p no:syrupy -p no:cacheprovider"
+
+
+@pytest.fixture
+def corpus(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A corpus in ``<pytester>/corpus`` and a conftest with the fake implementation."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", INNER_ADDOPTS)
+    pytester.makeconftest(FAKE_CONFTEST)
+    root = pytester.path / "corpus"
+    files = {
+        "discovery/finds-manifest.yaml": PASSING,
+        "discovery/wrong-expectation.yaml": FAILING,
+        "validation/bad-manifest.toml": ERROR_CASE,
+        "build/lock-unsupported.yaml": UNSUPPORTED,  # 'build' is in norecursedirs by default
+        "malformed/misspelt-key.yaml": MALFORMED,
+        "malformed/not-yaml.yaml": "a: [\n",
+        "discovery/_fixture.yaml": "not: a case\n",
+        "_shared/ignored.yaml": "not: a case\n",
+        "renamed.toml": '"old" = "new"\n',
+        "features.txt": "discovery\nvalidation\nbuild\nmalformed\nlock\npypi-options\n",
+    }
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip())
+    return root
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest("--pixiconf-impl=fake", *args)
+
+
+def test_outcomes_of_each_kind_of_case(pytester, corpus):
+    result = run(pytester, "--pixiconf-cases", "corpus", "-rA")
+    result.assert_outcomes(passed=2, failed=1, skipped=1, errors=2)
+    for line in [  # one by one: the order of the summary follows the random test order
+        "PASSED corpus/discovery/finds-manifest.yaml::discovery/finds-manifest",
+        "PASSED corpus/validation/bad-manifest.toml::validation/bad-manifest",
+        "FAILED corpus/discovery/wrong-expectation.yaml::discovery/wrong-expectation*",
+        "SKIPPED [[]1[]] corpus/build/lock-unsupported.yaml:1: "
+        "unsupported by fake: lock is not faked",
+        "ERROR corpus/malformed/misspelt-key.yaml::malformed/misspelt-key*",
+        "ERROR corpus/malformed/not-yaml.yaml::malformed/not-yaml*",
+    ]:
+        result.stdout.fnmatch_lines([line])
+    assert "_fixture" not in result.stdout.str() and "ignored" not in result.stdout.str()
+
+
+def test_failure_report_is_readable_and_has_no_traceback(pytester, corpus):
+    result = run(pytester, "--pixiconf-cases", "corpus", "-k", "wrong-expectation")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        'FAIL discovery/wrong-expectation: /manifest: expected "other.toml", got "pixi.toml"',
+        f"file: {corpus / 'discovery' / 'wrong-expectation.yaml'}",
+        "implementation: fake",
+        "op: discover",
+        'args: {"manifest-path": "some/where"}',
+        "observation:",
+        "  manifest: pixi.toml",
+        "mismatches:",
+        '  /manifest: expected "other.toml", got "pixi.toml"',
+        "diff (expected → actual):",
+        "  -manifest: other.toml",
+        "  +manifest: pixi.toml",
+        "   timeout: !any",
+        "warnings:",
+        "  - key `project` is deprecated",
+    ])
+    out = result.stdout.str()
+    assert "Traceback" not in out and "plugin.py" not in out and "runtest" not in out
+
+
+def test_malformed_case_is_an_error_naming_file_and_key(pytester, corpus):
+    result = run(pytester, "--pixiconf-cases", "corpus", "-k", "misspelt or not-yaml")
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines([
+        "*ERROR at setup of pixiconf case malformed/misspelt-key*",
+        "malformed case malformed/misspelt-key: 2 problems in "
+        f"{corpus}/malformed/misspelt-key.yaml",
+        "  key 'expct': unknown key; * did you mean 'expect'?",
+        "  key 'expect': missing required key",
+    ])
+    result.stdout.fnmatch_lines([
+        "malformed case malformed/not-yaml: 1 problem in *not-yaml.yaml",
+        "  not valid YAML (line 2, column 1): did not find expected node content "
+        "(while parsing a flow node)",
+    ])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_raising_implementation_fails_with_its_traceback(pytester, corpus):
+    (corpus / "discovery" / "raises.yaml").write_text(
+        "description: Raises.\nfeatures: [x]\nop: environments\nexpect: {result: {}}\n"
+    )
+    result = run(pytester, "--pixiconf-cases", "corpus", "-k", "raises")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["ERROR discovery/raises: the implementation raised*",
+                                 "*RuntimeError: fake blew up"])
+
+
+def test_k_selects_by_parts_of_case_ids(pytester, corpus):
+    result = run(pytester, "--pixiconf-cases", "corpus", "-k", "discovery/finds", "-v")
+    result.assert_outcomes(passed=1)
+    result = run(pytester, "--pixiconf-cases", "corpus", "-k", "bad-manifest or lock-unsupp")
+    result.assert_outcomes(passed=1, skipped=1)
+
+
+def test_m_selects_by_area_and_feature_markers(pytester, corpus):
+    result = run(pytester, "--pixiconf-cases", "corpus", "--strict-markers", "-m", "pypi_options")
+    result.assert_outcomes(passed=1)
+    result = run(pytester, "--pixiconf-cases", "corpus", "--strict-markers", "-m",
+                 "validation or did_you_mean")
+    result.assert_outcomes(passed=1)
+    result = run(pytester, "--pixiconf-cases", "corpus", "--strict-markers", "-m", "malformed")
+    result.assert_outcomes(errors=2)
+    result = run(pytester, "--pixiconf-cases", "corpus", "--strict-markers", "-m", "build")
+    result.assert_outcomes(skipped=1)
+
+
+def test_markers_are_registered(pytester, corpus):
+    result = run(pytester, "--pixiconf-cases", "corpus", "--markers")
+    result.stdout.fnmatch_lines([
+        "@pytest.mark.pypi_options: pixiconf cases of area or feature 'pypi-options'",
+    ])
+
+
+@pytest.mark.parametrize(
+    ("tag", "name"),
+    [("pypi-options", "pypi_options"), ("a.b c", "a_b_c"), ("skip", "pixiconf_skip"),
+     ("not", "pixiconf_not"), ("discovery", "discovery")],
+)
+def test_marker_spelling(tag, name):
+    assert marker_name(tag) == name
+
+
+def test_unknown_feature_tags_still_run_and_get_markers(pytester, corpus):
+    (corpus / "discovery" / "new-tag.yaml").write_text(
+        "description: New tag.\nfeatures: [brand-new]\nop: check\n"
+        "files: {pixi.toml: ok}\nexpect: {result: {warnings: []}}\n"
+    )
+    result = run(pytester, "--pixiconf-cases", "corpus", "--strict-markers", "-m", "brand_new")
+    result.assert_outcomes(passed=1)
+
+
+def test_only_files_below_a_corpus_root_are_collected(pytester, corpus):
+    pytester.makefile(".yaml", stray=PASSING)
+    result = run(pytester, "--collect-only", "-q")
+    result.stdout.fnmatch_lines(["no tests collected*"])
+    result = run(pytester, "--collect-only", "-q", "--pixiconf-cases", "corpus")
+    assert "stray" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*6 tests collected*"])
+
+
+def test_cases_outside_rootdir_are_collected_from_any_cwd(pytester, corpus, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    pytester.makeini("[pytest]\n")
+    result = pytester.runpytest(
+        "--pixiconf-impl=fake", f"--rootdir={elsewhere}",
+        "--pixiconf-cases", str(corpus), "-k", "finds-manifest", "-v",
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_ini_option_is_relative_to_the_ini_file(pytester, corpus):
+    pytester.makeini("[pytest]\npixiconf_cases = corpus\n")
+    sub = pytester.mkdir("somewhere")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(sub)
+        result = pytester.runpytest("--pixiconf-impl=fake", "-q", str(pytester.path))
+    result.assert_outcomes(passed=2, failed=1, skipped=1, errors=2)
+
+
+def test_cli_root_replaces_testpaths_but_not_explicit_paths(pytester, corpus):
+    pytester.makepyfile(test_other="def test_other():\n    pass\n")
+    pytester.makeini("[pytest]\ntestpaths = test_other.py\n")
+    result = run(pytester, "--pixiconf-cases", "corpus", "-k", "finds or other")
+    result.assert_outcomes(passed=1)
+    result = run(pytester, "test_other.py", "--pixiconf-cases", "corpus", "-k", "finds or other")
+    result.assert_outcomes(passed=2)
+
+
+def test_ignore_still_applies_inside_a_root(pytester, corpus):
+    result = run(pytester, "--pixiconf-cases", "corpus", "--ignore", "corpus/malformed",
+                 "--collect-only", "-q")
+    assert "malformed" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*4 tests collected*"])
+
+
+def test_timeout_option_reaches_the_implementation(pytester, corpus):
+    (corpus / "discovery" / "timeout.yaml").write_text(
+        "description: Timeout.\nfeatures: [x]\nop: discover\nexpect: {result: {timeout: 2.5}}\n"
+    )
+    result = run(pytester, "--pixiconf-cases", "corpus", "-k", "timeout", "--pixiconf-timeout=2.5")
+    result.assert_outcomes(passed=1)
+    result = run(pytester, "--pixiconf-cases", "corpus", "-k", "timeout")
+    result.assert_outcomes(failed=1)
+
+
+def test_usage_errors_are_clean(pytester, corpus):
+    result = pytester.runpytest("--pixiconf-cases", "corpus", "--pixiconf-impl", "no-such-impl")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --pixiconf-impl: unknown implementation 'no-such-impl'*"])
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+    result = pytester.runpytest("--pixiconf-cases", "missing-dir")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --pixiconf-cases: 'missing-dir' is not a directory"])
+    result = pytester.runpytest("--pixiconf-timeout=0")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--pixiconf-timeout: expected a positive number*"])
+
+
+def test_reportinfo_and_item_names(pytester, corpus):
+    pytester.makeini("[pytest]\npixiconf_cases = corpus\n")
+    items = pytester.getitems(corpus / "discovery" / "finds-manifest.yaml")
+    (item,) = items
+    assert item.name == "discovery/finds-manifest"
+    path, line, description = item.reportinfo()
+    assert Path(path) == corpus / "discovery" / "finds-manifest.yaml" and line == 0
+    assert "discovery/finds-manifest" in description
+    assert {m.name for m in item.iter_markers()} == {"discovery", "pypi_options"}
+
+
+def test_each_case_gets_its_own_workspace_removed_afterwards(pytester, corpus):
+    pytester.makeconftest(FAKE_CONFTEST + textwrap.dedent('''
+        SEEN = []
+
+        class Recording(Fake):
+            def run(self, request):
+                SEEN.append(request.workspace_root)
+                return super().run(request)
+
+        def pytest_pixiconf_make_implementation(config, name):
+            return Recording()
+
+        def pytest_sessionfinish(session):
+            assert len(SEEN) == len(set(SEEN)) == 4, SEEN
+            assert not any(root.exists() for root in SEEN)
+            print("workspaces ok")
+    '''))
+    result = run(pytester, "--pixiconf-cases", "corpus", "-s")
+    result.stdout.fnmatch_lines(["*workspaces ok*"])
+
+
+def test_works_under_xdist_and_random_order(pytester, corpus):
+    result = pytester.runpytest_subprocess(
+        "--pixiconf-impl=fake", "--pixiconf-cases", "corpus", "-n", "2", "-p", "randomly",
+    )
+    result.assert_outcomes(passed=2, failed=1, skipped=1, errors=2)
+    result.stdout.fnmatch_lines(["*FAIL discovery/wrong-expectation*"])

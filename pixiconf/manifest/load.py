@@ -7,7 +7,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, DiagnosticError
 from .model import WorkspaceManifest
 from .parse import parse_manifest_data
-from .pyproject import PyprojectError, apply_pyproject, project_defaults, resolve_groups
+from .pyproject import PyprojectError, apply_pyproject, check_project_table, project_defaults, resolve_groups
 from .source import ManifestSource
 
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
@@ -50,6 +50,8 @@ def _load_pyproject(source: ManifestSource, root: Path) -> WorkspaceManifest:
     source.prefix = ("tool", "pixi")
     pixi = source.table((), pixi)
     try:
+        if "project" in data:
+            check_project_table(data["project"])
         groups_raw = data.get("dependency-groups") or {}
         groups = resolve_groups(data.get("project") or {}, groups_raw if isinstance(groups_raw, dict) else {})
     except PyprojectError as exc:

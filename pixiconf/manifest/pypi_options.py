@@ -43,8 +43,9 @@ def normalize_url(text: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, parts.fragment))
 
 
-def _url(source: ManifestSource, path: KeyPath, value: Any) -> str:
-    text = source.string(path, value)
+def _url(source: ManifestSource, path: KeyPath, value: Any, *, from_str: bool = True) -> str:
+    # index-url/extra-index-urls are `TomlFromStr<Url>`; find-links `url` uses take_string(None).
+    text = source.from_str(path, value) if from_str else source.string(path, value)
     parts = urlsplit(text)
     if not parts.scheme or (parts.scheme in ("http", "https") and not parts.netloc):
         raise source.error(path, "relative URL without a base" if not parts.scheme else "empty host")
@@ -55,15 +56,21 @@ def _package_set(source: ManifestSource, path: KeyPath, value: Any) -> bool | li
     if isinstance(value, bool):
         return value
     if not isinstance(value, list):
+        if path[-1] == "no-build-isolation":  # toml/pypi_options.rs NoBuildIsolation
+            raise source.error(path, 'expected a boolean or an array of packages e.g. ["foo", "bar"], '
+                                     f"found {toml_type_name(value)}")
         raise source.error(path, 'expected either "all", "none" or an array of packages e.g. '
                                  f'["foo", "bar"] , found {toml_type_name(value)}')
     names: list[str] = []
     for i, item in enumerate(value):
         name = source.string((*path, str(i)), item)
         try:
-            canonicalize_name(name, validate=True)
+            # pep508_rs::PackageName::from_str normalizes; the IndexSet then de-duplicates.
+            name = canonicalize_name(name, validate=True)
         except InvalidName:
-            raise source.error((*path, str(i)), f"Not a valid package or extra name: \"{name}\"") from None
+            raise source.error((*path, str(i)), f"Not a valid package or extra name: \"{name}\". "
+                               "Names must start and end with a letter or digit and may only "
+                               "contain -, _, ., and alphanumeric characters.") from None
         if name not in names:
             names.append(name)
     return names
@@ -76,13 +83,10 @@ def _find_link(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, s
         raise source.error(path, "cannot define both 'url' and 'path'")
     if not has_path and not has_url:
         raise source.error(path, "either 'url' or 'path' must be defined")
-    reader = source.reader(path, table)
+    # pixi removes `path`/`url` from the table and ignores any other key (no finalize).
     if has_url:
-        result = {"url": _url(source, (*path, "url"), reader.required("url"))}
-    else:
-        result = {"path": reader.required("path", source.string)}
-    reader.finalize(["path", "url"])
-    return result
+        return {"url": _url(source, (*path, "url"), table["url"], from_str=False)}
+    return {"path": source.string((*path, "path"), table["path"])}
 
 
 def parse_pypi_options(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, Any]:

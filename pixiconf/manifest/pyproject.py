@@ -18,7 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging._parser import parse_requirement
+from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
 from packaging.utils import canonicalize_name
 from rattler import VersionSpec
 
@@ -27,17 +29,30 @@ from .model import DEFAULT, Feature
 from .source import ManifestSource
 
 
+def _ordered_specifiers(text: str) -> str:
+    """pep440_rs ``VersionSpecifiers`` keep the written order and display as ``a, b``
+    (packaging's ``str(SpecifierSet)`` would sort them)."""
+    return ", ".join(str(Specifier(part.strip())) for part in text.split(",") if part.strip())
+
+
 def _requirement_spec(req: Requirement) -> Any:
-    """The pixi pypi spec of a PEP 508 requirement, as the observation writes it."""
+    """The pixi pypi spec of a PEP 508 requirement, as the observation writes it.
+
+    ``PixiPypiSpec::try_from(pep508_rs::Requirement)`` (``crates/pixi_pypi_spec/src/pep508.rs``)
+    rendered like its ``Display`` (test ``test_pypi_to_string``): specifiers in written order
+    joined by ``, ``, extras normalized in written order, markers with single quotes.  uv's
+    marker normalisation beyond quoting (e.g. ``python_full_version``) is not modelled.
+    """
+    parsed = parse_requirement(getattr(req, "text", None) or str(req))
     spec: dict[str, Any] = {}
     if req.url:
         spec["url"] = req.url
     else:
-        spec["version"] = str(req.specifier) or "*"
-    if req.extras:
-        spec["extras"] = sorted(req.extras)
+        spec["version"] = _ordered_specifiers(parsed.specifier) or "*"
+    if parsed.extras:
+        spec["extras"] = list(dict.fromkeys(canonicalize_name(e) for e in parsed.extras))
     if req.marker is not None:
-        spec["env-markers"] = str(req.marker)
+        spec["env-markers"] = str(req.marker).replace('"', "'")
     if list(spec) == ["version"]:
         return spec["version"]
     return spec
@@ -49,60 +64,160 @@ class PyprojectError(ValueError):
         self.path = path
 
 
+class _WrittenRequirement(Requirement):
+    """A requirement that remembers its text (``str(Requirement)`` sorts the specifiers)."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+
 def _parse_requirement(path: tuple[str, ...], text: Any) -> Requirement:
     if not isinstance(text, str):
         raise PyprojectError(path, f"expected a string, found {type(text).__name__}")
     try:
-        return Requirement(text)
+        return _WrittenRequirement(text)
     except InvalidRequirement as exc:
         raise PyprojectError(path, f"invalid requirement `{text}`: {exc}") from None
 
 
+PROJECT_KEYS = ("name", "version", "description", "readme", "requires-python", "license",
+                "license-files", "authors", "maintainers", "keywords", "classifiers", "urls",
+                "entry-points", "scripts", "gui-scripts", "dependencies", "optional-dependencies",
+                "dynamic", "import-names", "import-namespaces")
+
+
+def check_project_table(project: Any) -> None:
+    """``impl Deserialize for TomlProject`` (``crates/pixi_manifest/src/toml/pyproject.rs``):
+    ``name`` is required and unknown ``[project]`` keys are rejected."""
+    if not isinstance(project, dict):
+        raise PyprojectError(("project",), f"expected a table, found {_toml_type(project)}")
+    if "name" not in project:
+        raise PyprojectError(("project",), "missing field 'name' in table")
+    unknown = [k for k in project if k not in PROJECT_KEYS]
+    if unknown:
+        raise PyprojectError(("project", unknown[0]),
+                             "Unexpected keys, expected only " + ", ".join(f"'{k}'" for k in PROJECT_KEYS))
+    # `version` and `requires-python` are `TomlFromStr` of pep440_rs 0.7.3 types.
+    for key in ("version", "requires-python"):
+        value = project.get(key)
+        if value is not None and not isinstance(value, str):
+            raise PyprojectError(("project", key), f"expected expected a string, found {_toml_type(value)}")
+    version = project.get("version")
+    if version is not None:
+        try:
+            Version(version)
+        except InvalidVersion:
+            if not version.strip().lstrip("vV")[:1].isdigit():
+                raise PyprojectError(("project", "version"), "expected version to start with a number, "
+                                     "but no leading ASCII digits were found") from None
+            raise PyprojectError(("project", "version"), f"invalid version `{version}`") from None
+    requires_python = project.get("requires-python")
+    if requires_python is not None:
+        for part in requires_python.split(","):
+            if part.strip() and part.strip()[:1] not in ("=", "!", "~", "<", ">"):
+                raise PyprojectError(("project", "requires-python"), "Failed to parse version: Unexpected "
+                                     "end of version specifier, expected operator")
+
+
+def _toml_type(value: Any) -> str:
+    from .source import toml_type_name
+
+    return toml_type_name(value)
+
+
+def _written_extras(req: Requirement) -> list[str]:
+    """The extras of ``req`` normalized, in written order (pep508_rs keeps a Vec)."""
+    parsed = parse_requirement(getattr(req, "text", None) or str(req))
+    return list(dict.fromkeys(canonicalize_name(e) for e in parsed.extras))
+
+
 def resolve_groups(project: dict[str, Any], groups_raw: dict[str, Any]) -> dict[str, list[Requirement]]:
-    """optional-dependencies + dependency-groups with self-references resolved."""
-    name = canonicalize_name(project.get("name", "")) if project.get("name") else None
+    """optional-dependencies + dependency-groups with self-references resolved.
+
+    Mirrors ``pyproject-toml`` 0.13.7 ``resolution.rs`` (used by ``PyProjectManifest``):
+    a requirement is a self-reference when its normalized name equals ``[project].name``
+    *as written*; each of its extras is resolved in written order (an extra-less
+    self-reference contributes nothing); extras are looked up by normalized name, groups
+    by exact name; errors are ``Failed to find ...`` and ``Cycles are not supported: ...``.
+    """
+    self_name = project.get("name")
     optional = project.get("optional-dependencies") or {}
     if not isinstance(optional, dict):
         raise PyprojectError(("project", "optional-dependencies"), "expected a table")
-    resolved: dict[str, list[Requirement]] = {}
+    done_extras: dict[str, list[Requirement]] = {}
+    done_groups: dict[str, list[Requirement]] = {}
 
-    def extra(group: str, stack: tuple[str, ...]) -> list[Requirement]:
-        if group in stack:
-            raise PyprojectError(("project", "optional-dependencies", group),
-                                 f"cyclic self-reference in optional dependency group `{group}`")
+    def is_self(req: Requirement) -> bool:
+        return self_name is not None and canonicalize_name(req.name) == self_name
+
+    def extra(name: str, parents: list[str]) -> list[Requirement]:
+        if name in done_extras:
+            return done_extras[name]
+        key = next((k for k in optional if canonicalize_name(k) == canonicalize_name(name)), None)
+        if key is None:
+            raise PyprojectError(("project", "optional-dependencies"),
+                                 f"Failed to find optional dependency `{name}` included by {parents[-1]}")
+        if f"extra:{name}" in parents:
+            raise PyprojectError(("project", "optional-dependencies", key), _cycle(parents))
+        parents.append(f"extra:{name}")
         result: list[Requirement] = []
-        for i, text in enumerate(optional.get(group) or []):
-            req = _parse_requirement(("project", "optional-dependencies", group, str(i)), text)
-            if name and canonicalize_name(req.name) == name and req.extras:
-                for sub in sorted(req.extras):
-                    result.extend(extra(sub, (*stack, group)))
+        for i, text in enumerate(optional[key] or []):
+            req = _parse_requirement(("project", "optional-dependencies", key, str(i)), text)
+            if is_self(req):
+                for sub in _written_extras(req):
+                    result.extend(extra(sub, parents))
             else:
                 result.append(req)
+        done_extras[name] = result
+        parents.pop()
         return result
 
-    def dependency_group(group: str, stack: tuple[str, ...]) -> list[Requirement]:
-        if group in stack:
-            raise PyprojectError(("dependency-groups", group), f"cyclic include-group `{group}`")
+    def dependency_group(group: str, parents: list[str]) -> list[Requirement]:
+        if group in done_groups:
+            return done_groups[group]
         if group not in groups_raw:
-            raise PyprojectError(("dependency-groups",), f"dependency group `{group}` is not defined")
+            raise PyprojectError(("dependency-groups",),
+                                 f"Failed to find dependency group `{group}` included by {parents[-1]}")
+        if f"group:{group}" in parents:
+            raise PyprojectError(("dependency-groups", group), _cycle(parents))
+        parents.append(f"group:{group}")
         result: list[Requirement] = []
         for i, item in enumerate(groups_raw[group] or []):
-            if isinstance(item, dict) and "include-group" in item:
-                result.extend(dependency_group(item["include-group"], (*stack, group)))
+            if isinstance(item, dict):
+                if "include-group" not in item:
+                    raise PyprojectError(("dependency-groups", group, str(i)), "missing field 'include-group' in table")
+                if len(item) > 1:
+                    raise PyprojectError(("dependency-groups", group, str(i)),
+                                         "Unexpected keys, expected only 'include-group'")
+                result.extend(dependency_group(item["include-group"], parents))
                 continue
+            if not isinstance(item, str):
+                raise PyprojectError(("dependency-groups", group, str(i)),
+                                     f"expected a string or table, found {_toml_type(item)}")
             req = _parse_requirement(("dependency-groups", group, str(i)), item)
-            if name and canonicalize_name(req.name) == name and req.extras:
-                for sub in sorted(req.extras):
-                    result.extend(extra(sub, ()))
+            if is_self(req):
+                for sub in _written_extras(req):
+                    result.extend(extra(sub, parents))
             else:
                 result.append(req)
+        done_groups[group] = result
+        parents.pop()
         return result
 
+    resolved: dict[str, list[Requirement]] = {}
     for group in optional:
-        resolved[group] = extra(group, ())
+        resolved[group] = extra(group, [])
+    # ``done_extras`` may also hold normalized spellings reached through self-references.
+    for name, reqs in done_extras.items():
+        resolved.setdefault(name, reqs)
     for group in groups_raw:
-        resolved[group] = dependency_group(group, ())
+        resolved[group] = dependency_group(group, [])
     return resolved
+
+
+def _cycle(parents: list[str]) -> str:
+    return "Cycles are not supported: " + " -> ".join([*parents, parents[0]])
 
 
 def project_defaults(data: dict[str, Any]) -> dict[str, Any]:
@@ -125,7 +240,10 @@ def project_defaults(data: dict[str, Any]) -> dict[str, Any]:
 def python_spec(requires_python: str | None) -> str:
     if requires_python is None:
         return "*"
-    text = str(SpecifierSet(requires_python))
+    SpecifierSet(requires_python)  # validate
+    # ``version_or_url_to_spec``: the pep440 display (written order), minus a leading ``==``,
+    # parsed leniently as a conda VersionSpec (so ``==3.12`` becomes the exact spec ``==3.12``).
+    text = _ordered_specifiers(requires_python)
     text = text.removeprefix("==")
     return str(VersionSpec(text, strict=False))
 
@@ -154,6 +272,8 @@ def apply_pyproject(source: ManifestSource, data: dict[str, Any], features: dict
         feature_target = features[group].default_target
         pypi = feature_target.pypi_dependencies if feature_target.pypi_dependencies is not None else {}
         for req in reqs:
-            key = next((k for k in pypi if canonicalize_name(k) == canonicalize_name(req.name)), req.name)
+            # PypiPackageName::from_normalized: a new entry is keyed by the normalized name.
+            key = next((k for k in pypi if canonicalize_name(k) == canonicalize_name(req.name)),
+                       canonicalize_name(req.name))
             pypi.setdefault(key, []).append(_requirement_spec(req))
         feature_target.pypi_dependencies = pypi

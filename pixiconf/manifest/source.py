@@ -132,7 +132,13 @@ class ManifestSource:
         return self.expect(path, value, str, "a string")
 
     def boolean(self, path: KeyPath, value: Any) -> bool:
-        return self.expect(path, value, bool, "a boolean")
+        # toml-span 0.7.1 `impl Deserialize for bool`: ``expected a bool, found ...``
+        return self.expect(path, value, bool, "a bool")
+
+    def from_str(self, path: KeyPath, value: Any) -> str:
+        """A string parsed by pixi's ``TomlFromStr``: it passes ``"expected a string"`` as the
+        wanted text, so a wrong type reads ``expected expected a string, found integer``."""
+        return self.expect(path, value, str, "expected a string")
 
     def table(self, path: KeyPath, value: Any) -> dict[str, Any]:
         return self.expect(path, value, dict, "a table")
@@ -210,7 +216,7 @@ class Table:
         raise self.source.error(
             (*self.path, unknown[0]),
             "Unexpected keys, expected only " + ", ".join(f"'{k}'" for k in expected),
-            label=", ".join(f"'{k}'" for k in unknown)
-            + (" was not expected here" if len(unknown) == 1 else " were not expected here"),
+            # pixi_toml TomlDiagnostic::labels: one "'<key>' was not expected here" per key.
+            label="; ".join(f"'{k}' was not expected here" for k in unknown),
             help=help_text,
         )

@@ -9,6 +9,7 @@ The observation keeps every spec as written (string, or the table as a mapping).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -41,16 +42,44 @@ def _version_spec_hint(text: str) -> str | None:
         return ("it seems you're trying to add a url dependency, please specify as a table "
                 f"with a `url` key: '{{ url = \"{text}\" }}'")
     try:
-        NamelessMatchSpec(text, strict=False)
+        spec = NamelessMatchSpec(text, strict=False)
     except Exception:  # noqa: BLE001 - not a matchspec either
         pass
     else:
-        return f"expected a version specifier but looks like a matchspec, did you mean {text}?"
-    for key in ("subdir", "channel", "md5", "sha256"):
+        return ("expected a version specifier but looks like a matchspec, did you mean "
+                f"{_matchspec_as_toml(spec)}?")
+    for key, example in (("subdir", "SUBDIR"), ("channel", "CHANNEL"), ("md5", "MD5"), ("sha256", "SHA256")):
         if key in text or (key == "channel" and "::" in text):
             return ("it seems you're trying to add a detailed dependency, please specify as a "
-                    f"table with a `{key}` key")
+                    f"table with a `{key}` key: '{{ version = \"<VERSION_SPEC>\", {key} = \"<{example}>\" }}'")
     return None
+
+
+def _toml_str(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _matchspec_as_toml(spec: NamelessMatchSpec) -> str:
+    """``PixiSpec::from_nameless_matchspec(..).to_toml_value()``: a bare version stays a string,
+    anything else is an inline table in ``DetailedSpec`` field order."""
+    fields: list[tuple[str, str]] = []
+    if spec.version is not None:
+        fields.append(("version", _toml_str(str(spec.version))))
+    for key, attr in (("build", "build"), ("build-number", "build_number"), ("file-name", "file_name")):
+        value = getattr(spec, attr, None)
+        if value is not None:
+            fields.append((key, _toml_str(str(value))))
+    if spec.channel is not None:
+        fields.append(("channel", _toml_str(spec.channel.name)))
+    if spec.subdir is not None:
+        fields.append(("subdir", _toml_str(spec.subdir)))
+    for key in ("md5", "sha256"):
+        value = getattr(spec, key, None)
+        if value is not None:
+            fields.append((key, _toml_str(value.hex() if isinstance(value, bytes) else str(value))))
+    if [k for k, _ in fields] in ([], ["version"]):
+        return fields[0][1] if fields else '"*"'
+    return "{ " + ", ".join(f"{k} = {v}" for k, v in fields) + " }"
 
 
 def check_version_spec(source: ManifestSource, path: KeyPath, text: str) -> None:
@@ -66,6 +95,17 @@ def check_version_spec(source: ManifestSource, path: KeyPath, text: str) -> None
             except Exception:  # noqa: BLE001
                 pass
         raise source.error(path, _version_spec_hint(text) or message) from None
+
+
+def _check_digest(source: ManifestSource, path: KeyPath, text: str, size: int) -> None:
+    """``pixi_toml::TomlDigest``: ``hex::decode_to_slice`` into a digest of ``size`` bytes."""
+    if len(text) % 2:
+        raise source.error(path, "Odd number of digits")
+    if len(text) // 2 != size:
+        raise source.error(path, "Invalid string length")
+    for index, char in enumerate(text):
+        if char not in "0123456789abcdefABCDEF":
+            raise source.error(path, f"Invalid character {char!r} at position {index}")
 
 
 def check_package_name(source: ManifestSource, path: KeyPath, name: str) -> None:
@@ -96,20 +136,50 @@ def conda_spec(source: ManifestSource, path: KeyPath, value: Any) -> Any:
             source.boolean(key_path, item)
         elif key == "when":
             pass  # conditional dependencies: validated by pixi-build (issue [2/5])
+        elif key in ("md5", "sha256"):
+            _check_digest(source, key_path, source.string(key_path, item), 16 if key == "md5" else 32)
         else:
             source.string(key_path, item)
     table.finalize()
     if "workspace" in value:
         pass
+    _check_conda_combinations(source, path, value)
+    return dict(value)
+
+
+CONDA_ARCHIVES = (".conda", ".tar.bz2")
+
+
+def _check_conda_combinations(source: ManifestSource, path: KeyPath, value: dict[str, Any]) -> None:
+    """``TomlSpec::validate_field_combinations`` then ``TomlSpec::into_spec`` (SpecError texts)."""
     git_refs = [k for k in ("branch", "rev", "tag") if k in value]
-    if git_refs and "git" not in value:
-        raise source.error(path, "`branch`, `rev`, and `tag` are only valid when `git` is specified")
-    if len(git_refs) > 1:
-        raise source.error(path, "Only one of `branch` or `tag` or `rev` can be specified")
+    if "git" not in value and (git_refs or "lfs" in value):
+        raise source.error(path, "`branch`, `rev`, `tag`, and `lfs` are only valid when `git` is specified")
     locations = [k for k in ("url", "path", "git") if k in value]
     if len(locations) > 1:
-        raise source.error(path, "only one of `url`, `path` or `git` can be specified")
-    return dict(value)
+        raise source.error(path, "only one of `url`, `path`, or `git` can be specified")
+    location = locations[0] if locations else None
+    binary = location in ("url", "path") and str(value[location]).split("?")[0].endswith(CONDA_ARCHIVES)
+    if location:
+        for field in ("channel", "file-name", "license-family"):
+            if field in value:
+                raise source.error(path, f"`{field}` cannot be used with `{location}`")
+    if binary:
+        for field in ("version", "build", "build-number", "extras", "flags", "subdir", "license", "when",
+                      "track-features"):
+            if field in value:
+                raise source.error(path, f"`{field}` cannot be used with `{location}`")
+    if location in ("git", "path"):
+        for field in ("sha256", "md5"):
+            if field in value:
+                raise source.error(path, f"`{field}` cannot be used with `{location}`")
+    if location is None and not any(k in value for k in (
+            "version", "build", "build-number", "extras", "flags", "subdir", "license", "when",
+            "track-features", "file-name", "channel", "md5", "sha256")):
+        raise source.error(path, "one of `version`, `build`, `build-number`, `file-name`, `channel`, "
+                                 "`subdir`, `md5`, `sha256`, `git`, `url`, or `path` must be specified")
+    if len(git_refs) > 1:
+        raise source.error(path, "only one of `branch`, `rev`, or `tag` can be specified")
 
 
 def conda_dependency_map(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, Any]:
@@ -121,20 +191,78 @@ def conda_dependency_map(source: ManifestSource, path: KeyPath, value: Any) -> d
     return result
 
 
+PEP440_OPERATORS = ("~=", "==", "!=", "<=", ">=", "<", ">", "===")
+
+
+def _pep440_error(text: str) -> str | None:
+    """The text of pep440_rs 0.7.3 ``VersionSpecifiersParseError`` for ``text``, or ``None``.
+
+    ``parse_version_specifiers`` splits on ``,``; each part needs an operator and a version
+    (``VersionSpecifier::from_str``).  Version-syntax errors use packaging's wording.
+    """
+    if text == "":
+        return None
+    start = 0
+    for part in text.split(","):
+        stripped = part.lstrip()
+        operator = re.match(r"[=!~<>]*", stripped).group(0)
+        version = re.match(r"\S*", stripped[len(operator):].lstrip()).group(0)
+        error = None
+        if not operator:
+            error = "Unexpected end of version specifier, expected operator"
+        elif operator not in PEP440_OPERATORS:
+            error = f"no such comparison operator {operator!r}, must be one of ~= == != <= >= < > ===".replace("'", '"')
+        elif not version:
+            error = "Unexpected end of version specifier, expected version"
+        else:
+            try:
+                SpecifierSet(part)
+            except InvalidSpecifier as exc:
+                error = str(exc)
+        if error:
+            return f"Failed to parse version: {error}:\n{text}\n{' ' * start}{'^' * len(part)}"
+        start += len(part) + 1
+    return None
+
+
 def _check_pypi_version(source: ManifestSource, path: KeyPath, text: str) -> None:
-    text = text.strip()
+    # ``VersionOrStar::from_str``: ``*`` is Star, anything else is pep440 VersionSpecifiers.
     if text == "*":
         return
-    try:
-        SpecifierSet(text)
-    except InvalidSpecifier:
+    error = _pep440_error(text)
+    if error is not None:
+        # ``version_requirement_error`` (pixi_pypi_spec/src/toml.rs): path, git and url hints only.
         hint = _version_spec_hint(text)
         if hint and "detailed" not in hint and "matchspec" not in hint:
             raise source.error(path, hint) from None
-        message = f"Failed to parse version specifier `{text}`"
-        if text[:1].isdigit():
-            message += f"; did you mean `=={text}`?"
-        raise source.error(path, message) from None
+        raise source.error(path, error) from None
+
+
+def _pep508_name_error(name: str) -> str:
+    """pep508_rs 0.9.2 ``InvalidNameError`` (package and extra names)."""
+    return (f'Not a valid package or extra name: "{name}". Names must start and end with a letter '
+            "or digit and may only contain -, _, ., and alphanumeric characters.")
+
+
+MARKER_NAMES = frozenset({
+    "python_version", "python_full_version", "os_name", "sys_platform", "platform_release",
+    "platform_system", "platform_version", "platform_machine", "platform_python_implementation",
+    "implementation_name", "implementation_version", "extra", "os.name", "sys.platform",
+    "platform.version", "platform.machine", "platform.python_implementation", "python_implementation",
+})
+
+
+def _marker_error(text: str) -> str | None:
+    """pep508_rs ``parse_marker_value``: an unquoted word that is not a marker name is
+    ``Expected a quoted string or a valid marker name, found `<word>```; else packaging's text."""
+    for word in re.findall(r"""'[^']*'|"[^"]*"|[^\s()'"<>=!~]+""", text):
+        if word[0] not in "'\"" and word not in MARKER_NAMES | {"and", "or", "in", "not"}:
+            return f"Expected a quoted string or a valid marker name, found `{word}`"
+    try:
+        Requirement(f"x; {text}")
+    except InvalidRequirement as exc:
+        return str(exc)
+    return None
 
 
 def pypi_spec(source: ManifestSource, path: KeyPath, value: Any) -> Any:
@@ -143,7 +271,8 @@ def pypi_spec(source: ManifestSource, path: KeyPath, value: Any) -> Any:
         _check_pypi_version(source, path, value)
         return value
     if not isinstance(value, dict):
-        raise source.error(path, f"expected a string or a table, found {_type(value)}")
+        # pixi_pypi_spec/src/toml.rs: anything but a string goes to TableHelper::new
+        raise source.error(path, f"expected a table, found {_type(value)}")
     table = source.reader(path, value)
     for key in PYPI_SPEC_KEYS:
         item = table.optional(key)
@@ -157,14 +286,13 @@ def pypi_spec(source: ManifestSource, path: KeyPath, value: Any) -> Any:
                 try:
                     canonicalize_name(extra, validate=True)
                 except InvalidName:
-                    raise source.error((*key_path, str(i)), f"invalid extra name `{extra}`") from None
+                    raise source.error((*key_path, str(i)), _pep508_name_error(extra)) from None
         elif key in ("editable", "lfs"):
             source.boolean(key_path, item)
         elif key == "env-markers":
-            try:
-                Requirement(f"x; {source.string(key_path, item)}")
-            except InvalidRequirement as exc:
-                raise source.error(key_path, f"invalid environment marker: {exc}") from None
+            error = _marker_error(source.from_str(key_path, item))
+            if error:
+                raise source.error(key_path, error) from None
         else:
             source.string(key_path, item)
     table.finalize()
@@ -187,7 +315,7 @@ def pypi_dependency_map(source: ManifestSource, path: KeyPath, value: Any) -> di
         try:
             canonicalize_name(name, validate=True)
         except InvalidName:
-            raise source.error((*path, name), f"invalid PyPI package name `{name}`") from None
+            raise source.error((*path, name), _pep508_name_error(name)) from None
         result[name] = pypi_spec(source, (*path, name), spec)
     return result
 

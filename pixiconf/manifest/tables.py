@@ -48,10 +48,11 @@ def parse_channel(source: ManifestSource, path: KeyPath, value: Any) -> Channel:
     if not isinstance(value, dict):
         raise source.error(path, f"expected a string or table, found {toml_type_name(value)}")
     table = source.reader(path, value)
-    channel = table.required("channel", source.string)
+    channel = table.required("channel", source.from_str)  # TomlFromStr<NamedChannelOrUrl>
     priority = table.optional("priority")
     if priority is not None:
-        source.expect((*path, "priority"), priority, int, "an integer")
+        # toml-span integer! macro: expected(stringify!(i32))
+        source.expect((*path, "priority"), priority, int, "i32")
         if not -(2**31) <= priority < 2**31:
             raise source.error((*path, "priority"), "out of range of 'i32'")
     exclude_newer = table.optional("exclude-newer", source.string)

@@ -8,6 +8,7 @@ clean-env, description`` and omits what is absent.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .source import KeyPath, ManifestSource
@@ -17,7 +18,36 @@ EXECUTE_KEYS = ("cmd", "inputs", "outputs", "depends-on", "cwd", "env",
 ALIAS_KEYS = ("cmd", "depends-on", "description", "args")
 
 
-def _dependency(source: ManifestSource, path: KeyPath, item: Any) -> Any:
+ENVIRONMENT_NAME_RE = re.compile(r"^[a-z0-9-]+$")
+
+
+def _environment_name(source: ManifestSource, path: KeyPath, value: Any) -> str:
+    """``TomlFromStr<EnvironmentName>`` (``crates/pixi_manifest/src/environment.rs``)."""
+    name = source.from_str(path, value)
+    if not ENVIRONMENT_NAME_RE.match(name):
+        raise source.error(path, f"Failed to parse environment name '{name}', please use only "
+                                 "lowercase letters, numbers and dashes")
+    return name
+
+
+def _dependency_arg(source: ManifestSource, path: KeyPath, value: Any) -> Any:
+    """``impl Deserialize for DependencyArg``: a string, or a table with exactly one entry."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict):
+        raise source.error(path, f"expected string or {{ string = string }}, found {_type(value)}")
+    if len(value) != 1:
+        # itertools `exactly_one` error text
+        raise source.error(path, "got zero elements when exactly one was expected" if not value
+                           else "got at least 2 elements when exactly one was expected")
+    ((key, item),) = value.items()
+    return {key: source.string((*path, key), item)}
+
+
+def _dependency(source: ManifestSource, path: KeyPath, item: Any, *, finalize: bool = True) -> Any:
+    """One ``{task, args, environment}`` table.  pixi only rejects unknown keys in the
+    ``depends-on`` list; the alias-array and deprecated ``depends_on`` forms never call
+    ``TableHelper::finalize`` (``crates/pixi_manifest/src/toml/task.rs``)."""
     if isinstance(item, str):
         return item
     if not isinstance(item, dict):
@@ -25,8 +55,11 @@ def _dependency(source: ManifestSource, path: KeyPath, item: Any) -> Any:
     table = source.reader(path, item)
     name = table.required("task", source.string)
     args = table.optional("args", source.array)
-    environment = table.optional("environment", source.string)
-    table.finalize()
+    if args is not None:
+        args = [_dependency_arg(source, (*path, "args", str(i)), a) for i, a in enumerate(args)]
+    environment = table.optional("environment", lambda p, v: _environment_name(source, p, v))
+    if finalize:
+        table.finalize()
     if args is None and environment is None:
         return name
     result: dict[str, Any] = {"task": name}
@@ -37,14 +70,56 @@ def _dependency(source: ManifestSource, path: KeyPath, item: Any) -> Any:
     return result
 
 
-def _depends_on(source: ManifestSource, path: KeyPath, value: Any) -> list[Any]:
+def _depends_on(source: ManifestSource, path: KeyPath, value: Any, *, finalize: bool = True) -> list[Any]:
+    # A single table is not accepted: ``expected string or array, found table``
+    # (snapshot toml__task__test__depends_on_is_list).
     if isinstance(value, str):
         return [value]
-    if isinstance(value, dict):
-        return [_dependency(source, path, value)]
     if not isinstance(value, list):
         raise source.error(path, f"expected string or array, found {_type(value)}")
-    return [_dependency(source, (*path, str(i)), item) for i, item in enumerate(value)]
+    return [_dependency(source, (*path, str(i)), item, finalize=finalize)
+            for i, item in enumerate(value)]
+
+
+def _glob_patterns(source: ManifestSource, path: KeyPath, value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise source.error(path, 'expected an array of args e.g. ["main.py", "tests_*"], '
+                                 f"found {_type(value)}")
+    return [source.string((*path, str(i)), item) for i, item in enumerate(value)]
+
+
+def _arg_name(source: ManifestSource, path: KeyPath, value: Any) -> str:
+    name = source.from_str(path, value)
+    if "-" in name:
+        raise source.error(path, f"'{name}' is not a valid argument name since it contains "
+                                 "the character '-'")
+    return name
+
+
+def _task_arg(source: ManifestSource, path: KeyPath, value: Any) -> Any:
+    """``impl Deserialize for TaskArg``: a name, or ``{arg, default, choices}``."""
+    if isinstance(value, str):
+        return _arg_name(source, path, value)
+    if not isinstance(value, dict):
+        raise source.error(path, f"expected string or table, found {_type(value)}")
+    table = source.reader(path, value)
+    name = table.required("arg", lambda p, v: _arg_name(source, p, v))
+    default = table.optional("default", source.string)
+    choices = table.optional("choices", source.strings)
+    table.finalize()
+    if default is not None and choices is not None and default not in choices:
+        raise source.error(path, f"default value '{default}' is not one of the allowed choices: "
+                                 + ", ".join(choices))
+    result: dict[str, Any] = {"arg": name}
+    if default is not None:
+        result["default"] = default
+    if choices is not None:
+        result["choices"] = choices
+    return result
+
+
+def _task_args(source: ManifestSource, path: KeyPath, value: Any) -> list[Any]:
+    return [_task_arg(source, (*path, str(i)), a) for i, a in enumerate(source.array(path, value))]
 
 
 def parse_task(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, Any]:
@@ -55,15 +130,10 @@ def parse_task(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, A
         for i, item in enumerate(value):
             if not isinstance(item, dict):
                 raise source.error((*path, str(i)), f"expected table, found {_type(item)}")
-            deps.append(_dependency(source, (*path, str(i)), item))
+            deps.append(_dependency(source, (*path, str(i)), item, finalize=False))
         return {"depends-on": deps}
     if not isinstance(value, dict):
         raise source.error(path, f"expected string or table, found {_type(value)}")
-    if "depends_on" in value:
-        source.warn((*path, "depends_on"),
-                    "The `depends_on` field is deprecated. Use `depends-on` instead.",
-                    label="replace this with 'depends-on'")
-        value = {("depends-on" if k == "depends_on" else k): v for k, v in value.items()}
     table = source.reader(path, value)
     task: dict[str, Any] = {}
     cmd = table.optional("cmd")
@@ -73,29 +143,40 @@ def parse_task(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, A
         elif not isinstance(cmd, str):
             raise source.error((*path, "cmd"), f"expected string or array, found {_type(cmd)}")
         task["cmd"] = cmd
-        task["inputs"] = table.optional("inputs", source.strings)
-        task["outputs"] = table.optional("outputs", source.strings)
-    task["depends-on"] = table.optional("depends-on", lambda p, v: _depends_on(source, p, v))
+        task["inputs"] = table.optional("inputs", lambda p, v: _glob_patterns(source, p, v))
+        task["outputs"] = table.optional("outputs", lambda p, v: _glob_patterns(source, p, v))
+    depends_on = table.optional("depends-on", lambda p, v: _depends_on(source, p, v))
+    if depends_on is None and "depends_on" in table.remaining:
+        # Read without being listed as expected, and never finalized.
+        source.warn((*path, "depends_on"),
+                    "The `depends_on` field is deprecated. Use `depends-on` instead.",
+                    label="replace this with 'depends-on'")
+        depends_on = _depends_on(source, (*path, "depends_on"), table.remaining.pop("depends_on"),
+                                 finalize=False)
+    task["depends-on"] = depends_on
     if cmd is not None:
-        task["cwd"] = table.optional("cwd", source.string)
+        task["cwd"] = table.optional("cwd", source.from_str)
         env = table.optional("env", source.table)
         if env is not None:
             for key, item in env.items():
                 source.string((*path, "env", key), item)
         task["env"] = env
-        task["default-environment"] = table.optional("default-environment", source.string)
+        task["default-environment"] = table.optional(
+            "default-environment", lambda p, v: _environment_name(source, p, v))
     task["description"] = table.optional("description", source.string)
     if cmd is not None:
         task["clean-env"] = table.optional("clean-env", source.boolean)
-    args = table.optional("args", source.array)
-    table.finalize()
-    if args is not None:
+    args = table.optional("args", lambda p, v: _task_args(source, p, v))
+    if args is not None and cmd is not None:
+        # Only execute tasks check the order of defaults, before unknown keys are reported.
         seen_default = False
         for arg in args:
             has_default = isinstance(arg, dict) and "default" in arg
             seen_default = seen_default or has_default
             if seen_default and not has_default:
                 raise source.error(path, "default value required after previous arguments with defaults")
+    table.finalize()
+    if args is not None:
         task["args"] = args
     return {k: v for k, v in task.items() if v is not None}
 

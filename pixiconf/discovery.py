@@ -351,8 +351,11 @@ def _parse_toml(path: Path, text: str) -> dict[str, Any]:
             lines = text.split("\n")
             line, column = len(lines), len(lines[-1]) + 1
             message = message[: match.start()]
+        # Echo the offending line, as pixi's miette snippet does, so the key is visible.
+        lines = text.split("\n")
+        label = lines[line - 1].strip() if line and 0 < line <= len(lines) else None
         raise DiagnosticError(
-            Diagnostic(message, file=str(path), line=line, column=column)
+            Diagnostic(message, file=str(path), line=line, column=column, label=label or None)
         ) from None
 
 

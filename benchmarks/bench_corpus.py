@@ -1,0 +1,94 @@
+"""Benchmark: the corpus against the reference, through the plugin and without it.
+
+Prints
+* cases/s for the plugin run with ``-n 0`` and ``-n 2``;
+* the plugin's per-case overhead: the same work (load a case, materialise it, run the
+  reference, match) done by a bare ``@pytest.mark.parametrize`` test over the same files,
+  compared with the plugin's items, both as timed by pytest itself (startup excluded);
+* the raw runner loop (no pytest at all), for scale.
+
+Run: python benchmarks/bench_corpus.py [CORPUS_DIR]
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from pixiconf.corpus.loader import iter_case_paths, load_case  # noqa: E402
+from pixiconf.corpus.runner import run_case  # noqa: E402
+from pixiconf.implementations import load_implementation  # noqa: E402
+
+SUMMARY = re.compile(r"(\d+) passed.* in ([0-9.]+)s")
+
+BARE_TEST = textwrap.dedent('''
+    import pytest
+    from pathlib import Path
+    from pixiconf.corpus.loader import iter_case_paths, load_case
+    from pixiconf.corpus.runner import run_case, CaseOutcome
+    from pixiconf.implementations import load_implementation
+
+    ROOT = Path({root!r})
+    PATHS = list(iter_case_paths(ROOT))
+    IMPL = load_implementation("reference")
+
+    @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+    def test_case(path):
+        result = run_case(load_case(path, ROOT), IMPL)
+        assert result.outcome in (CaseOutcome.PASS, CaseOutcome.SKIP), result.outcome
+''')
+
+
+def pytest_run(args: list[str], cwd: Path) -> tuple[int, float]:
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *args],
+                          cwd=cwd, capture_output=True, text=True, check=False)
+    match = SUMMARY.search(proc.stdout.splitlines()[-1] if proc.stdout else "")
+    if not match:
+        raise SystemExit(f"pytest did not pass:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return int(match.group(1)), float(match.group(2))
+
+
+def main() -> None:
+    corpus = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else REPO / "cases"
+    paths = list(iter_case_paths(corpus))
+    impl = load_implementation("reference")
+    start = time.perf_counter()
+    for path in paths:
+        run_case(load_case(path, corpus), impl)
+    loop = time.perf_counter() - start
+    print(f"corpus: {len(paths)} cases in {corpus}")
+    print(f"runner loop, no pytest:      {loop:6.2f} s  {len(paths) / loop:7.0f} cases/s")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "test_bare.py").write_text(BARE_TEST.format(root=str(corpus)))
+        (work / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
+        runs = {}
+        for label, args in (
+            ("plugin -n 0", ["--pixiconf-cases", str(corpus)]),
+            ("plugin -n 2", ["--pixiconf-cases", str(corpus), "-n", "2"]),
+            ("bare   -n 0", ["test_bare.py", "-p", "no:pixiconf"]),
+        ):
+            wall = time.perf_counter()
+            count, duration = pytest_run(args, work)
+            wall = time.perf_counter() - wall
+            runs[label] = (count, duration)
+            print(f"pytest {label}: {count} passed in {duration:6.2f} s (wall {wall:5.2f} s)"
+                  f"  {count / duration:7.0f} cases/s")
+    plugin_n, plugin_s = runs["plugin -n 0"]
+    bare_n, bare_s = runs["bare   -n 0"]
+    overhead_ms = (plugin_s / plugin_n - bare_s / bare_n) * 1000
+    print(f"plugin overhead vs bare parametrised test: {overhead_ms:+.2f} ms per case "
+          f"(plugin {plugin_s / plugin_n * 1000:.2f} ms, bare {bare_s / bare_n * 1000:.2f} ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -29,13 +29,17 @@ Operation = Callable[[OperationRequest], OperationResult]
 
 
 def _operations() -> dict[str, Operation]:
-    from . import ops
+    from . import ops, ops_build
 
     return {
         "discover": ops.discover,
         "check": ops.check,
         "environments": ops.environments,
         "resolve": ops.resolve,
+        "recipe": ops_build.recipe,
+        "variants": ops_build.variants,
+        "build-string": ops_build.build_string,
+        "map-pypi": ops_build.map_pypi,
     }
 
 

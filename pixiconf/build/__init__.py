@@ -1,0 +1,1 @@
+"""pixi-build flows: the python backend's recipe, PyPI→conda mapping, variants, build strings."""

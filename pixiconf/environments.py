@@ -33,6 +33,15 @@ DEFAULT_CHANNEL_PRIORITY = "strict"
 DEFAULT_SOLVE_STRATEGY = "highest"
 
 
+INLINE_PREFIX = "environment:"
+
+
+def display_name(feature: Feature) -> str:
+    """The name pixi shows: an inline environment feature is the bare environment name
+    (``FeatureName::as_str``, ``crates/pixi_manifest/src/feature.rs``)."""
+    return feature.name.removeprefix(INLINE_PREFIX)
+
+
 def get_environment(manifest: WorkspaceManifest, name: str) -> Environment:
     try:
         return manifest.environments[name]
@@ -82,22 +91,30 @@ def feature_pypi_dependencies(feature: Feature, platform: str) -> dict[str, list
     return result
 
 
-def feature_tasks(feature: Feature, platform: str) -> dict[str, dict[str, Any]]:
+def environment_tasks(features: list[Feature], platform: str) -> dict[str, dict[str, Any]]:
+    """``Environment::tasks``: every feature's targets, most precedent first, all reversed and
+    collected into an ordered map (a later insert replaces the value, keeping the position).
+    The first feature's most precedent target therefore wins."""
+    chain = [t for f in features for t in reversed(f.targets_for(platform))]
     result: dict[str, dict[str, Any]] = {}
-    for target in feature.targets_for(platform):
+    for target in reversed(chain):
         result.update(target.tasks)
     return result
 
 
 def feature_activation(feature: Feature, platform: str) -> tuple[list[str], dict[str, str]]:
+    """``Feature::activation_scripts``/``activation_env``: the most precedent target with
+    scripts wins as a whole; env keys are taken most precedent target first."""
     scripts: list[str] = []
     env: dict[str, str] = {}
-    for target in feature.targets_for(platform):
+    found_scripts = False
+    for target in reversed(feature.targets_for(platform)):
         if target.activation is None:
             continue
-        if target.activation.scripts is not None:
-            scripts = list(target.activation.scripts)
-        env.update(target.activation.env or {})
+        if target.activation.scripts is not None and not found_scripts:
+            scripts, found_scripts = list(target.activation.scripts), True
+        for key, value in (target.activation.env or {}).items():
+            env.setdefault(key, value)
     return scripts, env
 
 
@@ -153,16 +170,17 @@ def resolve(manifest: WorkspaceManifest, env_name: str, platform: str) -> dict[s
 
     dependencies: dict[str, list[Any]] = {}
     pypi_dependencies: dict[str, list[Any]] = {}
-    tasks: dict[str, dict[str, Any]] = {}
+    tasks = environment_tasks(active, platform)
     scripts: list[str] = []
     activation_env: dict[str, str] = {}
     for feature in active:
+        # DependencyMap::merge_all keeps an ordered *set* of specs per package
+        # (crates/pixi_spec_containers/src/lib.rs): an identical spec is kept once.
         for name, spec in feature_dependencies(feature, platform).items():
-            dependencies.setdefault(name, []).append(spec)
+            _add_unique(dependencies.setdefault(name, []), spec)
         for name, specs in feature_pypi_dependencies(feature, platform).items():
-            pypi_dependencies.setdefault(name, []).extend(specs)
-        for name, task in feature_tasks(feature, platform).items():
-            tasks.setdefault(name, task)
+            for spec in specs:
+                _add_unique(pypi_dependencies.setdefault(name, []), spec)
         feature_scripts, feature_env = feature_activation(feature, platform)
         scripts.extend(feature_scripts)
         for key, value in feature_env.items():
@@ -173,7 +191,7 @@ def resolve(manifest: WorkspaceManifest, env_name: str, platform: str) -> dict[s
     except (SystemRequirementsConflict, pypi.PypiOptionsConflict) as exc:
         raise DiagnosticError(Diagnostic(str(exc))) from None
     return {
-        "features": [f.name for f in features],
+        "features": [display_name(f) for f in features],
         "channels": prioritized_channels(manifest, features),
         "channel-priority": channel_priority(features),
         "solve-strategy": solve_strategy(features),
@@ -187,12 +205,22 @@ def resolve(manifest: WorkspaceManifest, env_name: str, platform: str) -> dict[s
     }
 
 
+def _add_unique(specs: list[Any], spec: Any) -> None:
+    if spec not in specs:
+        specs.append(spec)
+
+
 def environments_observation(manifest: WorkspaceManifest) -> dict[str, Any]:
-    """The ``environments`` observation: manifest order, ``default`` first."""
+    """The ``environments`` observation: manifest order, ``default`` first.
+
+    An environment's own inline feature is left out of ``features``, as ``pixi info --json``
+    does (``crates/pixi_cli/src/info.rs``).
+    """
     envs = dict(manifest.environments)
     ordered = {DEFAULT: envs.pop(DEFAULT)} if DEFAULT in envs else {}
     ordered.update(envs)
     return {"environments": {
-        name: {"features": list(env.features), "solve-group": env.solve_group,
+        name: {"features": [f for f in env.features if not f.startswith(INLINE_PREFIX)],
+               "solve-group": env.solve_group,
                "no-default-feature": env.no_default_feature}
         for name, env in ordered.items()}}

@@ -274,10 +274,9 @@ def test_valid_platform_names(name):
     assert validate_platform_name(name) == name
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "pixi checks platform names byte by byte and prints a non-ASCII byte as U+FFFD "
-    "(byte_for_error_display in platform.rs); the reference prints the character"))
 def test_pin_non_ascii_platform_name_character_is_replaced():
+    """pixi checks platform names byte by byte and prints a non-ASCII byte as U+FFFD
+    (byte_for_error_display in platform.rs)."""
     with pytest.raises(SelectorError) as exc:
         validate_platform_name("aéb")
     assert str(exc.value) == "a platform name can not contain '\ufffd' at position 1"

@@ -61,11 +61,16 @@ def validate_platform_name(name: str) -> str:
         raise SelectorError(
             f"a platform name can not be longer than {MAX_PLATFORM_NAME_BYTES} bytes (got {size})"
         )
-    for position, ch in enumerate(name):
-        first, last = position == 0, position == len(name) - 1
-        ok = ch.isascii() and (ch.isalpha() if first else ch.isalnum() or (ch == "-" and not last))
+    # Checked byte by byte; a control or non-ASCII byte is shown as U+FFFD
+    # (``valid_pixi_platform_name`` and ``byte_for_error_display`` in platform.rs).
+    data = name.encode()
+    for position, byte in enumerate(data):
+        ch = chr(byte)
+        first, last = position == 0, position == len(data) - 1
+        ok = byte < 128 and (ch.isalpha() if first else ch.isalnum() or (ch == "-" and not last))
         if not ok:
-            raise SelectorError(f"a platform name can not contain '{ch}' at position {position}")
+            shown = ch if 32 <= byte < 127 else "\ufffd"
+            raise SelectorError(f"a platform name can not contain '{shown}' at position {position}")
     if name in FAMILIES:
         raise SelectorError(f"'{name}' is a reserved platform name")
     return name

@@ -103,6 +103,8 @@ def _run_workspace_op(args: argparse.Namespace) -> int:
         op_args["platform"] = args.platform
         if args.environment is not None:
             op_args["environment"] = args.environment
+    if args.command == "recipe":
+        op_args.update(platform=args.platform, package=args.package)
     request = OperationRequest(op=args.command, args=op_args, workspace_root=cwd, cwd=cwd,
                                env=_workspace_env(), confined=False)
     implementation = ReferenceImplementation()
@@ -123,6 +125,18 @@ def _run_workspace_op(args: argparse.Namespace) -> int:
     assert isinstance(outcome, Observed)
     sys.stdout.write(_dump(outcome.value, args.json))
     return EXIT_OK
+
+
+def _run_recipe(args: argparse.Namespace) -> int:
+    """``recipe PATH``: PATH is a package manifest or a directory holding one; the workspace is
+    discovered from it like pixi's ``--manifest-path`` does."""
+    path = Path(os.path.abspath(args.path))
+    if path.is_dir():
+        path = next((path / n for n in ("pixi.toml", "pyproject.toml") if (path / n).is_file()), path)
+    if not path.is_file():
+        args.parser.error(f"no pixi.toml or pyproject.toml at {args.path}")
+    args.cwd, args.manifest_path, args.package = str(path.parent), str(path), str(path)
+    return _run_workspace_op(args)
 
 
 # --------------------------------------------------------------------------- run-case
@@ -276,6 +290,23 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--platform", required=True, metavar="P", help="e.g. linux-64")
     resolve.add_argument("-e", "--environment", metavar="NAME",
                          help="environment name (default: default)")
+
+    recipe = commands.add_parser(
+        "recipe", help="Print the recipe pixi-build-python generates for a package.",
+        description="Print the rattler-build recipe pixi-build-python generates for the package "
+                    "at PATH (a manifest with a [package] table, or a directory holding one) "
+                    "on one platform.  The workspace is discovered from PATH as pixi's "
+                    "--manifest-path does; the operation sees only PIXI_* variables, PATH and "
+                    "HOME.  The recipe is printed on stdout (YAML, or JSON with --json); errors "
+                    "and warnings go to stderr.",
+        epilog=_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    recipe.add_argument("path", metavar="PATH", help="package manifest or its directory")
+    recipe.add_argument("--platform", required=True, metavar="P", help="e.g. linux-64")
+    output = recipe.add_mutually_exclusive_group()
+    output.add_argument("--yaml", dest="json", action="store_false", help="print YAML (default)")
+    output.add_argument("--json", dest="json", action="store_true", help="print JSON instead of YAML")
+    recipe.set_defaults(handler=_run_recipe, parser=recipe, json=False)
 
     run = commands.add_parser(
         "run-case", help="Run case files and report each case's outcome.",

@@ -11,16 +11,233 @@ from .operations import OperationResult, UnsupportedOperation
 
 
 def recipe(request: OperationRequest) -> OperationResult:
-    raise UnsupportedOperation("recipe is being written")
+    """The recipe pixi-build-python generates for ``package`` on ``platform``.
+
+    :mod:`pixiconf.build.package` (the ``[package]`` section), :mod:`pixiconf.build.config`
+    (``[package.build.config]``, first matching target merged), :mod:`pixiconf.build.recipe`.
+    Reference choices: the build script is rendered for this machine's
+    OS (pixi uses the backend's ``Platform::current()``); ``UV_CACHE_DIR`` is the request's
+    variable when non-empty and otherwise omitted (pixi falls back to ``<pixi cache>/uv-cache``);
+    ``editable`` is ``False`` (``conda/outputs``) unless ``BUILD_EDITABLE_PYTHON`` says
+    otherwise; in a case (a confined request) absolute paths below the workspace root are
+    written ``{{workspace}}/...`` so that expectations do not depend on the temporary directory.
+    """
+    from .build.recipe import package_recipe, replace_path
+    from .diagnostics import Diagnostic, DiagnosticError
+    from .discovery import discover_workspace
+    from .manifest.selectors import subdir, unknown_platform_message
+    from .ops import _bound, _relative
+
+    platform = request.args.get("platform")
+    if not isinstance(platform, str):
+        raise DiagnosticError(Diagnostic("the 'recipe' operation requires the argument 'platform'"))
+    if subdir(platform) is None:
+        raise DiagnosticError(Diagnostic(unknown_platform_message(platform)))
+    package_arg = request.args.get("package")
+    if package_arg is not None and not isinstance(package_arg, str):
+        raise DiagnosticError(Diagnostic("the 'recipe' operation expects 'package' to be a path"))
+
+    found = discover_workspace(request.cwd, manifest_path=request.args.get("manifest-path"),
+                               env=request.env, stop_at=_bound(request))
+    result, warnings, _ = package_recipe(
+        found.path, platform, workspace_text=found.text, package=package_arg,
+        base=request.workspace_root, env=request.env, pypi_table=request.pypi_mapping,
+        display=lambda p: _relative(request, p))
+    warnings = [*found.warnings, *warnings]
+    if request.confined:  # a case: paths must not depend on the temporary directory
+        result = replace_path(result, request.workspace_root, "{{workspace}}")
+    return OperationResult(result, warnings)
 
 
 def variants(request: OperationRequest) -> OperationResult:
-    raise UnsupportedOperation("variants is being written")
+    """``[{variant, build-string}, ...]``: the outputs pixi-build-python renders for ``package``.
+
+    The variant configuration is pixi's (:func:`pixiconf.build.variants.workspace_variant_config`:
+    backend defaults < ``build-variants-files`` < ``[workspace.build-variants]`` + derived
+    ``c_stdlib``); the recipe is :func:`pixiconf.build.recipe.generate_recipe`'s, generated with
+    that configuration's keys exactly as the ``recipe`` operation does; ``build-number`` and
+    ``build-string-prefix`` of ``[package.build]`` apply to every output
+    (``intermediate_backend.rs::conda_outputs``).  Outputs are in rattler-build's order; one
+    line per distinct build string.
+    """
+    from .build.config import resolve_config
+    from .build.package import load_package
+    from .build.recipe import generate_recipe
+    from .build.script import effective_editable
+    from .build.variants import VariantError, compute_variants, workspace_variant_config
+    from .diagnostics import Diagnostic, DiagnosticError
+    from .discovery import discover_workspace
+    from .environments import environment_features, get_environment, prioritized_channels
+    from .manifest.selectors import subdir, unknown_platform_message
+    from .ops import _bound, _relative
+
+    platform = request.args.get("platform")
+    if not isinstance(platform, str):
+        raise DiagnosticError(Diagnostic("the 'variants' operation requires the argument "
+                                         "'platform'"))
+    if subdir(platform) is None:
+        raise DiagnosticError(Diagnostic(unknown_platform_message(platform)))
+    package_arg = request.args.get("package")
+    if package_arg is not None and not isinstance(package_arg, str):
+        raise DiagnosticError(Diagnostic("the 'variants' operation expects 'package' to be a "
+                                         "path"))
+
+    found = discover_workspace(request.cwd, manifest_path=request.args.get("manifest-path"),
+                               env=request.env, stop_at=_bound(request))
+    loaded = load_package(found.path, workspace_text=found.text, package=package_arg,
+                          base=request.workspace_root, display=lambda p: _relative(request, p))
+    warnings = [*found.warnings, *loaded.warnings]
+    package = loaded.package
+    if package.build.backend.name != "pixi-build-python":
+        raise UnsupportedOperation(f"the reference only models the pixi-build-python backend, "
+                                   f"not '{package.build.backend.name}'")
+    if package.build.source is not None:
+        raise UnsupportedOperation("packages with a `build.source` are not modelled by the "
+                                   "reference yet")
+    config, config_warnings = resolve_config(package.build.config, package.build.target_config,
+                                             platform)
+    warnings += config_warnings
+
+    manifest = loaded.workspace
+    workspace = manifest.workspace
+    channels = [c.channel for c in workspace.channels] + [
+        c.channel for f in manifest.features.values() for c in (f.channels or [])]
+    try:
+        variant_config = workspace_variant_config(
+            platform=platform, build_variants=workspace.build_variants,
+            build_variant_targets=workspace.build_variant_targets,
+            variant_files=[found.path.parent / p for p in workspace.build_variants_files],
+            channels=channels, file_display=lambda p: _relative(request, p), env=request.env)
+    except VariantError as exc:
+        raise DiagnosticError(Diagnostic(str(exc))) from None
+
+    pyproject = loaded.root / "pyproject.toml"
+    try:
+        pyproject_text = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DiagnosticError(Diagnostic(f"could not read {pyproject.name}: {exc}")) from None
+    default_env = get_environment(manifest, "default")
+    recipe_data, recipe_warnings = generate_recipe(
+        package, config, manifest_root=loaded.root.resolve(), host_platform=platform,
+        variant_keys=set(variant_config.keys()), pyproject_text=pyproject_text,
+        editable=effective_editable(False, request.env),
+        uv_cache_dir=request.env.get("UV_CACHE_DIR") or None, pypi_table=request.pypi_mapping,
+        channels=prioritized_channels(manifest, environment_features(manifest, default_env)))
+    warnings += recipe_warnings
+
+    noarch = (recipe_data.get("build") or {}).get("noarch")
+    try:
+        outputs = compute_variants(recipe_data, variant_config, platform, noarch=noarch,
+                                   build_number=package.build.build_number or 0,
+                                   prefix=package.build.build_string_prefix)
+    except VariantError as exc:
+        raise DiagnosticError(Diagnostic(str(exc))) from None
+    return OperationResult(outputs, warnings)
 
 
 def build_string(request: OperationRequest) -> OperationResult:
-    raise UnsupportedOperation("build-string is being written")
+    """``{hash, build-string}`` of a used variant (:mod:`pixiconf.build.hashing`).
+
+    ``noarch`` applies rattler-build's noarch rules first (``target_platform: noarch``;
+    noarch python also drops ``python``); ``prefix`` is pixi's ``build-string-prefix``.
+    """
+    from collections.abc import Mapping
+
+    from .build.hashing import NOARCH_TYPES, VariantValueError, check_value
+    from .build.hashing import build_string as compute
+    from .diagnostics import Diagnostic, DiagnosticError
+
+    def fail(message: str, help: str | None = None) -> DiagnosticError:
+        return DiagnosticError(Diagnostic(message, help=help))
+
+    def kind(value: object) -> str:
+        return "null" if value is None else {
+            bool: "boolean", int: "integer", float: "float", str: "string", list: "list",
+            dict: "mapping"}.get(type(value), type(value).__name__)
+
+    args = request.args
+    variant = args.get("variant")
+    if not isinstance(variant, Mapping):
+        raise fail("the 'build-string' operation expects 'variant' to be a mapping of variant "
+                   f"keys to values, found {kind(variant)}")
+    for key, value in variant.items():
+        if not isinstance(key, str):
+            raise fail(f"variant keys are strings, found the {kind(key)} key {key!r}")
+        try:
+            check_value(value, f"the value of variant key '{key}'")
+        except VariantValueError as exc:
+            raise fail(str(exc)) from None
+    noarch = args.get("noarch")
+    if noarch is not None and noarch not in NOARCH_TYPES:
+        # stage0/evaluate.rs parse_noarch_string
+        raise fail(f"Invalid noarch type '{noarch}'. Expected 'python' or 'generic'")
+    number = args.get("build-number", 0)
+    if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+        found = str(number) if kind(number) == "integer" else kind(number)
+        raise fail(f"'build-number' must be a non-negative integer (a u64), found {found}")
+    prefix = args.get("prefix")
+    if prefix is not None and not isinstance(prefix, str):
+        raise fail(f"'prefix' must be a string, found {kind(prefix)}")
+    result = compute(dict(variant), noarch=noarch, build_number=number, prefix=prefix)
+    return OperationResult({"hash": result.hash, "build-string": result.value})
 
 
 def map_pypi(request: OperationRequest) -> OperationResult:
-    raise UnsupportedOperation("map-pypi is being written")
+    """``{run, host, warnings}``: the package's pyproject dependencies mapped to conda specs.
+
+    ``pixi_build_python/src/pypi_mapping.rs`` via :mod:`pixiconf.build.pypi_mapping`.  The case's
+    ``pypi-mapping`` is the offline table; it answers for every channel of the default
+    environment.  ``[package.build.config]`` (base merged with the first matching target,
+    :func:`pixiconf.build.config.resolve_config`) gives ``pypi-conda-map``, ``noarch``,
+    ``compilers`` and ``ignore-pyproject-manifest``.  ``ignore-pypi-mapping`` is deliberately
+    not applied: the operation observes the mapping itself (pixi applies that gate in
+    ``generate_recipe``).
+    """
+    import tomllib
+
+    from .build.config import resolve_config
+    from .build.package import load_package
+    from .build.pypi_mapping import map_pyproject
+    from .diagnostics import Diagnostic, DiagnosticError, warning
+    from .discovery import discover_workspace
+    from .environments import environment_features, get_environment, prioritized_channels
+    from .manifest.selectors import subdir, unknown_platform_message
+    from .ops import _bound, _relative
+
+    platform = request.args.get("platform")
+    if not isinstance(platform, str):
+        raise DiagnosticError(Diagnostic("the 'map-pypi' operation requires the argument 'platform'"))
+    if subdir(platform) is None:
+        raise DiagnosticError(Diagnostic(unknown_platform_message(platform)))
+    package = request.args.get("package")
+    if package is not None and not isinstance(package, str):
+        raise DiagnosticError(Diagnostic("the 'package' argument must be a path string"))
+
+    found = discover_workspace(request.cwd, manifest_path=None, env=request.env,
+                               stop_at=_bound(request))
+    loaded = load_package(found.path, workspace_text=found.text, package=package,
+                          display=lambda path: _relative(request, path))
+    warnings = [*found.warnings, *loaded.warnings]
+    build = loaded.package.build
+    config, config_warnings = resolve_config(build.config, build.target_config, platform)
+    warnings += config_warnings
+    manifest = loaded.workspace
+    channels = prioritized_channels(
+        manifest, environment_features(manifest, get_environment(manifest, "default")))
+
+    pyproject = None
+    if not config.ignore_pyproject_manifest:
+        path = loaded.root / "pyproject.toml"
+        try:
+            pyproject = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise DiagnosticError(Diagnostic(
+                f"`pixi-build-python` requires a `pyproject.toml` at {path}",
+                help="Add a PEP 517/518 `pyproject.toml` to the package source directory, or use "
+                     "a different build backend.")) from None
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise DiagnosticError(Diagnostic(f"failed to parse pyproject.toml, {exc}")) from None
+    observation = map_pyproject(pyproject, platform, config=config, table=request.pypi_mapping,
+                                channels=channels)
+    warnings += [warning(text) for text in observation["warnings"]]
+    return OperationResult(observation, warnings)

@@ -68,6 +68,13 @@ class Workspace:
     preview: bool | list[str] = False
     requires_pixi: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: ``[workspace.build-variants]``: key -> values as written.
+    build_variants: dict[str, list[str]] = field(default_factory=dict)
+    #: ``[workspace.target.<selector>.build-variants]`` in document order.
+    build_variant_targets: list[tuple[TargetSelector, dict[str, list[str]]]] = field(
+        default_factory=list)
+    #: ``build-variants-files``: paths relative to the workspace root, in order.
+    build_variants_files: list[str] = field(default_factory=list)
 
     def preview_enabled(self, flag: str) -> bool:
         # pixi quirk (crates/pixi_manifest/src/preview.rs): a boolean `preview`, even `false`,

@@ -163,19 +163,22 @@ class ManifestParser:
         t.optional("s3-options", self._s3_options)
         preview = t.optional("preview", self._preview)
         ws_target = t.optional("target", src.table)
-        t.optional("build-variants-files", src.strings)
-        t.optional("build-variants", self._build_variants)
+        variant_files = t.optional("build-variants-files", src.strings)
+        build_variants = t.optional("build-variants", self._build_variants)
         requires_pixi = t.optional("requires-pixi", src.string)
         t.optional("exclude-newer", src.from_str)
         pool = t.optional("dependencies", lambda p, v: conda_dependency_map(src, p, v))
         t.finalize()
 
+        variant_targets = []
         for sel, target in (ws_target or {}).items():
             sel_path = (*path, "target", sel)
-            self._selector(sel_path, sel)
+            selector = self._selector(sel_path, sel)
             tt = src.reader(sel_path, target)
-            tt.optional("build-variants", self._build_variants)
+            target_variants = tt.optional("build-variants", self._build_variants)
             tt.finalize()
+            if target_variants is not None:
+                variant_targets.append((selector, target_variants))
 
         if license_ is not None:
             try:
@@ -186,6 +189,11 @@ class ManifestParser:
         for key, value in (("license-file", license_file), ("readme", readme)):
             if value is not None and self.root is not None and not (self.root / value).is_file():
                 raise src.error((*path, key), f"'{self.root / value}' does not exist")
+        # toml/workspace.rs convert_build_variant_files
+        for i, value in enumerate(variant_files or []):
+            if self.root is not None and not (self.root / value).is_file():
+                raise src.error((*path, "build-variants-files", str(i)),
+                                f"'{self.root / value}' does not exist")
         self.pool = pool or {}
         if pool and not (preview is True or preview is False or PIXI_BUILD in (preview or [])):
             for dep, spec in pool.items():
@@ -209,6 +217,9 @@ class ManifestParser:
             preview=preview if preview is not None else [],
             requires_pixi=requires_pixi,
             metadata=meta,
+            build_variants=build_variants or {},
+            build_variant_targets=variant_targets,
+            build_variants_files=variant_files or [],
         )
 
     def _platform_list(self, path: KeyPath, value: Any) -> list[str]:
@@ -623,6 +634,16 @@ class ManifestParser:
             raise src.error(("package",), "[package] section is only allowed when the `pixi-build` "
                                           "preview flag is enabled",
                             help="Run `pixi workspace preview add pixi-build` to enable the preview flag")
+        # ``TomlPackage::into_manifest``: the rest of the section (pixiconf/build/package.py).
+        from ..build.package import package_defaults, parse_package, workspace_properties
+
+        pixi = src.data if not self.pyproject else (src.data.get("tool") or {}).get("pixi") or {}
+        ws_raw = pixi.get("workspace", pixi.get("project"))
+        properties = workspace_properties(self._current_workspace, dependencies=self.pool,
+                                          raw_workspace=ws_raw if isinstance(ws_raw, dict) else {},
+                                          package_raw=table, root=self.root)
+        parse_package(src, ("package",), table, workspace=properties, root=self.root,
+                      defaults=package_defaults(src.data if self.pyproject else None))
 
 
 # ``toml/platform.rs`` FRIENDLY_VIRTUAL_PACKAGES order (archspec/windows never come from sysreqs).

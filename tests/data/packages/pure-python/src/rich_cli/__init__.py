@@ -1,0 +1,1 @@
+"""rich-cli: pretty terminal output."""

@@ -1,0 +1,2 @@
+"""crossplat."""
+__version__ = "0.5.0"

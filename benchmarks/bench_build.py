@@ -1,4 +1,8 @@
-"""Benchmark: build strings per second and rendering a 1000-variant matrix.
+"""Benchmark: recipes and build strings per second, and rendering a 1000-variant matrix.
+
+Prints how many recipes :func:`pixiconf.build.recipe.package_recipe` renders per second for
+the realistic packages in ``tests/data/packages`` (whole flow: manifest, config, variant keys,
+recipe),
 
 Prints how many build strings :func:`pixiconf.build.hashing.build_string` computes per second
 (for a typical used variant and for a large one), and the time
@@ -65,7 +69,22 @@ def matrix(size: int = 10) -> tuple[dict, VariantConfig]:
     return recipe, config
 
 
+def recipes_per_second(seconds: float = 2.0) -> tuple[float, int]:
+    from pixiconf.build.recipe import package_recipe
+
+    packages = sorted((Path(__file__).resolve().parent.parent / "tests" / "data" / "packages")
+                      .glob("*/pixi.toml"))
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for manifest in packages:
+            package_recipe(manifest, "linux-64")
+            count += 1
+    return count / (time.perf_counter() - start), len(packages)
+
+
 def main() -> int:
+    per_second, kinds = recipes_per_second()
+    print(f"recipes: {per_second:,.0f}/s (full flow over {kinds} realistic packages, linux-64)")
     small = build_strings_per_second(SMALL)
     large = build_strings_per_second(LARGE)
     print(f"build strings: {small:,.0f}/s (2-key variant), {large:,.0f}/s (13-key variant)")

@@ -85,13 +85,20 @@ def _err(text: str) -> None:
 # --------------------------------------------------------------------------- workspace commands
 
 
+#: Commands that take a package PATH and --platform.
+PACKAGE_COMMANDS = {
+    "recipe": "Print the recipe pixi-build-python generates for a package.",
+    "variants": "Print the variants of a package and their build strings.",
+    "map-pypi": "Print a package's pyproject dependencies mapped to conda specs.",
+}
+
+
 def _workspace_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith("PIXI_") or k in PASSED_ENV}
 
 
 def _run_workspace_op(args: argparse.Namespace) -> int:
-    from .implementations.base import Failed, Observed, OperationRequest, Unsupported
-    from .implementations.reference import ReferenceImplementation
+    from .implementations.base import OperationRequest
 
     cwd = Path(os.path.abspath(args.cwd if args.cwd is not None else os.getcwd()))
     if not cwd.is_dir():
@@ -103,10 +110,27 @@ def _run_workspace_op(args: argparse.Namespace) -> int:
         op_args["platform"] = args.platform
         if args.environment is not None:
             op_args["environment"] = args.environment
-    if args.command == "recipe":
+    if args.command in PACKAGE_COMMANDS:
         op_args.update(platform=args.platform, package=args.package)
-    request = OperationRequest(op=args.command, args=op_args, workspace_root=cwd, cwd=cwd,
-                               env=_workspace_env(), confined=False)
+    table = None
+    if getattr(args, "pypi_mapping", None):
+        from .build.pypi_mapping import load_mapping_table
+        from .diagnostics import DiagnosticError
+
+        try:
+            table = load_mapping_table(args.pypi_mapping)
+        except DiagnosticError as exc:
+            _err(exc.render())
+            return EXIT_USAGE
+    return _run_request(args, OperationRequest(
+        op=args.command, args=op_args, workspace_root=cwd, cwd=cwd, env=_workspace_env(),
+        confined=False, pypi_mapping=table))
+
+
+def _run_request(args: argparse.Namespace, request: Any) -> int:
+    from .implementations.base import Failed, Observed, Unsupported
+    from .implementations.reference import ReferenceImplementation
+
     implementation = ReferenceImplementation()
     try:
         outcome = implementation.run(request)
@@ -127,9 +151,9 @@ def _run_workspace_op(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_recipe(args: argparse.Namespace) -> int:
-    """``recipe PATH``: PATH is a package manifest or a directory holding one; the workspace is
-    discovered from it like pixi's ``--manifest-path`` does."""
+def _run_package_op(args: argparse.Namespace) -> int:
+    """``recipe|variants|map-pypi PATH``: PATH is a package manifest or a directory holding
+    one; the workspace is discovered from it like pixi's ``--manifest-path`` does."""
     path = Path(os.path.abspath(args.path))
     if path.is_dir():
         path = next((path / n for n in ("pixi.toml", "pyproject.toml") if (path / n).is_file()), path)
@@ -137,6 +161,27 @@ def _run_recipe(args: argparse.Namespace) -> int:
         args.parser.error(f"no pixi.toml or pyproject.toml at {args.path}")
     args.cwd, args.manifest_path, args.package = str(path.parent), str(path), str(path)
     return _run_workspace_op(args)
+
+
+def _run_build_string(args: argparse.Namespace) -> int:
+    """``build-string --variant k=v ...``: the hash and build string of a used variant."""
+    from .implementations.base import OperationRequest
+
+    variant: dict[str, str] = {}
+    for item in args.variant:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            args.parser.error(f"--variant expects KEY=VALUE, got {item!r}")
+        variant[key] = value
+    op_args: dict[str, Any] = {"variant": variant, "build-number": args.build_number}
+    if args.noarch is not None:
+        op_args["noarch"] = args.noarch
+    if args.prefix is not None:
+        op_args["prefix"] = args.prefix
+    cwd = Path(os.getcwd())
+    return _run_request(args, OperationRequest(op="build-string", args=op_args,
+                                               workspace_root=cwd, cwd=cwd, env={},
+                                               confined=False))
 
 
 # --------------------------------------------------------------------------- run-case
@@ -291,22 +336,42 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("-e", "--environment", metavar="NAME",
                          help="environment name (default: default)")
 
-    recipe = commands.add_parser(
-        "recipe", help="Print the recipe pixi-build-python generates for a package.",
-        description="Print the rattler-build recipe pixi-build-python generates for the package "
-                    "at PATH (a manifest with a [package] table, or a directory holding one) "
-                    "on one platform.  The workspace is discovered from PATH as pixi's "
-                    "--manifest-path does; the operation sees only PIXI_* variables, PATH and "
-                    "HOME.  The recipe is printed on stdout (YAML, or JSON with --json); errors "
-                    "and warnings go to stderr.",
+    for name, summary in PACKAGE_COMMANDS.items():
+        package = commands.add_parser(
+            name, help=summary,
+            description=f"{summary}  PATH is a manifest with a [package] table, or a directory "
+                        "holding one; the workspace is discovered from it as pixi's "
+                        "--manifest-path does.  The operation sees only PIXI_* variables, PATH "
+                        "and HOME.  The result is printed on stdout (YAML, or JSON with --json); "
+                        "errors and warnings go to stderr.  No network is used: the PyPI to "
+                        "conda mapping service is replaced by --pypi-mapping FILE, a JSON object "
+                        "of PyPI name to conda name or false.",
+            epilog=_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        package.add_argument("path", metavar="PATH", help="package manifest or its directory")
+        package.add_argument("--platform", required=True, metavar="P", help="e.g. linux-64")
+        package.add_argument("--pypi-mapping", metavar="FILE",
+                             help="offline PyPI to conda mapping table (JSON)")
+        output = package.add_mutually_exclusive_group()
+        output.add_argument("--yaml", dest="json", action="store_false", help="print YAML (default)")
+        output.add_argument("--json", dest="json", action="store_true", help="print JSON instead of YAML")
+        package.set_defaults(handler=_run_package_op, parser=package, json=False)
+
+    build_string = commands.add_parser(
+        "build-string", help="Print the hash and build string of a used variant.",
+        description="Print the rattler-build hash and build string of a used variant, e.g. "
+                    "pixiconf build-string --variant python=3.11 --variant target_platform=linux-64",
         epilog=_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    recipe.add_argument("path", metavar="PATH", help="package manifest or its directory")
-    recipe.add_argument("--platform", required=True, metavar="P", help="e.g. linux-64")
-    output = recipe.add_mutually_exclusive_group()
-    output.add_argument("--yaml", dest="json", action="store_false", help="print YAML (default)")
-    output.add_argument("--json", dest="json", action="store_true", help="print JSON instead of YAML")
-    recipe.set_defaults(handler=_run_recipe, parser=recipe, json=False)
+    build_string.add_argument("--variant", action="append", default=[], metavar="KEY=VALUE",
+                              help="a used variant key and its value (repeatable)")
+    build_string.add_argument("--noarch", choices=("python", "generic"),
+                              help="apply rattler-build's noarch rules")
+    build_string.add_argument("--build-number", type=int, default=0, metavar="N",
+                              help="build number (default: 0)")
+    build_string.add_argument("--prefix", metavar="P", help="pixi's build-string prefix")
+    build_string.add_argument("--json", action="store_true", help="print JSON instead of YAML")
+    build_string.set_defaults(handler=_run_build_string, parser=build_string)
 
     run = commands.add_parser(
         "run-case", help="Run case files and report each case's outcome.",

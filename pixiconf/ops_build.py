@@ -22,7 +22,18 @@ def recipe(request: OperationRequest) -> OperationResult:
     otherwise; in a case (a confined request) absolute paths below the workspace root are
     written ``{{workspace}}/...`` so that expectations do not depend on the temporary directory.
     """
-    from .build.recipe import package_recipe, replace_path
+    from .build.recipe import replace_path
+
+    generated, warnings = _package_recipe(request, "recipe")
+    result = generated.recipe
+    if request.confined:  # a case: paths must not depend on the temporary directory
+        result = replace_path(result, request.workspace_root, "{{workspace}}")
+    return OperationResult(result, warnings)
+
+
+def _package_recipe(request: OperationRequest, op: str):
+    """Validate ``platform``/``package``, discover the workspace and generate the recipe."""
+    from .build.recipe import package_recipe
     from .diagnostics import Diagnostic, DiagnosticError
     from .discovery import discover_workspace
     from .manifest.selectors import subdir, unknown_platform_message
@@ -30,23 +41,19 @@ def recipe(request: OperationRequest) -> OperationResult:
 
     platform = request.args.get("platform")
     if not isinstance(platform, str):
-        raise DiagnosticError(Diagnostic("the 'recipe' operation requires the argument 'platform'"))
+        raise DiagnosticError(Diagnostic(f"the '{op}' operation requires the argument 'platform'"))
     if subdir(platform) is None:
         raise DiagnosticError(Diagnostic(unknown_platform_message(platform)))
     package_arg = request.args.get("package")
     if package_arg is not None and not isinstance(package_arg, str):
-        raise DiagnosticError(Diagnostic("the 'recipe' operation expects 'package' to be a path"))
-
+        raise DiagnosticError(Diagnostic(f"the '{op}' operation expects 'package' to be a path"))
     found = discover_workspace(request.cwd, manifest_path=request.args.get("manifest-path"),
                                env=request.env, stop_at=_bound(request))
-    result, warnings, _ = package_recipe(
+    generated = package_recipe(
         found.path, platform, workspace_text=found.text, package=package_arg,
         base=request.workspace_root, env=request.env, pypi_table=request.pypi_mapping,
         display=lambda p: _relative(request, p))
-    warnings = [*found.warnings, *warnings]
-    if request.confined:  # a case: paths must not depend on the temporary directory
-        result = replace_path(result, request.workspace_root, "{{workspace}}")
-    return OperationResult(result, warnings)
+    return generated, [*found.warnings, *generated.warnings]
 
 
 def variants(request: OperationRequest) -> OperationResult:
@@ -54,82 +61,22 @@ def variants(request: OperationRequest) -> OperationResult:
 
     The variant configuration is pixi's (:func:`pixiconf.build.variants.workspace_variant_config`:
     backend defaults < ``build-variants-files`` < ``[workspace.build-variants]`` + derived
-    ``c_stdlib``); the recipe is :func:`pixiconf.build.recipe.generate_recipe`'s, generated with
-    that configuration's keys exactly as the ``recipe`` operation does; ``build-number`` and
-    ``build-string-prefix`` of ``[package.build]`` apply to every output
+    ``c_stdlib``); the recipe is the ``recipe`` operation's (:func:`package_recipe`);
+    ``build-number`` and ``build-string-prefix`` of ``[package.build]`` apply to every output
     (``intermediate_backend.rs::conda_outputs``).  Outputs are in rattler-build's order; one
     line per distinct build string.
     """
-    from .build.config import resolve_config
-    from .build.package import load_package
-    from .build.recipe import generate_recipe
-    from .build.script import effective_editable
-    from .build.variants import VariantError, compute_variants, workspace_variant_config
+    from .build.variants import VariantError, compute_variants
     from .diagnostics import Diagnostic, DiagnosticError
-    from .discovery import discover_workspace
-    from .environments import environment_features, get_environment, prioritized_channels
-    from .manifest.selectors import subdir, unknown_platform_message
-    from .ops import _bound, _relative
 
-    platform = request.args.get("platform")
-    if not isinstance(platform, str):
-        raise DiagnosticError(Diagnostic("the 'variants' operation requires the argument "
-                                         "'platform'"))
-    if subdir(platform) is None:
-        raise DiagnosticError(Diagnostic(unknown_platform_message(platform)))
-    package_arg = request.args.get("package")
-    if package_arg is not None and not isinstance(package_arg, str):
-        raise DiagnosticError(Diagnostic("the 'variants' operation expects 'package' to be a "
-                                         "path"))
-
-    found = discover_workspace(request.cwd, manifest_path=request.args.get("manifest-path"),
-                               env=request.env, stop_at=_bound(request))
-    loaded = load_package(found.path, workspace_text=found.text, package=package_arg,
-                          base=request.workspace_root, display=lambda p: _relative(request, p))
-    warnings = [*found.warnings, *loaded.warnings]
-    package = loaded.package
-    if package.build.backend.name != "pixi-build-python":
-        raise UnsupportedOperation(f"the reference only models the pixi-build-python backend, "
-                                   f"not '{package.build.backend.name}'")
-    if package.build.source is not None:
-        raise UnsupportedOperation("packages with a `build.source` are not modelled by the "
-                                   "reference yet")
-    config, config_warnings = resolve_config(package.build.config, package.build.target_config,
-                                             platform)
-    warnings += config_warnings
-
-    manifest = loaded.workspace
-    workspace = manifest.workspace
-    channels = [c.channel for c in workspace.channels] + [
-        c.channel for f in manifest.features.values() for c in (f.channels or [])]
+    generated, warnings = _package_recipe(request, "variants")
+    noarch = (generated.recipe.get("build") or {}).get("noarch")
+    build = generated.package.build
     try:
-        variant_config = workspace_variant_config(
-            platform=platform, build_variants=workspace.build_variants,
-            build_variant_targets=workspace.build_variant_targets,
-            variant_files=[found.path.parent / p for p in workspace.build_variants_files],
-            channels=channels, file_display=lambda p: _relative(request, p), env=request.env)
-    except VariantError as exc:
-        raise DiagnosticError(Diagnostic(str(exc))) from None
-
-    pyproject = loaded.root / "pyproject.toml"
-    try:
-        pyproject_text = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DiagnosticError(Diagnostic(f"could not read {pyproject.name}: {exc}")) from None
-    default_env = get_environment(manifest, "default")
-    recipe_data, recipe_warnings = generate_recipe(
-        package, config, manifest_root=loaded.root.resolve(), host_platform=platform,
-        variant_keys=set(variant_config.keys()), pyproject_text=pyproject_text,
-        editable=effective_editable(False, request.env),
-        uv_cache_dir=request.env.get("UV_CACHE_DIR") or None, pypi_table=request.pypi_mapping,
-        channels=prioritized_channels(manifest, environment_features(manifest, default_env)))
-    warnings += recipe_warnings
-
-    noarch = (recipe_data.get("build") or {}).get("noarch")
-    try:
-        outputs = compute_variants(recipe_data, variant_config, platform, noarch=noarch,
-                                   build_number=package.build.build_number or 0,
-                                   prefix=package.build.build_string_prefix)
+        outputs = compute_variants(generated.recipe, generated.variant_config,
+                                   request.args["platform"], noarch=noarch,
+                                   build_number=build.build_number or 0,
+                                   prefix=build.build_string_prefix)
     except VariantError as exc:
         raise DiagnosticError(Diagnostic(str(exc))) from None
     return OperationResult(outputs, warnings)

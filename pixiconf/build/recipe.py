@@ -21,6 +21,8 @@ A conditional dependency is wrapped **per item**: ``{if: <expression>, then: <sp
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import re
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
@@ -745,20 +747,35 @@ def _copy(value: Any) -> Any:
 # --------------------------------------------------------------------------- one package
 
 
+@dataclass(frozen=True)
+class PackageRecipe:
+    """The generated recipe with what produced it (the variants operation reuses it)."""
+
+    recipe: dict[str, Any]
+    warnings: list[Diagnostic]
+    root: Path
+    package: Any
+    variant_config: Any
+
+    def __iter__(self):
+        """Unpack as ``(recipe, warnings, root)``."""
+        return iter((self.recipe, self.warnings, self.root))
+
+
 def package_recipe(workspace_path: Path, platform: str, *, workspace_text: str | None = None,
                    package: str | None = None, base: Path | None = None,
                    env: Mapping[str, str] | None = None,
                    pypi_table: Mapping[str, Any] | None = None,
                    build_platform: str | None = None,
                    display: Callable[[Path], str] | None = None
-                   ) -> tuple[dict[str, Any], list[Diagnostic], Path]:
+                   ) -> PackageRecipe:
     """What pixi-build-python generates for ``package`` of the workspace at ``workspace_path``.
 
     Loads the workspace and the package manifest (:func:`pixiconf.build.package.load_package`),
     resolves the backend config for ``platform`` (:func:`pixiconf.build.config.resolve_config`),
     computes the variant keys (:func:`pixiconf.build.variants.workspace_variant_config`) and
     generates the recipe.  ``env`` is the environment the backend sees (``UV_CACHE_DIR``,
-    ``BUILD_EDITABLE_PYTHON``).  Returns ``(recipe, warnings, package_directory)``.
+    ``BUILD_EDITABLE_PYTHON``).  Unpacks as ``(recipe, warnings, package_directory)``.
     """
     from ..environments import environment_features, get_environment, prioritized_channels
     from .config import resolve_config
@@ -787,12 +804,11 @@ def package_recipe(workspace_path: Path, platform: str, *, workspace_text: str |
     all_channels = [c.channel for c in workspace.channels] + [
         c.channel for f in manifest.features.values() for c in (f.channels or [])]
     try:
-        variant_keys = set(workspace_variant_config(
-            platform=platform, build_variants=getattr(workspace, "build_variants", None) or {},
-            build_variant_targets=getattr(workspace, "build_variant_targets", None) or [],
-            variant_files=[workspace_path.parent / p
-                           for p in getattr(workspace, "build_variants_files", None) or []],
-            channels=all_channels, file_display=show, env=env).keys())
+        variant_config = workspace_variant_config(
+            platform=platform, build_variants=workspace.build_variants,
+            build_variant_targets=workspace.build_variant_targets,
+            variant_files=[workspace_path.parent / p for p in workspace.build_variants_files],
+            channels=all_channels, file_display=show, env=env)
     except VariantError as exc:
         raise DiagnosticError(Diagnostic(str(exc))) from None
 
@@ -805,11 +821,12 @@ def package_recipe(workspace_path: Path, platform: str, *, workspace_text: str |
     default = get_environment(manifest, "default")
     recipe, recipe_warnings = generate_recipe(
         model, config, manifest_root=loaded.root.resolve(), host_platform=platform,
-        variant_keys=variant_keys, pyproject_text=pyproject_text, build_platform=build_platform,
+        variant_keys=set(variant_config.keys()), pyproject_text=pyproject_text,
+        build_platform=build_platform,
         editable=build_script.effective_editable(False, env),
         uv_cache_dir=env.get(UV_CACHE_DIR) or None, pypi_table=pypi_table,
         channels=prioritized_channels(manifest, environment_features(manifest, default)))
-    return recipe, warnings + recipe_warnings, loaded.root
+    return PackageRecipe(recipe, warnings + recipe_warnings, loaded.root, model, variant_config)
 
 
 def replace_path(value: Any, root: Path, token: str) -> Any:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.synthetic import synthetic_manifest  # noqa: E402
-from pixiconf.environments import environment_platforms, resolve  # noqa: E402
-from pixiconf.manifest.load import load_manifest  # noqa: E402
+from benchmarks.synthetic import synthetic_manifest
+from pixiconf.environments import environment_platforms, resolve
+from pixiconf.manifest.load import load_manifest
 
 
 def measure(features: int, environments: int) -> tuple[float, float, int]:

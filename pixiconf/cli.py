@@ -134,7 +134,7 @@ def _run_request(args: argparse.Namespace, request: Any) -> int:
     implementation = ReferenceImplementation()
     try:
         outcome = implementation.run(request)
-    except Exception as exc:  # noqa: BLE001 - an implementation bug, reported without a traceback
+    except Exception as exc:
         _err(f"pixiconf: internal error in the {implementation.name} implementation: "
              f"{type(exc).__name__}: {exc}")
         return EXIT_FAILED
@@ -255,7 +255,7 @@ def _run_cases(args: argparse.Namespace) -> int:
         args.parser.error(files)
     try:
         implementation = load_implementation(args.impl)
-    except Exception as exc:  # noqa: BLE001 - unknown name or a broken entry point
+    except Exception as exc:
         args.parser.error(f"--impl: {exc}")
     reports = []
     failed = False
@@ -263,7 +263,7 @@ def _run_cases(args: argparse.Namespace) -> int:
         case = load_case(path, root)
         try:
             result = run_case(case, implementation, timeout=args.timeout)
-        except Exception as exc:  # noqa: BLE001 - the runner promises not to raise; be safe
+        except Exception as exc:
             result = error_result(case, implementation.name,
                                   f"the runner raised {type(exc).__name__}: {exc}")
         failed |= result.outcome is not CaseOutcome.PASS

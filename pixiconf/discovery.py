@@ -50,7 +50,7 @@ from typing import Any
 from . import PIXI_VERSION
 from .diagnostics import Diagnostic, DiagnosticError, warning
 
-__all__ = ["DiscoveredManifest", "discover_workspace", "MANIFEST_FILE_NAMES"]
+__all__ = ["MANIFEST_FILE_NAMES", "DiscoveredManifest", "discover_workspace"]
 
 PIXI_TOML = "pixi.toml"
 PYPROJECT_TOML = "pyproject.toml"
@@ -382,7 +382,7 @@ def _check_requires_pixi(candidate: _Candidate, text: str, document: dict[str, A
         # Absent, or not a string (a type error for the full parse, not for this check).
         return
 
-    from rattler import Version, VersionSpec  # noqa: PLC0415 - import cost only when needed
+    from rattler import Version, VersionSpec
 
     line, column = _locate_string_value(text, keys)
     try:
@@ -488,7 +488,6 @@ def _locate_string_value(text: str, keys: tuple[str, ...]) -> tuple[int | None, 
         if header := _HEADER.match(line):
             table = _split_key(header.group(1))
             continue
-        if match := _KEY_VALUE.match(line):
-            if table + _split_key(match.group(1)) == keys:
-                return number, match.end() + 1
+        if (match := _KEY_VALUE.match(line)) and table + _split_key(match.group(1)) == keys:
+            return number, match.end() + 1
     return None, None

@@ -41,7 +41,7 @@ def _load(request: OperationRequest) -> tuple[WorkspaceManifest, list[Diagnostic
 
 
 def check(request: OperationRequest) -> OperationResult:
-    manifest, warnings = _load(request)
+    _, warnings = _load(request)
     return OperationResult({"warnings": [w.message for w in warnings]}, warnings)
 
 

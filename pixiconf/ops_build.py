@@ -7,7 +7,7 @@ DiagnosticError; each is being implemented in its own module under ``pixiconf/bu
 from __future__ import annotations
 
 from .implementations.base import OperationRequest
-from .operations import OperationResult, UnsupportedOperation
+from .operations import OperationResult
 
 
 def recipe(request: OperationRequest) -> OperationResult:

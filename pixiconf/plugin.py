@@ -230,9 +230,7 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     if root is None or _explicitly_ignored(collection_path, config):
         return None
     below = collection_path.relative_to(root).parts
-    if any(part.startswith(("_", ".")) for part in below) and collection_path.is_dir():
-        return True
-    return False
+    return any(part.startswith(("_", ".")) for part in below) and collection_path.is_dir()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> CaseFile | None:

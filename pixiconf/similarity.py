@@ -39,7 +39,7 @@ def jaro(a: str, b: str) -> float:
     if matches == 0:
         return 0.0
     b_matches = [b[j] for j in range(len(b)) if b_taken[j]]
-    transpositions = sum(x != y for x, y in zip(a_matches, b_matches)) // 2
+    transpositions = sum(x != y for x, y in zip(a_matches, b_matches, strict=True)) // 2
     return (matches / len(a) + matches / len(b) + (matches - transpositions) / matches) / 3.0
 
 

@@ -21,7 +21,7 @@ from pixiconf.implementations.base import Failed, Observed, OperationRequest, Un
 
 
 def make_case(**fields: object) -> Case:
-    base = dict(
+    base = dict(  # noqa: C408 - keyword form mirrors the Case fields
         id="area/name", path=Path("area/name.yaml"), description="d", features=("area",),
         op="discover", expect=Expectation("result", result={"manifest": "pixi.toml"}),
     )

@@ -22,7 +22,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
 import strategies as gen
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
@@ -97,7 +96,7 @@ def grown(draw, *, restrict_added: bool = False, **manifest_kwargs):
     others = [n for n in names if n != added]
     small = draw(st.lists(st.sampled_from(others), unique=True)) if others else []
     position = draw(st.integers(0, len(small)))
-    large = small[:position] + [added] + small[position:]
+    large = [*small[:position], added, *small[position:]]
     no_default = draw(st.booleans())
     table_form = draw(st.booleans())
     manifest = manifest.with_environments(

@@ -403,7 +403,7 @@ def test_map_pyproject_ignore_pyproject_manifest():
 
 
 def test_map_pyproject_invalid_requirement():
-    with pytest.raises(DiagnosticError, match="failed to parse pyproject.toml"):
+    with pytest.raises(DiagnosticError, match=r"failed to parse pyproject\.toml"):
         map_pyproject(_pyproject(["a >>= 1"]), "linux-64", config=PythonBackendConfig(),
                       table={}, channels=[])
 

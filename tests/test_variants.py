@@ -262,7 +262,7 @@ def test_zip_group_with_one_used_member():
 def test_zip_length_mismatch_and_flat_list_errors():
     config = VariantConfig.from_mapping({"python": ["3.9", "3.10"], "numpy": ["1.20"]},
                                         [["python", "numpy"]])
-    with pytest.raises(VariantError, match="^Zip key elements do not all have same length: numpy$"):
+    with pytest.raises(VariantError, match=r"^Zip key elements do not all have same length: numpy$"):
         combinations(config, {"target_platform"})
     config.zip_keys = [["python"]]
     with pytest.raises(VariantError, match="zip_keys must be a list of lists, not a flat list"):

@@ -869,7 +869,7 @@ def _conda_version_display(text: str, error=None) -> str:
 
     try:
         return str(Version(text))
-    except Exception as exc:  # noqa: BLE001 - py-rattler's InvalidVersionError
+    except Exception as exc:
         if error is not None:
             raise error(str(exc)) from None
         return text

@@ -21,10 +21,9 @@ A conditional dependency is wrapped **per item**: ``{if: <expression>, then: <sp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import re
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +128,7 @@ class PyprojectMetadata:
         text = _pep440_version(project["version"])
         try:
             return str(Version(text))
-        except Exception as exc:  # noqa: BLE001 - py-rattler's InvalidVersionError
+        except Exception as exc:
             raise MetadataError(f"failed to parse version from pyproject.toml, {exc}") from None
 
     def description(self) -> str | None:
@@ -525,7 +524,7 @@ def generate_recipe(package: PackageManifest, config: PythonBackendConfig, *,
 
     try:
         PackageName(name)
-    except Exception as exc:  # noqa: BLE001 - py-rattler's InvalidPackageNameError
+    except Exception as exc:
         raise DiagnosticError(Diagnostic(f"failed to parse package name: {exc}")) from None
 
     requirements = _Requirements()
@@ -578,7 +577,7 @@ def generate_recipe(package: PackageManifest, config: PythonBackendConfig, *,
 
     try:
         python_spec = str(MatchSpec(python_text))
-    except Exception as exc:  # noqa: BLE001 - py-rattler's InvalidMatchSpecError
+    except Exception as exc:
         raise DiagnosticError(Diagnostic(str(exc))) from None
     requirements.host.append(python_spec)
     requirements.run.append(python_spec)

@@ -938,7 +938,7 @@ def _spec(text: str) -> tuple[str | None, bool, str]:
 
     try:
         spec = MatchSpec(text)
-    except Exception:  # noqa: BLE001 - py-rattler raises its own parse errors
+    except Exception:
         return None, False, text
     name: str | None = None
     m = re.fullmatch(r'PackageNameMatcher\("([^"]+)", exact\)', repr(spec.name))

@@ -20,7 +20,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -50,7 +50,7 @@ _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class CaseLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe YAML loader for case files (see the module docstring)."""
 
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {
         first: [
             (tag, regexp)
             for tag, regexp in resolvers
@@ -141,7 +141,7 @@ def parse_case_text(text: str, suffix: str, name: str = "<case>") -> Any:
         return tomllib.loads(text)
     stream = io.StringIO(text)
     stream.name = name
-    return yaml.load(stream, Loader=CaseLoader)  # noqa: S506 - CaseLoader is a SafeLoader
+    return yaml.load(stream, Loader=CaseLoader)
 
 
 def load_case(path: Path, root: Path) -> Case | CaseError:

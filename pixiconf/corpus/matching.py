@@ -34,8 +34,8 @@ __all__ = [
     "match",
     "match_substrings",
     "normalise_message",
-    "strip_ansi",
     "pointer",
+    "strip_ansi",
     "to_yaml",
     "unified_diff",
 ]
@@ -181,7 +181,7 @@ def _match(expected: Any, actual: Any, strict: bool, path: list[object], out: li
                 f"{format_value(actual)}"
             )
             return
-        for index, (sub, got) in enumerate(zip(expected, actual)):
+        for index, (sub, got) in enumerate(zip(expected, actual, strict=True)):
             _match(sub, got, strict, [*path, index], out)
         return
     if isinstance(actual, Mapping) or _is_list(actual) or not _scalar_equal(expected, actual):
@@ -265,7 +265,7 @@ def _project(expected: Any, actual: Any, strict: bool) -> Any:
             out.update((k, v) for k, v in actual.items() if k not in expected)
         return out
     if _is_list(expected) and _is_list(actual):
-        head = [_project(e, a, strict) for e, a in zip(expected, actual)]
+        head = [_project(e, a, strict) for e, a in zip(expected, actual, strict=False)]
         return head + list(actual[len(expected):])
     return actual
 

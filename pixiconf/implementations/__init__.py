@@ -22,7 +22,7 @@ __all__ = [
     "Observed",
     "OperationRequest",
     "Outcome",
-    "Unsupported",
     "UnknownImplementationError",
+    "Unsupported",
     "load_implementation",
 ]

@@ -7,7 +7,13 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, DiagnosticError
 from .model import WorkspaceManifest
 from .parse import parse_manifest_data
-from .pyproject import PyprojectError, apply_pyproject, check_project_table, project_defaults, resolve_groups
+from .pyproject import (
+    PyprojectError,
+    apply_pyproject,
+    check_project_table,
+    project_defaults,
+    resolve_groups,
+)
 from .source import ManifestSource
 
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024

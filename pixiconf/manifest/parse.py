@@ -145,7 +145,7 @@ class ManifestParser:
 
             try:
                 Version(version)
-            except Exception as exc:  # noqa: BLE001 - py-rattler's InvalidVersionError
+            except Exception as exc:
                 raise src.error((*path, "version"), str(exc)) from None
         description = t.optional("description", src.string)
         authors = t.optional("authors", src.strings)
@@ -475,9 +475,7 @@ class ManifestParser:
                       *, inline: bool) -> Feature:
         src = self.source
         feature = Feature(name)
-        if not inline or t.contains("platforms"):
-            feature.platforms = t.optional("platforms", self._index_set_strings)
-        elif inline:
+        if not inline or t.contains("platforms") or inline:
             feature.platforms = t.optional("platforms", self._index_set_strings)
         for platform_name in feature.platforms or []:
             # ``TomlFeature::into_feature``: every entry must be a ``PixiPlatformName``

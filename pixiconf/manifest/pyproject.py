@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging._parser import parse_requirement
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 from rattler import VersionSpec
 
 from ..diagnostics import Diagnostic, DiagnosticError
@@ -257,7 +257,7 @@ def apply_pyproject(source: ManifestSource, data: dict[str, Any], features: dict
     if "python" not in run:
         try:
             run["python"] = python_spec(project.get("requires-python"))
-        except (InvalidSpecifier, Exception) as exc:  # noqa: BLE001 - packaging/rattler errors
+        except (InvalidSpecifier, Exception) as exc:
             raise DiagnosticError(Diagnostic(
                 f"invalid requires-python `{project.get('requires-python')}`: {exc}",
                 file=source.name, key="project.requires-python")) from None

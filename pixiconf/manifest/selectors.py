@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from rattler import Subdir as Platform  # `Platform` is deprecated in py-rattler
 
@@ -36,7 +36,7 @@ RATTLER_PLATFORMS = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def subdir(name: str) -> Platform | None:
     """The conda subdir called ``name`` (``Platform::from_str`` of rattler 0.50), or ``None``."""
     if name == "unknown" or name not in RATTLER_PLATFORMS:
@@ -143,7 +143,7 @@ def parse_selector(key: str) -> TargetSelector:
 def _validate_glob(glob: str) -> str:
     if "*" not in glob:
         raise SelectorError(unknown_platform_message(glob))
-    for position, ch in enumerate(glob):
+    for ch in glob:
         if not (ch.isascii() and (ch.isalnum() or ch in "-*")):
             raise SelectorError(unknown_platform_message(glob))
     return re.sub(r"\*+", "*", glob)

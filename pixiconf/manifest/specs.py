@@ -43,7 +43,7 @@ def _version_spec_hint(text: str) -> str | None:
                 f"with a `url` key: '{{ url = \"{text}\" }}'")
     try:
         spec = NamelessMatchSpec(text, strict=False)
-    except Exception:  # noqa: BLE001 - not a matchspec either
+    except Exception:
         pass
     else:
         return ("expected a version specifier but looks like a matchspec, did you mean "
@@ -86,13 +86,13 @@ def check_version_spec(source: ManifestSource, path: KeyPath, text: str) -> None
     try:
         VersionSpec(text, strict=True)
         return
-    except Exception as strict_error:  # noqa: BLE001 - py-rattler's InvalidVersionSpecError
+    except Exception as strict_error:
         message = str(strict_error)
         if "missing range specifier" in message:
             try:
                 VersionSpec(text, strict=False)
                 return
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
         raise source.error(path, _version_spec_hint(text) or message) from None
 
@@ -111,7 +111,7 @@ def _check_digest(source: ManifestSource, path: KeyPath, text: str, size: int) -
 def check_package_name(source: ManifestSource, path: KeyPath, name: str) -> None:
     try:
         PackageName(name)
-    except Exception as exc:  # noqa: BLE001 - py-rattler's InvalidPackageNameError
+    except Exception as exc:
         raise source.error(path, str(exc)) from None
 
 

@@ -108,7 +108,7 @@ def parse_system_requirements(source: ManifestSource, path: KeyPath, value: Any)
         if text is not None:
             try:
                 Version(text)
-            except Exception as exc:  # noqa: BLE001 - py-rattler's InvalidVersionError
+            except Exception as exc:
                 raise source.error((*path, key), str(exc)) from None
     return result
 

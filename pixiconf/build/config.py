@@ -23,6 +23,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, DiagnosticError, warning
 from ..manifest.selectors import TargetSelector
+from ..rust_format import rust_debug_str
 
 #: ``FIELDS`` of the derived ``Deserialize``: fields in declaration order, each with its
 #: aliases (a ``BTreeSet``, so ``debug-dir`` sorts before ``debug_dir``).
@@ -204,27 +205,6 @@ def _one_of(names: Sequence[str]) -> str:
     return "one of " + ", ".join(f"`{n}`" for n in names)
 
 
-def _rust_debug_str(text: str) -> str:
-    out = ['"']
-    for ch in text:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{{{ord(ch):x}}}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
 def _float(value: float) -> str:
     text = repr(value)
     if text in ("inf", "-inf", "nan"):
@@ -241,12 +221,12 @@ def _unexpected(value: Any) -> str:
     if isinstance(value, float):
         return f"floating point `{_float(value)}`"
     if isinstance(value, str):
-        return f"string {_rust_debug_str(value)}"
+        return f"string {rust_debug_str(value)}"
     if isinstance(value, list):
         return "sequence"
     if isinstance(value, dict):
         return "map"
-    return f"string {_rust_debug_str(str(value))}"  # TOML datetimes reach serde as strings
+    return f"string {rust_debug_str(str(value))}"  # TOML datetimes reach serde as strings
 
 
 def _bool(value: Any) -> bool:

@@ -29,6 +29,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..rust_format import rust_debug_str
+
 __all__ = [
     "HASH_LENGTH",
     "NOARCH_TYPES",
@@ -252,30 +254,6 @@ def build_string(variant: Mapping[str, Any], *, noarch: str | None = None,
 
 
 # -- Rust Debug formatting (combination sort key) ---------------------------------------------
-
-def rust_debug_str(text: str) -> str:
-    """Rust's ``{:?}`` of a ``str``: quoted, with ``\\``, ``"`` and control characters escaped."""
-    out = ['"']
-    for ch in text:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\0":
-            out.append("\\0")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{{{ord(ch):x}}}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
 
 def rust_debug_value(value: Any) -> str:
     """``Debug`` of rattler-build's ``Variable``: a string is wrapped in quotes *unescaped*;

@@ -29,7 +29,7 @@ Operation = Callable[[OperationRequest], OperationResult]
 
 
 def _operations() -> dict[str, Operation]:
-    from . import ops, ops_build
+    from . import ops, ops_build, ops_lock
 
     return {
         "discover": ops.discover,
@@ -40,6 +40,8 @@ def _operations() -> dict[str, Operation]:
         "variants": ops_build.variants,
         "build-string": ops_build.build_string,
         "map-pypi": ops_build.map_pypi,
+        "lock": ops_lock.lock,
+        "lock-check": ops_lock.lock_check,
     }
 
 

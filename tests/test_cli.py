@@ -355,13 +355,16 @@ def test_run_case_malformed_is_error(capsys, corpus, text, needle):
 
 def test_run_case_unsupported_is_skip(capsys, corpus):
     case = corpus / "discovery" / "lock.yaml"
+    # Locking against a named (remote) channel is unsupported offline.
     case.write_text("description: Locking.\nfeatures: [discovery]\nop: lock\n"
+                    "files:\n  pixi.toml: |\n    [workspace]\n    channels = [\"conda-forge\"]\n"
+                    "    platforms = [\"linux-64\"]\n"
                     "expect:\n  result: {}\n", encoding="utf-8")
     code, out, _ = run(capsys, "run-case", str(case))
     assert code == 1  # a skipped case did not pass
     (entry,) = yaml.safe_load(out)
     assert entry["outcome"] == "SKIP"
-    assert "not implemented" in entry["message"]
+    assert "locks offline" in entry["message"]
 
 
 def test_run_case_without_corpus_root_uses_file_stem(capsys, tmp_path):

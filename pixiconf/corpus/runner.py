@@ -157,6 +157,7 @@ def execute(
         env=workspace.env,
         timeout=timeout,
         pypi_mapping=case.pypi_mapping,
+        channels=workspace.channels,
     )
     name = getattr(implementation, "name", type(implementation).__name__)
     start = time.perf_counter()

@@ -7,7 +7,10 @@ for misspelt keys).  It never raises for bad data.
 Additive extensions to contract 1, all of which only reject things the contract leaves
 meaningless: ``args`` keys are checked per operation (§3 table); ``files`` values may also be
 bytes (YAML ``!!binary``); a ``files`` path may not be both a file and a directory;
-``{{channels.NAME}}`` in ``files`` must name a channel of the case; ``spec`` may be a list.
+``{{channels.NAME}}`` in ``files`` must name a channel of the case; ``spec`` may be a list;
+``channel-fixtures`` maps a channel name to a shared fixture ``_channels/<name>.yaml`` of the
+corpus (:mod:`pixiconf.lock.fixtures`); package records may also give ``archive``,
+``license``, ``md5``, ``sha256``, ``size`` and ``track_features``.
 """
 
 from __future__ import annotations
@@ -39,8 +42,8 @@ __all__ = [
 
 #: Top-level keys of a case, §2.
 CASE_KEYS = (
-    "contract", "description", "features", "spec", "files", "channels", "pypi-mapping",
-    "env", "cwd", "op", "args", "expect",
+    "contract", "description", "features", "spec", "files", "channels", "channel-fixtures",
+    "pypi-mapping", "env", "cwd", "op", "args", "expect",
 )
 REQUIRED_KEYS = ("description", "features", "op", "expect")
 
@@ -62,6 +65,7 @@ EXPECT_KEYS = ("result", "strict", "error", "warnings")
 CONTAINS_KEYS = ("contains",)
 RECORD_KEYS = (
     "name", "version", "build", "build_number", "depends", "constrains", "noarch", "timestamp",
+    "archive", "license", "md5", "sha256", "size", "track_features",
 )
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 CHANNEL_REF = re.compile(r"\{\{\s*channels\.([^}\s]*)\s*\}\}")
@@ -388,10 +392,45 @@ def _check_record(c: _Checker, key: str, record: object) -> bool:
     for name in ("depends", "constrains"):
         if name in record:
             c.string_list(_key(key, name), record[name])
+    for name in ("license", "track_features"):
+        if name in record:
+            c.expect_type(_key(key, name), record[name], str, "a string")
+    if "size" in record:
+        c.expect_type(_key(key, "size"), record["size"], int, "an integer")
+    for name, digits in (("md5", 32), ("sha256", 64)):
+        if (name in record and c.expect_type(_key(key, name), record[name], str, "a string")
+                and not re.fullmatch(f"[0-9a-fA-F]{{{digits}}}", record[name])):
+            c.add(_key(key, name), f"expected {digits} hexadecimal digits")
+    if "archive" in record and record["archive"] not in ("conda", "tar.bz2"):
+        c.add(_key(key, "archive"), f"expected 'conda' or 'tar.bz2', "
+                                    f"got {_describe(record['archive'])}")
     if "noarch" in record and record["noarch"] not in ("python", "generic", None):
         c.add(_key(key, "noarch"), f"expected 'python', 'generic' or null, "
                                    f"got {_describe(record['noarch'])}")
     return len(c.problems) == before
+
+
+def _check_channel_fixtures(c: _Checker, value: object, search: tuple[Path, ...],
+                            channels: dict[str, dict[str, tuple]]) -> None:
+    """``channel-fixtures``: channel name → fixture; the fixture's records come first."""
+    from ..lock.fixtures import FixtureError, load_fixture
+
+    for name, fixture in c.string_map("channel-fixtures", value).items():
+        key = _key("channel-fixtures", name)
+        if not _SAFE_NAME.match(name) or name in (".", ".."):
+            c.add(key, "expected a channel name of letters, digits, '_', '.', '-'")
+            continue
+        if not _SAFE_NAME.match(fixture) or fixture in (".", ".."):
+            c.add(key, "expected a fixture name (a file _channels/<name>.yaml of the corpus)")
+            continue
+        try:
+            records = load_fixture(search, fixture)
+        except FixtureError as exc:
+            c.add(key, str(exc))
+            continue
+        own = channels.get(name, {})
+        channels[name] = {subdir: records.get(subdir, ()) + tuple(own.get(subdir, ()))
+                          for subdir in {**records, **own}}
 
 
 def _check_pypi_mapping(c: _Checker, value: object) -> dict[str, str | bool] | None:
@@ -418,8 +457,10 @@ def _check_env(c: _Checker, value: object) -> dict[str, str]:
 # --------------------------------------------------------------------------- entry points
 
 
-def check_case(data: object) -> tuple[list[Problem], dict[str, Any]]:
-    """Check a loaded case mapping; return the problems and the cleaned fields."""
+def check_case(data: object, search: tuple[Path, ...] = ()) -> tuple[list[Problem], dict[str, Any]]:
+    """Check a loaded case mapping; return the problems and the cleaned fields.
+
+    ``search``: directories where ``_channels/`` fixtures are looked up, nearest first."""
     c = _Checker()
     fields: dict[str, Any] = {}
     if not isinstance(data, Mapping):
@@ -461,10 +502,14 @@ def check_case(data: object) -> tuple[list[Problem], dict[str, Any]]:
         fields["op"] = op
     fields["args"] = _check_args(c, op, data.get("args"))
     channels = _check_channels(c, data["channels"]) if "channels" in data else {}
+    if "channel-fixtures" in data:
+        _check_channel_fixtures(c, data["channel-fixtures"], search, channels)
     fields["channels"] = channels
     if "files" in data:
         raw_channels = data.get("channels")
-        known = raw_channels if isinstance(raw_channels, Mapping) else {}
+        known = dict(raw_channels) if isinstance(raw_channels, Mapping) else {}
+        if isinstance(data.get("channel-fixtures"), Mapping):
+            known.update(data["channel-fixtures"])
         fields["files"] = _check_files(c, data["files"], known)
     if "pypi-mapping" in data:
         fields["pypi_mapping"] = _check_pypi_mapping(c, data["pypi-mapping"])
@@ -482,7 +527,7 @@ def check_case(data: object) -> tuple[list[Problem], dict[str, Any]]:
 
 def validate_case(data: object, *, case_id: str, path: Path) -> Case | CaseError:
     """Validate a loaded mapping; return the :class:`Case` or a :class:`CaseError` (§1, §2)."""
-    problems, fields = check_case(data)
+    problems, fields = check_case(data, search=tuple(Path(path).parents))
     if problems:
         return CaseError(case_id, path, tuple(problems))
     return Case(id=case_id, path=path, **fields)

@@ -15,7 +15,6 @@ too, raise :class:`WorkspaceError`.  The run environment is only ``PATH``, ``HOM
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -84,30 +83,11 @@ def build_env(home: Path, case_env: Mapping[str, str]) -> dict[str, str]:
 
 
 def write_channel(directory: Path, subdirs: Mapping[str, Any]) -> None:
-    """Write a local conda channel: one ``repodata.json`` per subdir, ``noarch`` always."""
-    for subdir in {"noarch", *subdirs}:
-        packages = {}
-        for record in subdirs.get(subdir, ()):
-            build_number = record.get("build_number", 0)
-            build = record.get("build", str(build_number))
-            entry = {
-                "name": record["name"],
-                "version": record["version"],
-                "build": build,
-                "build_number": build_number,
-                "depends": list(record.get("depends", ())),
-                "constrains": list(record.get("constrains", ())),
-                "subdir": subdir,
-            }
-            for key in ("noarch", "timestamp"):
-                if record.get(key) is not None:
-                    entry[key] = record[key]
-            packages[f"{record['name']}-{record['version']}-{build}.tar.bz2"] = entry
-        out = directory / subdir
-        out.mkdir(parents=True, exist_ok=True)
-        repodata = {"info": {"subdir": subdir}, "packages": packages, "packages.conda": {},
-                    "repodata_version": 1}
-        (out / "repodata.json").write_text(json.dumps(repodata, indent=1), encoding="utf-8")
+    """Write a local conda channel: one ``repodata.json`` per subdir, ``noarch`` always
+    (record defaults: :mod:`pixiconf.lock.fixtures`, docs/channels.md)."""
+    from ..lock.fixtures import write_repodata
+
+    write_repodata(directory, subdirs)
 
 
 def materialise(case: Case, base: Path) -> Workspace:

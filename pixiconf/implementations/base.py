@@ -47,6 +47,8 @@ class OperationRequest:
     #: Keep discovery inside the workspace root's parent (cases: never leave the temp dir).
     #: The command line sets this to False to walk up like pixi does.
     confined: bool = True
+    #: The case's local channels: name → ``file://`` URL (``{{channels.NAME}}``).
+    channels: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,92 @@
+"""Writing ``pixi.lock`` with ``rattler.LockFile`` (format version 7), atomically.
+
+What pixi writes (``UpdateContext::update`` in ``crates/pixi_core/src/lock_file/update.rs``):
+every platform any environment uses, with its declared virtual packages; per environment its
+(grouped) channels as base URLs, its solve options and the records of each platform.  The
+serialisation and all ordering are rattler's (``rattler_lock/src/parse/serialize.rs``):
+platforms by name, environments by name, package selectors per platform sorted, packages
+de-duplicated and sorted, fields that can be derived from a location left out.
+
+py-rattler has no setter for an environment's ``options`` (``SolveOptions``), so non-default
+options are added to rattler's own output and the file is read back and written again by
+``rattler.LockFile``: every byte of the result is rattler's serialisation.  The file is
+written to a temporary sibling and moved into place, so a failure never leaves a
+half-written ``pixi.lock``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from .solve import WorkspaceSolution
+
+__all__ = ["DEFAULT_OPTIONS", "write_lock_file"]
+
+#: ``SolveOptions::default()``: options equal to these are not written.
+DEFAULT_OPTIONS = {"strategy": "highest", "channel-priority": "strict"}
+
+
+#: pixi's ``SolveStrategy`` → rattler_solve's, as serialised (``pixi_manifest/src/workspace.rs``).
+LOCK_STRATEGIES = {"highest": "highest", "lowest": "lowest-version",
+                   "lowest-direct": "lowest-version-direct"}
+
+
+def _options(strategy: str, priority: str) -> dict[str, str]:
+    values = {"strategy": LOCK_STRATEGIES[strategy], "channel-priority": priority}
+    return {k: v for k, v in values.items() if v != DEFAULT_OPTIONS[k]}
+
+
+def _insert_options(text: str, options: dict[str, dict[str, str]]) -> str:
+    """Add ``options:`` before ``packages:`` of each listed environment of rattler's output."""
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    section = None
+    environment = None
+    for line in lines:
+        if not line.startswith(" "):
+            section = line.rstrip(":\n")
+            environment = None
+        elif section == "environments" and re.match(r"^  \S", line):
+            environment = line.strip().rstrip(":").strip("'\"")
+        elif (section == "environments" and environment in options
+              and line.startswith("    packages:")):
+            out.append("    options:\n")
+            out += [f"      {key}: {value}\n" for key, value in options[environment].items()]
+        out.append(line)
+    return "".join(out)
+
+
+def write_lock_file(solution: WorkspaceSolution, path: Path) -> Path:
+    """Write ``solution`` to ``path`` (``pixi.lock``); return ``path``."""
+    from rattler import LockChannel, LockFile, Subdir
+    from rattler import LockPlatform as RattlerLockPlatform
+
+    lock = LockFile([RattlerLockPlatform(p.name, Subdir(p.subdir), p.lock_virtual_packages)
+                     for p in solution.platforms])
+    by_name = {p.name: p for p in lock.platforms()}
+    options: dict[str, dict[str, str]] = {}
+    for env in solution.environments:
+        lock.set_channels(env.name, [LockChannel(url) for url in env.channels])
+        for platform_name, records in env.records.items():
+            for record in records:
+                lock.add_conda_package(env.name, by_name[platform_name], record)
+        if _options(env.strategy, env.channel_priority):
+            options[env.name] = _options(env.strategy, env.channel_priority)
+
+    path = Path(path)
+    fd, temp = tempfile.mkstemp(prefix=".pixi.lock.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        lock.to_path(temp)
+        if options:
+            text = Path(temp).read_text(encoding="utf-8")
+            Path(temp).write_text(_insert_options(text, options), encoding="utf-8")
+            LockFile.from_path(temp).to_path(temp)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,150 @@
+"""The lock operations of CASE-FORMAT.md §3: ``lock`` and ``lock-check``.
+
+``lock``: the written ``pixi.lock``, parsed as YAML (YAML 1.2 scalars: only ``true``/``false``
+are booleans, dates stay strings), with every local channel rewritten: a case channel's
+``file://`` URL and its filesystem path become ``{{channels.NAME}}`` (so a package location
+reads ``{{channels.NAME}}/linux-64/<file>`` and an environment channel
+``{{channels.NAME}}/``), and the workspace root becomes ``{{workspace}}``.
+
+Error messages get the same rewriting.  The solving and writing live in :mod:`pixiconf.lock`
+(``lock_workspace``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from .diagnostics import DiagnosticError
+from .implementations.base import OperationRequest
+from .operations import OperationResult, UnsupportedOperation
+
+__all__ = ["lock", "lock_check", "observe_lock_text", "rewrite_local_paths"]
+
+
+def _load(request: OperationRequest):
+    from .discovery import discover_workspace
+    from .manifest.load import load_manifest
+    from .ops import _bound, _relative
+
+    found = discover_workspace(request.cwd, manifest_path=request.args.get("manifest-path"),
+                               env=request.env, stop_at=_bound(request))
+    manifest = load_manifest(found.path, display=_relative(request, found.path), text=found.text)
+    return found, manifest, [*found.warnings, *manifest.warnings]
+
+
+def _has_key(data: Any, key: str) -> bool:
+    if isinstance(data, Mapping):
+        return any(k == key or _has_key(v, key) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_has_key(v, key) for v in data)
+    return False
+
+
+def _check_raw(path: Path, text: str | None) -> None:
+    """What the manifest model does not keep but would change the solve."""
+    try:
+        data = tomllib.loads(text if text is not None else path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return
+    if path.name == "pyproject.toml":
+        data = (data.get("tool") or {}).get("pixi") or {}
+    if _has_key(data, "exclude-newer"):
+        raise UnsupportedOperation("`exclude-newer` is not modelled by the lock flow")
+
+
+def _forms(path: str) -> list[str]:
+    """The spellings of a local directory in a lock file: URL and path, no trailing slash."""
+    path = path.rstrip("/\\")
+    forms = [Path(path).as_uri(), "file://" + quote(path), path]
+    return sorted(set(forms), key=len, reverse=True)
+
+
+def rewrite_local_paths(value: Any, channels: Mapping[str, str],
+                        workspace_root: Path | None = None) -> Any:
+    """Rewrite case channel URLs/paths to ``{{channels.NAME}}`` and the workspace root to
+    ``{{workspace}}``, in every string of ``value``."""
+    replacements: list[tuple[str, str]] = []
+    for name, url in channels.items():
+        local = unquote(urlsplit(url).path) if url.startswith("file:") else url
+        for form in _forms(local):
+            replacements.append((form, f"{{{{channels.{name}}}}}"))
+    if workspace_root is not None:
+        for form in _forms(str(Path(workspace_root).resolve())):
+            replacements.append((form, "{{workspace}}"))
+    replacements.sort(key=lambda item: len(item[0]), reverse=True)
+
+    def rewrite(item: Any) -> Any:
+        if isinstance(item, str):
+            for old, new in replacements:
+                if old in item:
+                    item = item.replace(old, new)
+            return item
+        if isinstance(item, Mapping):
+            return {rewrite(k): rewrite(v) for k, v in item.items()}
+        if isinstance(item, list):
+            return [rewrite(v) for v in item]
+        return item
+
+    return rewrite(value)
+
+
+def observe_lock_text(text: str, channels: Mapping[str, str],
+                      workspace_root: Path | None = None) -> Any:
+    """The ``lock`` observation of a lock file's text."""
+    import yaml
+
+    from .corpus.loader import CaseLoader
+
+    data = yaml.load(text, Loader=CaseLoader)
+    return rewrite_local_paths(data, channels, workspace_root)
+
+
+def lock(request: OperationRequest) -> OperationResult:
+    """Solve and write ``pixi.lock`` next to the manifest; observe it."""
+    from .lock import lock_workspace
+
+    found, manifest, warnings = _load(request)
+    _check_raw(found.path, found.text)
+    channels = dict(getattr(request, "channels", None) or {})
+    try:
+        path, lock_warnings = lock_workspace(manifest, found.path.parent, channels)
+    except DiagnosticError as exc:
+        # Messages name channels too (a missing subdir, ...): the same rewriting.
+        raise DiagnosticError([
+            replace(d, message=rewrite_local_paths(d.message, channels, request.workspace_root))
+            for d in exc.diagnostics]) from None
+    text = path.read_text(encoding="utf-8")
+    value = observe_lock_text(text, channels, request.workspace_root)
+    return OperationResult(value, [*warnings, *lock_warnings])
+
+
+def lock_check(request: OperationRequest) -> OperationResult:
+    """``{satisfiable, reasons}`` of ``pixi.lock`` against the manifest.
+
+    The lock file next to the manifest is read with rattler (:mod:`pixiconf.lock.read`); a
+    corrupt, truncated or newer-format file fails with a located diagnostic.  A missing lock
+    file is an empty one, as pixi loads it: every environment is then missing.  The reasons
+    are pixi's (:mod:`pixiconf.lock.satisfiability`); nothing is solved, nothing is fetched.
+    """
+    from .diagnostics import warning
+    from .lock import LOCK_FILE_NAME
+    from .lock.read import PixiLock, read_lock_file
+    from .lock.satisfiability import check_lock
+    from .ops import _relative
+
+    found, manifest, warnings = _load(request)
+    _check_raw(found.path, found.text)
+    root = found.path.parent
+    path = root / LOCK_FILE_NAME
+    if path.is_file():
+        locked = read_lock_file(path, display=_relative(request, path))
+    else:
+        locked = PixiLock(7, [], {})
+    result = check_lock(manifest, locked, root)
+    return OperationResult(result.observation(),
+                           [*warnings, *(warning(text) for text in result.warnings)])

@@ -1,0 +1,687 @@
+"""Is a ``pixi.lock`` still up to date with its manifest?  pixi's rules, conda packages only.
+
+Sources (pixi 0.77, ``crates/pixi_core/src/lock_file/``):
+
+* ``outdated.rs`` ``find_unsatisfiable_targets``: the order of the checks and the messages a
+  reason is reported with (pixi logs them: ``environment 'X' is out of date because ...``);
+* ``satisfiability/environment.rs`` ``verify_environment_satisfiability``: channels, extra
+  locked platforms, platform definitions (subdir and virtual packages), solve strategy,
+  channel priority, PyPI prerelease mode;
+* ``satisfiability/platform.rs`` ``verify_platform_satisfiability`` and
+  ``verify_package_platform_satisfiability``: duplicates, constraints, every manifest spec
+  and every transitive ``depends`` matched by a locked record (or a virtual package), no
+  unused records;
+* ``satisfiability/errors.rs``: the texts (``EnvironmentUnsat``, ``PlatformUnsat``, Display);
+* ``platform_rename.rs`` ``align_platform_names`` and ``platform.rs`` ``resolve_lock_platform``:
+  how locked platform entries are matched to workspace platforms;
+* ``crates/pixi_manifest``: workspace platforms (``platform.rs``), the ``[system-requirements]``
+  migration (``toml/manifest.rs`` ``migrate_system_requirements_to_platforms``) and platform
+  composition per environment (``platform_composition.rs``).
+
+Only the lock file and the manifest are compared: no channel is read, nothing touches the
+network.  Things this check cannot decide without pixi's PyPI resolver or a build backend
+(PyPI dependencies, source packages, ``[dev]`` dependencies, ``exclude-newer`` cut-offs) raise
+:class:`~pixiconf.operations.UnsupportedOperation` instead of guessing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from rattler import (
+    BuildString,
+    Channel,
+    ChannelConfig,
+    MatchSpec,
+    NamelessMatchSpec,
+    PackageRecord,
+    Version,
+)
+
+from ..environments import (
+    DEFAULT_CHANNEL_PRIORITY,
+    channel_priority,
+    environment_features,
+    feature_dependencies,
+    feature_supports,
+    prioritized_channels,
+    solve_strategy,
+)
+from ..manifest import pypi_options as pypi
+from ..manifest.model import DEFAULT, Environment, Feature, WorkspaceManifest
+from ..operations import UnsupportedOperation
+from .read import LockedCondaPackage, LockedEnvironment, LockedPlatform, PixiLock
+from .virtual_packages import (
+    LockPlatform,
+    PlatformModel,
+    VirtualPackage,
+    solver_virtual_packages,
+    subdir_defaults,
+)
+
+__all__ = [
+    "LockCheck",
+    "align_platform_names",
+    "check_lock",
+    "condition_is_met",
+    "manifest_match_spec",
+    "parse_locked_virtual_package",
+]
+
+CHANNEL_ALIAS = "https://conda.anaconda.org/"
+
+# --------------------------------------------------------------------------------------------
+# Workspace platforms (the model is shared with the lock writer: .virtual_packages)
+# --------------------------------------------------------------------------------------------
+
+
+def parse_locked_virtual_package(raw: str) -> VirtualPackage | None:
+    """``parse_locked_virtual_package``: ``name=version[=build]``; ``None`` if unparsable."""
+    parts = raw.split("=", 2)
+    if len(parts) < 2:
+        return None
+    try:
+        Version(parts[1])
+    except Exception:
+        return None
+    return VirtualPackage(parts[0], parts[1], parts[2] if len(parts) > 2 else "")
+
+
+def is_subdir_default(vp: VirtualPackage, subdir: str) -> bool:
+    """``pixi_manifest::platform::is_subdir_default``."""
+    return any(vp.same(default) for default in subdir_defaults(subdir))
+
+
+def customised(platform: LockPlatform) -> list[VirtualPackage]:
+    """The declared virtual packages that are not subdir defaults: a platform's identity."""
+    return [vp for vp in platform.virtual_packages if not is_subdir_default(vp, platform.subdir)]
+
+
+def _solve_groups(manifest: WorkspaceManifest) -> dict[str, list[Environment]]:
+    groups: dict[str, list[Environment]] = {}
+    for env in manifest.environments.values():
+        if env.solve_group is not None:
+            groups.setdefault(env.solve_group, []).append(env)
+    return groups
+
+
+def _group_features(manifest: WorkspaceManifest, members: Sequence[Environment]) -> list[Feature]:
+    """``SolveGroup::features``: every member's features, de-duplicated by name."""
+    seen: dict[str, Feature] = {}
+    for env in members:
+        for feature in environment_features(manifest, env):
+            seen.setdefault(feature.name, feature)
+    return list(seen.values())
+
+
+@dataclass(slots=True)
+class _Workspace:
+    """The platform model plus every environment's platforms; ``declared`` holds every
+    workspace platform once the environments and solve groups are composed
+    (``register_composed_platforms``)."""
+
+    model: PlatformModel
+    environments: dict[str, list[LockPlatform]]
+    declared: list[LockPlatform]
+
+    @classmethod
+    def of(cls, manifest: WorkspaceManifest) -> _Workspace:
+        model = PlatformModel(manifest.workspace.platforms, manifest.features.values())
+        environments = {
+            env.name: model.environment_platforms([f.name for f in environment_features(manifest, env)])
+            for env in manifest.environments.values()}
+        composed = [p for platforms in environments.values() for p in platforms]
+        for members in _solve_groups(manifest).values():
+            composed += model.environment_platforms([f.name for f in _group_features(manifest, members)])
+        if not any(f.system_requirements for f in manifest.features.values()):
+            return cls(model, environments, [model.platforms[s] for s in model.subdirs])
+        # ``migrate_system_requirements_to_platforms``: the platforms features point at, then
+        # the original subdirs no feature covers; ``register_composed_platforms`` adds the rest.
+        pinned = [model.platforms[n] for pins in model.pins.values() for n in pins or ()]
+        covered = {p.subdir for p in pinned}
+        uncovered = [model.platforms[s] for s in model.subdirs if s not in covered]
+        declared = {p.name: p for p in [*pinned, *uncovered, *composed]}
+        return cls(model, environments, list(declared.values()))
+
+
+# --------------------------------------------------------------------------------------------
+# Lock platforms matched to workspace platforms (platform_rename.rs, platform.rs)
+# --------------------------------------------------------------------------------------------
+
+
+def _locked_customised(platform: LockedPlatform) -> list[VirtualPackage]:
+    parsed = [parse_locked_virtual_package(raw) for raw in platform.virtual_packages]
+    return sorted((vp for vp in parsed if vp is not None and not is_subdir_default(vp, platform.subdir)),
+                  key=lambda vp: vp.name)
+
+
+def _same_vps(a: Sequence[VirtualPackage], b: Sequence[VirtualPackage]) -> bool:
+    return len(a) == len(b) and all(x.same(y) for x, y in zip(a, b, strict=True))
+
+
+def align_platform_names(lock: PixiLock, declared: Sequence[LockPlatform]) -> PixiLock:
+    """``align_platform_names``: rename locked platforms (``p1``, an old name) to the one
+    workspace platform with the same subdir and customised virtual packages."""
+    locked_names = {p.name for p in lock.platforms}
+    manifest_names = {p.name for p in declared}
+    renames: dict[str, str] = {}
+    for locked in lock.platforms:
+        identity = _locked_customised(locked)
+        matching = [p for p in declared if p.subdir == locked.subdir
+                    and _same_vps(sorted(customised(p), key=lambda vp: vp.name), identity)]
+        if len(matching) != 1:
+            continue
+        target = matching[0].name
+        if target == locked.name or target in locked_names or locked.name in manifest_names:
+            continue
+        renames[locked.name] = target
+    if not renames:
+        return lock
+    environments = {}
+    for name, env in lock.environments.items():
+        environments[name] = replace(
+            env, conda={renames.get(k, k): v for k, v in env.conda.items()},
+            pypi={renames.get(k, k): v for k, v in env.pypi.items()})
+    platforms = [replace(p, name=renames.get(p.name, p.name)) for p in lock.platforms]
+    return PixiLock(lock.version, platforms, environments, lock.lock_file)
+
+
+def _resolve_lock_platform(lock: PixiLock, platform: LockPlatform) -> LockedPlatform | None:
+    """``resolve_lock_platform_for``: by name, else a subdir row that records no virtual
+    packages or all the declared ones."""
+    found = lock.platform(platform.name)
+    if found is not None:
+        return found
+    candidate = lock.platform(platform.subdir)
+    if candidate is None:
+        return None
+    declared = [str(vp) for vp in platform.virtual_packages]
+    locked = list(candidate.virtual_packages)
+    if not locked or all(d in locked for d in declared):
+        return candidate
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Manifest specs as rattler match specs
+# --------------------------------------------------------------------------------------------
+
+#: Table keys of a binary spec and their match-spec bracket names.
+_BRACKET_KEYS = (("version", "version"), ("build", "build"), ("build-number", "build_number"),
+                 ("file-name", "fn"), ("channel", "channel"), ("subdir", "subdir"), ("md5", "md5"),
+                 ("sha256", "sha256"), ("license", "license"), ("when", "when"))
+_SOURCE_KEYS = ("git", "path", "url")
+
+
+def is_source_spec(spec: Any) -> bool:
+    return isinstance(spec, dict) and any(k in spec for k in _SOURCE_KEYS)
+
+
+def manifest_match_spec(name: str, spec: Any) -> MatchSpec:
+    """``BinarySpec::try_into_nameless_match_spec`` + ``MatchSpec::from_nameless``."""
+    if isinstance(spec, str):
+        fields = [("version", spec)]
+    else:
+        fields = [(bracket, str(spec[key])) for key, bracket in _BRACKET_KEYS if key in spec]
+    parts = [f'{bracket}="{value}"' for bracket, value in fields]
+    if isinstance(spec, dict) and spec.get("extras"):
+        parts.append("extras=[" + ", ".join(spec["extras"]) + "]")
+    if isinstance(spec, dict) and spec.get("flags"):
+        parts.append("flags=[" + ", ".join(spec["flags"]) + "]")
+    return MatchSpec(f"{name}[{', '.join(parts)}]" if parts else name, strict=False)
+
+
+def _nameless(spec: Any) -> NamelessMatchSpec:
+    return NamelessMatchSpec.from_match_spec(manifest_match_spec("x", spec))
+
+
+# --------------------------------------------------------------------------------------------
+# Conditions (``when=``) and matching
+# --------------------------------------------------------------------------------------------
+
+
+def _virtual_record(vp: Any) -> PackageRecord:
+    """A rattler ``GenericVirtualPackage`` as a record a match spec can test (name, version
+    and build, as ``MatchesMatchspec for GenericVirtualPackage`` compares them)."""
+    return PackageRecord(name=vp.name.normalized, version=str(vp.version),
+                         build=BuildString(str(vp.build_string)), build_number=0,
+                         subdir="noarch")
+
+
+class _Records:
+    """``PixiRecordsByName``: locked records of one platform, by normalised name."""
+
+    def __init__(self, records: list[LockedCondaPackage]):
+        self.records = records
+        self.index: dict[str, int] = {}
+        for i, record in enumerate(records):
+            self.index.setdefault(record.name.lower(), i)
+
+    def by_name(self, name: str) -> int | None:
+        return self.index.get(name.lower())
+
+
+def _split_condition(text: str) -> list[str]:
+    """Tokens of a ``when=`` expression: ``(``, ``)``, ``and``, ``or`` and leaf match specs
+    (``MatchSpecCondition`` grammar; leaves are parsed by rattler)."""
+    tokens: list[str] = []
+    current: list[str] = []
+    depth, quote, i = 0, None, 0
+
+    def flush() -> None:
+        leaf = "".join(current).strip()
+        if leaf:
+            tokens.append(leaf)
+        current.clear()
+
+    while i < len(text):
+        char = text[i]
+        if quote:
+            current.append(char)
+            if char == quote:
+                quote = None
+            i += 1
+            continue
+        if char in "'\"" and depth:
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth = max(depth - 1, 0)
+        elif char in "()" and not depth:
+            flush()
+            tokens.append(char)
+            i += 1
+            continue
+        elif not depth:
+            for word in ("and", "or"):
+                before = text[i - 1] if i else " "
+                after = text[i + len(word)] if i + len(word) < len(text) else " "
+                if (text.startswith(word, i) and (before.isspace() or before in "()")
+                        and (after.isspace() or after in "()")):
+                    flush()
+                    tokens.append(word)
+                    i += len(word)
+                    break
+            else:
+                current.append(char)
+                i += 1
+            continue
+        current.append(char)
+        i += 1
+    flush()
+    return tokens
+
+
+def condition_is_met(condition: str, records: Sequence[PackageRecord],
+                     vps: Sequence[PackageRecord]) -> bool:
+    """``condition_is_met``: a ``when=`` expression (``and`` binds tighter than ``or``); a leaf
+    holds when a locked record or a virtual package matches it."""
+    tokens = _split_condition(condition)
+    position = 0
+
+    def leaf(text: str) -> bool:
+        spec = MatchSpec(text, strict=False)
+        return any(spec.matches(r) for r in records) or any(spec.matches(vp) for vp in vps)
+
+    def primary() -> bool:
+        nonlocal position
+        token = tokens[position]
+        position += 1
+        if token == "(":
+            value = disjunction()
+            position += 1  # ")"
+            return value
+        return leaf(token)
+
+    def conjunction() -> bool:
+        nonlocal position
+        value = primary()
+        while position < len(tokens) and tokens[position] == "and":
+            position += 1
+            value = primary() and value
+        return value
+
+    def disjunction() -> bool:
+        nonlocal position
+        value = conjunction()
+        while position < len(tokens) and tokens[position] == "or":
+            position += 1
+            value = conjunction() or value
+        return value
+
+    return disjunction()
+
+
+# --------------------------------------------------------------------------------------------
+# The check
+# --------------------------------------------------------------------------------------------
+
+
+class _EnvUnsat(Exception):
+    """``EnvironmentUnsat``: ``disregard`` says the locked content cannot be trusted (the
+    platforms are not verified then)."""
+
+    def __init__(self, message: str, *, disregard: bool = True):
+        super().__init__(message)
+        self.message = message
+        self.disregard = disregard
+
+
+class _PlatformUnsat(Exception):
+    """``PlatformUnsat``; ``pypi_only`` for ``PlatformUnsat::is_pypi_only`` variants."""
+
+    def __init__(self, message: str, *, pypi_only: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.pypi_only = pypi_only
+
+
+@dataclass(slots=True)
+class LockCheck:
+    satisfiable: bool
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def observation(self) -> dict[str, Any]:
+        return {"satisfiable": self.satisfiable, "reasons": list(self.reasons)}
+
+
+def _channel_url(channel: str, config: ChannelConfig) -> str:
+    return Channel(channel, config).base_url
+
+
+def _grouped_members(manifest: WorkspaceManifest, env: Environment) -> list[Environment]:
+    if env.solve_group is None:
+        return [env]
+    return _solve_groups(manifest)[env.solve_group]
+
+
+def _unsupported(manifest: WorkspaceManifest, lock: PixiLock) -> None:
+    """What this check does not model raises ``UnsupportedOperation`` (never a wrong answer).
+
+    ``exclude-newer`` is dropped by the manifest model: the ``lock-check`` operation rejects it
+    from the manifest document before calling :func:`check_lock`."""
+    for feature in manifest.features.values():
+        for target in [feature.default_target, *(t for _, t in feature.targets)]:
+            if target.pypi_dependencies:
+                raise UnsupportedOperation(
+                    "lock-check covers conda packages only: pypi-dependencies (feature "
+                    f"'{feature.name}') need pixi's PyPI resolver to verify")
+            if target.dev:
+                raise UnsupportedOperation(
+                    f"lock-check does not model [dev] dependencies (feature '{feature.name}'): "
+                    "they are resolved through a build backend")
+            for deps in (target.dependencies, target.host_dependencies, target.build_dependencies,
+                         target.constraints):
+                for name, spec in (deps or {}).items():
+                    if is_source_spec(spec):
+                        raise UnsupportedOperation(
+                            f"lock-check does not model source or url/path dependencies ('{name}' "
+                            f"in feature '{feature.name}'): they are verified through a build backend")
+    for env in lock.environments.values():
+        for packages in env.conda.values():
+            source = next((p for p in packages if p.is_source), None)
+            if source is not None:
+                raise UnsupportedOperation(
+                    f"lock-check does not model locked source packages ('{source.name}'): they "
+                    "are re-evaluated through a build backend")
+
+
+def _verify_environment(manifest: WorkspaceManifest, env: Environment, locked: LockedEnvironment,
+                        platforms: list[LockPlatform], lock: PixiLock,
+                        config: ChannelConfig) -> None:
+    """``verify_environment_satisfiability`` (conda parts)."""
+    group_features = _group_features(manifest, _grouped_members(manifest, env))
+    try:
+        channels = [_channel_url(c, config) for c in prioritized_channels(manifest, group_features)]
+        locked_channels = [_channel_url(c, config) for c in locked.channels]
+    except Exception as exc:  # EnvironmentUnsat::InvalidChannel
+        raise _EnvUnsat(str(exc)) from None
+    if channels[:len(locked_channels)] == locked_channels:
+        if len(channels) > len(locked_channels):
+            raise _EnvUnsat("channels were extended with additional lower-priority channels",
+                            disregard=False)
+    else:
+        raise _EnvUnsat("the channels in the lock file do not match the environments channels")
+
+    names = [p.name for p in platforms]
+    subdirs = {p.subdir for p in platforms}
+    locked_platforms = [lock.platform(name) or LockedPlatform(name, name) for name in locked.conda]
+    extra = sorted(p.name for p in locked_platforms if p.name not in names and p.subdir not in subdirs)
+    if extra:
+        # AdditionalPlatformsInLockFile; pixi joins a HashSet (unordered): sorted here.
+        raise _EnvUnsat(f"platform(s) '{', '.join(extra)}' present in the lock file but not in the "
+                        "environment", disregard=False)
+
+    for locked_platform in locked_platforms:
+        workspace_platform = next((p for p in platforms if p.name == locked_platform.name), None)
+        if workspace_platform is None:
+            continue
+        expected = customised(workspace_platform)
+        found = [raw for raw in locked_platform.virtual_packages
+                 if (vp := parse_locked_virtual_package(raw)) is None
+                 or not is_subdir_default(vp, workspace_platform.subdir)]
+        if workspace_platform.subdir != locked_platform.subdir:
+            raise _EnvUnsat(f"the workspace platform '{workspace_platform.name}' uses subdir "
+                            f"'{workspace_platform.subdir}' but the lock-file was solved with subdir "
+                            f"'{locked_platform.subdir}'")
+        if sorted(str(vp) for vp in expected) != sorted(found):
+            raise _EnvUnsat(f"the workspace platform '{workspace_platform.name}' declares virtual "
+                            f"packages [{', '.join(str(vp) for vp in expected)}] but the lock-file was "
+                            f"solved with [{', '.join(found)}]")
+
+    features = environment_features(manifest, env)
+    expected_strategy = _STRATEGY[solve_strategy(features)]
+    if locked.options.strategy != expected_strategy:
+        raise _EnvUnsat(f"the lock file was solved with a different strategy ({locked.options.strategy}) "
+                        f"than the one selected ({expected_strategy})")
+    try:
+        expected_priority = channel_priority(features)
+    except Exception:  # ``channel_priority().unwrap_or_default()``: a conflict counts as unset
+        expected_priority = DEFAULT_CHANNEL_PRIORITY
+    if locked.options.channel_priority != expected_priority:
+        raise _EnvUnsat("the lock file was solved with a different channel priority "
+                        f"({locked.options.channel_priority}) than the one selected ({expected_priority})")
+    options = _group_pypi_options(manifest, group_features)
+    expected_mode = options.get("prerelease-mode") or "if-necessary-or-explicit"
+    if locked.options.pypi_prerelease_mode != expected_mode:
+        raise _EnvUnsat("the lock file was solved with a different PyPI prerelease mode "
+                        f"({locked.options.pypi_prerelease_mode}) than the one selected ({expected_mode})",
+                        disregard=False)
+
+
+#: pixi_manifest ``SolveStrategy`` → rattler_solve ``SolveStrategy`` as the lock writes it.
+_STRATEGY = {"highest": "highest", "lowest": "lowest-version", "lowest-direct": "lowest-version-direct"}
+
+
+def _group_pypi_options(manifest: WorkspaceManifest, features: list[Feature]) -> dict[str, Any]:
+    combined: dict[str, Any] = {}
+    try:
+        for feature in features:
+            if feature.pypi_options is not None:
+                combined = pypi.union(combined, feature.pypi_options)
+        return pypi.overlay(manifest.workspace.pypi_options or {}, combined)
+    except pypi.PypiOptionsConflict:
+        return {}
+
+
+def _platform_specs(manifest: WorkspaceManifest, env: Environment, platform: LockPlatform,
+                    attribute: str) -> list[tuple[str, Any]]:
+    """``combined_dependencies``/``combined_constraints`` for ``platform`` as ``into_specs``
+    yields them: names in first-seen order across the features, each name's distinct specs in
+    feature order."""
+    merged: dict[str, list[Any]] = {}
+    for feature in environment_features(manifest, env):
+        if not feature_supports(manifest, feature, platform.subdir):
+            continue
+        if attribute == "dependencies":
+            specs = feature_dependencies(feature, platform.subdir)
+        else:
+            specs = {}
+            for target in feature.targets_for(platform.subdir):
+                specs.update(target.constraints or {})
+        for name, spec in specs.items():
+            bucket = merged.setdefault(name, [])
+            if spec not in bucket:
+                bucket.append(spec)
+    return [(name, spec) for name, specs in merged.items() for spec in specs]
+
+
+def _verify_platform(manifest: WorkspaceManifest, env: Environment, platform: LockPlatform,
+                     locked: LockedEnvironment, lock: PixiLock) -> None:
+    """``verify_platform_satisfiability`` + ``verify_package_platform_satisfiability``."""
+    lock_platform = _resolve_lock_platform(lock, platform)
+    records: list[LockedCondaPackage] = []
+    pypi_records = []
+    if lock_platform is not None:
+        records = list(locked.conda.get(lock_platform.name, ()))
+        pypi_records = list(locked.pypi.get(lock_platform.name, ()))
+
+    seen: set[str] = set()
+    for record in records:
+        key = record.name.lower()
+        if key in seen:
+            raise _PlatformUnsat(f"there was a duplicate entry for '{record.name}'")
+        seen.add(key)
+    seen.clear()
+    for record in pypi_records:
+        key = record.name.lower().replace("_", "-").replace(".", "-")
+        if key in seen:
+            raise _PlatformUnsat(f"there was a duplicate entry for '{record.name}'")
+        seen.add(key)
+    by_name = _Records(records)
+
+    if pypi_records:  # no pypi requirements (conda-only manifests)
+        raise _PlatformUnsat("there are more pypi packages in the lock file than are used by the "
+                             "environment: " + ", ".join(r.name for r in pypi_records), pypi_only=True)
+
+    binaries = [r.record for r in records if r.record is not None]
+    vp_records = [_virtual_record(vp) for vp in solver_virtual_packages(platform)]
+    vps_by_name = {record.name.normalized: record for record in vp_records}
+
+    for name, spec in _platform_specs(manifest, env, platform, "constraints"):
+        nameless = _nameless(spec)
+        index = by_name.by_name(name)
+        if index is None:
+            continue
+        record = records[index].record
+        if record is not None and not nameless.matches(record):
+            raise _PlatformUnsat(f"the locked package '{name}' with version '{record.version}' does "
+                                 f"not satisfy the constraint '{nameless}'")
+
+    dependencies = _platform_specs(manifest, env, platform, "dependencies")
+    if not dependencies and records:
+        raise _PlatformUnsat("there are more conda packages in the lock file than are used by the "
+                             "environment: ")
+
+    visited: set[int] = set()
+    extras_followed: dict[int, set[str]] = {}
+    # (match spec, where it comes from); a stack, like pixi's ``conda_stack``.
+    stack: list[tuple[MatchSpec, str]] = []
+    for name, spec in dependencies:
+        stack.append((manifest_match_spec(name, spec), "<environment>"))
+
+    while stack:
+        spec, source = stack.pop()
+        if spec.condition is not None and not condition_is_met(spec.condition, binaries, vp_records):
+            continue
+        index = _find_matching(spec, source, by_name, vps_by_name)
+        if index is None:
+            continue
+        newly = index not in visited
+        visited.add(index)
+        record = records[index].record
+        to_walk: list[str] = list(record.depends) if newly else []
+        followed = extras_followed.setdefault(index, set())
+        for extra in spec.extras or ():
+            if extra not in followed:
+                followed.add(extra)
+                to_walk.extend((record.extra_depends or {}).get(extra, ()))
+        origin = records[index].file_name
+        for depends in to_walk:
+            try:
+                dependency = MatchSpec(depends, strict=False)
+            except Exception:
+                raise _PlatformUnsat(f"the requirement '{depends}' failed to parse") from None
+            stack.append((dependency, origin))
+
+    if len(visited) != len(records):
+        unused = [r.name for i, r in enumerate(records) if i not in visited]
+        raise _PlatformUnsat("there are more conda packages in the lock file than are used by the "
+                             "environment: " + ", ".join(unused))
+
+
+def _find_matching(spec: MatchSpec, source: str, records: _Records,
+                   vps: dict[str, PackageRecord]) -> int | None:
+    """``find_matching_package``."""
+    name = spec.name.normalized if spec.name is not None else None
+    unsat = _PlatformUnsat(f"the requirement '{spec}' could not be satisfied (required by '{source}')")
+    if name is None or "*" in name:
+        for index, record in enumerate(records.records):
+            if record.record is not None and spec.matches(record.record):
+                return index
+        raise unsat
+    index = records.by_name(name)
+    if index is not None:
+        record = records.records[index].record
+        if record is not None and spec.matches(record):
+            return index
+        raise unsat
+    vp = vps.get(name)
+    if vp is not None and spec.matches(vp):
+        return None
+    raise unsat
+
+
+def check_lock(manifest: WorkspaceManifest, lock: PixiLock, root: Path) -> LockCheck:
+    """``OutdatedEnvironments::from_workspace_and_lock_file`` as a list of reasons.
+
+    Environment-level reasons come first (manifest order), then platform-level reasons
+    (environment order, platforms in workspace order; pixi verifies platforms concurrently and
+    logs them as they finish), then environments that only the lock file still has (by name).
+    """
+    _unsupported(manifest, lock)
+    config = ChannelConfig(CHANNEL_ALIAS, str(root))
+    workspace = _Workspace.of(manifest)
+    lock = align_platform_names(lock, workspace.declared)
+    env_reasons: list[str] = []
+    platform_reasons: list[str] = []
+    to_verify: list[tuple[Environment, LockedEnvironment, list[LockPlatform]]] = []
+    ordered = sorted(manifest.environments.values(), key=lambda e: e.name != DEFAULT)
+    for env in ordered:
+        env_platforms = workspace.environments[env.name]
+        locked = lock.environments.get(env.name)
+        if locked is None:
+            env_reasons.append(f"environment '{env.name}' is out of date because it does not exist "
+                               "in the lock file.")
+            continue
+        try:
+            _verify_environment(manifest, env, locked, env_platforms, lock, config)
+        except _EnvUnsat as unsat:
+            env_reasons.append(f"environment '{env.name}' is out of date because {unsat.message}")
+            if unsat.disregard:
+                continue
+        to_verify.append((env, locked, env_platforms))
+
+    for env, locked, env_platforms in to_verify:
+        for platform in env_platforms:
+            try:
+                _verify_platform(manifest, env, platform, locked, lock)
+            except _PlatformUnsat as unsat:
+                what = "pypi dependencies" if unsat.pypi_only else "dependencies"
+                platform_reasons.append(f"the {what} of environment '{env.name}' for platform "
+                                        f"{platform.name} are out of date because {unsat.message}")
+
+    removed = [f"environment '{name}' is out of date because it no longer exists in the manifest "
+               "but is still present in the lock-file."
+               for name in sorted(lock.environments) if name not in manifest.environments]
+    reasons = env_reasons + platform_reasons + removed
+    warnings = []
+    if not reasons and lock.version < 7:
+        warnings.append(f"the lock file is up-to-date but uses an older format (v{lock.version}), "
+                        "run `pixi lock` to upgrade to v7 for improved reproducibility")
+    return LockCheck(not reasons, reasons, warnings)

@@ -148,6 +148,8 @@ def _run_request(args: argparse.Namespace, request: Any) -> int:
         return EXIT_FAILED
     assert isinstance(outcome, Observed)
     sys.stdout.write(_dump(outcome.value, args.json))
+    if args.command == "lock-check" and not outcome.value.get("satisfiable", False):
+        return EXIT_FAILED  # like `pixi lock --check`: an out-of-date lock fails
     return EXIT_OK
 
 
@@ -331,6 +333,10 @@ def build_parser() -> argparse.ArgumentParser:
     workspace_command("discover", "Print the workspace manifest a pixi command would use.")
     workspace_command("check", "Load the manifest and print its warnings.")
     workspace_command("environments", "Print the environments of the workspace.")
+    workspace_command("lock", "Solve every environment offline and write pixi.lock "
+                              "(local file:// channels only); print the lock file.")
+    workspace_command("lock-check", "Check whether pixi.lock is still up to date with the "
+                                    "manifest; print {satisfiable, reasons}; exit 1 if not.")
     resolve = workspace_command("resolve", "Print an environment as resolved for one platform.")
     resolve.add_argument("--platform", required=True, metavar="P", help="e.g. linux-64")
     resolve.add_argument("-e", "--environment", metavar="NAME",

@@ -80,3 +80,33 @@ def test_recipe_for_an_unknown_platform_fails_cleanly(capsys, pure_python):
     code, _, err = run(capsys, "recipe", str(pure_python), "--platform", "linux-65")
     assert code == 1
     assert "is not a known platform" in err
+
+
+def _local_channel_workspace(root: Path) -> Path:
+    channel = root / "chan"
+    for subdir, packages in (("noarch", {"tiny-1.0-0.conda": {
+            "name": "tiny", "version": "1.0", "build": "0", "build_number": 0, "depends": [],
+            "subdir": "noarch", "noarch": "generic", "timestamp": 1700000000000}}),
+            ("linux-64", {})):
+        (channel / subdir).mkdir(parents=True)
+        (channel / subdir / "repodata.json").write_text(json.dumps(
+            {"info": {"subdir": subdir}, "packages": {}, "packages.conda": packages}))
+    (root / "pixi.toml").write_text(
+        f'[workspace]\nchannels = ["{channel.as_uri()}"]\nplatforms = ["linux-64"]\n'
+        '[dependencies]\ntiny = "*"\n')
+    return root
+
+
+def test_lock_then_lock_check_and_a_stale_lock_fails(capsys, tmp_path):
+    root = _local_channel_workspace(tmp_path)
+    code, out, _ = run(capsys, "lock", "--cwd", str(root), "--json")
+    assert code == 0
+    assert (root / "pixi.lock").is_file()
+    assert "tiny" in out
+    code, out, _ = run(capsys, "lock-check", "--cwd", str(root), "--json")
+    assert (code, json.loads(out)) == (0, {"satisfiable": True, "reasons": []})
+    manifest = root / "pixi.toml"
+    manifest.write_text(manifest.read_text().replace('tiny = "*"', 'tiny = ">=2"'))
+    code, out, _ = run(capsys, "lock-check", "--cwd", str(root), "--json")
+    assert code == 1
+    assert json.loads(out)["satisfiable"] is False

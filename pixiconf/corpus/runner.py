@@ -35,8 +35,8 @@ __all__ = [
     "evaluate",
     "execute",
     "format_result",
-    "summary_line",
     "run_case",
+    "summary_line",
 ]
 
 #: Lines of an observation or message shown in a failure report before it is cut.
@@ -97,7 +97,7 @@ def evaluate(
     case: Case, outcome: Outcome, *, implementation: str, duration: float = 0.0
 ) -> CaseResult:
     """Grade an implementation's outcome against ``case.expect`` (§4)."""
-    common = dict(
+    common = dict(  # noqa: C408 - keyword form mirrors the CaseResult fields
         case_id=case.id, implementation=implementation, path=case.path, op=case.op,
         args=case.args, duration=duration,
     )
@@ -163,7 +163,7 @@ def execute(
     start = time.perf_counter()
     try:
         outcome = implementation.run(request)
-    except Exception:  # noqa: BLE001 - a broken implementation is an ERROR, not a crash
+    except Exception:
         return error_result(
             case, name, f"the implementation raised an exception:\n{traceback.format_exc()}",
             time.perf_counter() - start,

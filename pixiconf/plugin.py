@@ -109,6 +109,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(
+    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+) -> None:
+    """With ``--pixiconf-cases`` and no paths on the command line, run only the corpus.
+
+    The roots must replace ``testpaths`` before pytest picks the initial conftests: otherwise
+    a project's own test conftests (which may import test-only packages such as hypothesis)
+    are loaded by a run that only asked for cases.  Changing ``args`` in place is how this hook
+    adds arguments (pytest reference, ``pytest_load_initial_conftests``).
+    """
+    namespace = early_config.known_args_namespace
+    values = getattr(namespace, "pixiconf_cases", None) or []
+    if not values or namespace.file_or_dir:
+        return
+    roots = [os.path.abspath(early_config.invocation_params.dir / value) for value in values]
+    args.extend(roots)
+    namespace.file_or_dir = roots
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_pixiconf_make_implementation(config: pytest.Config, name: str) -> Implementation:
     """Default: resolve ``name`` with :func:`load_implementation`."""

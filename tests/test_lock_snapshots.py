@@ -113,7 +113,9 @@ class LockSnapshot(SingleFileSnapshotExtension):
     """One ``.lock`` file per snapshot: the text rattler wrote, paths normalised."""
 
     _write_mode = WriteMode.TEXT
+    # syrupy 5+ reads ``file_extension``; 4.x reads ``_file_extension``.
     file_extension = "lock"
+    _file_extension = "lock"
 
     def serialize(self, data: Any, **kwargs: Any) -> str:
         return data

@@ -286,6 +286,20 @@ def test_cli_root_replaces_testpaths_but_not_explicit_paths(pytester, corpus):
     result.assert_outcomes(passed=2)
 
 
+def test_cli_root_skips_the_conftests_of_testpaths(pytester, corpus):
+    # A project's test conftest may import test-only packages; a corpus-only run must not load it.
+    tests = pytester.mkdir("tests")
+    (tests / "conftest.py").write_text("import a_package_that_is_not_installed\n")
+    (tests / "test_x.py").write_text("def test_x():\n    pass\n")
+    pytester.makeini("[pytest]\ntestpaths = tests\n")
+    result = run(pytester, "--pixiconf-cases", "corpus", "-k", "finds")
+    result.assert_outcomes(passed=1)
+    result = run(pytester, "-k", "finds")
+    # (the control: without the option, testpaths' conftest is loaded and fails)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*a_package_that_is_not_installed*"])
+
+
 def test_ignore_still_applies_inside_a_root(pytester, corpus):
     result = run(pytester, "--pixiconf-cases", "corpus", "--ignore", "corpus/malformed",
                  "--collect-only", "-q")

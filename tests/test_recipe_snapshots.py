@@ -45,7 +45,9 @@ class YamlSnapshot(SingleFileSnapshotExtension):
     """One ``.yaml`` file per snapshot, keys in the order the reference produces them."""
 
     _write_mode = WriteMode.TEXT
+    # syrupy 5+ reads ``file_extension``; 4.x reads ``_file_extension``.
     file_extension = "yaml"
+    _file_extension = "yaml"
 
     def serialize(self, data: Any, **kwargs: Any) -> str:
         return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,

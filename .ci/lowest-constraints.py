@@ -1,6 +1,9 @@
 """Print pip constraints pinning every direct dependency of pixiconf to its lower bound.
 
 Usage: python .ci/lowest-constraints.py [EXTRA ...] > constraints.txt
+       python .ci/lowest-constraints.py --pip-install PIP-INSTALL-ARGS ...
+         (tox's ``install_command`` for the ``oldest`` environment: pip install under those
+         constraints, with the test extra's bounds included)
 
 Reads ``[project] dependencies`` and the named optional-dependency groups from pyproject.toml
 and turns each ``name>=X`` into ``name==X``, so the ``oldest`` runs (tox -e oldest, .ci/run)
@@ -11,7 +14,9 @@ bound is an error: an untested lower end is what this script exists to prevent.
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -40,6 +45,19 @@ def lower_bounds(pyproject: Path, extras: list[str]) -> list[str]:
     return pins
 
 
+def pip_install_lowest(root: Path, pip_args: list[str]) -> int:
+    pins = lower_bounds(root / "pyproject.toml", ["test"])
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+        handle.write("\n".join(pins) + "\n")
+    try:
+        command = [sys.executable, "-m", "pip", "install", "-c", handle.name, *pip_args]
+        return subprocess.call(command)
+    finally:
+        Path(handle.name).unlink()
+
+
 if __name__ == "__main__":
     root = Path(__file__).resolve().parent.parent
+    if sys.argv[1:2] == ["--pip-install"]:
+        raise SystemExit(pip_install_lowest(root, sys.argv[2:]))
     print("\n".join(lower_bounds(root / "pyproject.toml", sys.argv[1:])))

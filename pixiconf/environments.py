@@ -213,14 +213,22 @@ def _add_unique(specs: list[Any], spec: Any) -> None:
 def environments_observation(manifest: WorkspaceManifest) -> dict[str, Any]:
     """The ``environments`` observation: manifest order, ``default`` first.
 
-    An environment's own inline feature is left out of ``features``, as ``pixi info --json``
-    does (``crates/pixi_cli/src/info.rs``).
+    ``features`` is what ``pixi info --json`` lists (``crates/pixi_cli/src/info.rs``): the
+    environment's features in use order (``Environment::features`` in
+    ``crates/pixi_core/src/workspace/environment.rs``), followed by ``default`` unless
+    ``no-default-feature``, with the environment's own inline feature left out
+    (``FeatureName::is_environment``).
     """
     envs = dict(manifest.environments)
     ordered = {DEFAULT: envs.pop(DEFAULT)} if DEFAULT in envs else {}
     ordered.update(envs)
     return {"environments": {
-        name: {"features": [f for f in env.features if not f.startswith(INLINE_PREFIX)],
+        name: {"features": _info_features(env.features, env.no_default_feature),
                "solve-group": env.solve_group,
                "no-default-feature": env.no_default_feature}
         for name, env in ordered.items()}}
+
+
+def _info_features(features: list[str], no_default_feature: bool) -> list[str]:
+    listed = [f for f in features if not f.startswith(INLINE_PREFIX)]
+    return listed if no_default_feature else [*listed, DEFAULT]

@@ -197,7 +197,7 @@ def test_environments(capsys, workspace):
     assert code == 0
     environments = json.loads(out)["environments"]
     assert list(environments) == ["default", "test"]
-    assert environments["test"] == {"features": ["test"], "solve-group": None,
+    assert environments["test"] == {"features": ["test", "default"], "solve-group": None,
                                     "no-default-feature": False}
 
 

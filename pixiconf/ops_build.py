@@ -179,9 +179,7 @@ def map_pypi(request: OperationRequest) -> OperationResult:
             pyproject = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise DiagnosticError(Diagnostic(
-                f"`pixi-build-python` requires a `pyproject.toml` at {path}",
-                help="Add a PEP 517/518 `pyproject.toml` to the package source directory, or use "
-                     "a different build backend.")) from None
+                f"`pixi-build-python` requires a `pyproject.toml` at {path}")) from None
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise DiagnosticError(Diagnostic(f"failed to parse pyproject.toml, {exc}")) from None
     observation = map_pyproject(pyproject, platform, config=config, table=request.pypi_mapping,

@@ -38,8 +38,6 @@ BUILD_TOOL_COMPILERS = {"maturin": ("rust",), "setuptools-rust": ("rust",)}
 DEFAULT_ABI3_VERSION = "3.9"
 ABI3_NOARCH_ERROR = ("abi3 = true is incompatible with noarch packages. The stable ABI is only "
                      "meaningful for packages with compiled extensions.")
-MISSING_PYPROJECT_HELP = ("Add a PEP 517/518 `pyproject.toml` to the package source directory, or "
-                          "use a different build backend.")
 UV_CACHE_DIR = "UV_CACHE_DIR"
 
 #: ``extract_input_globs_from_build``.
@@ -101,9 +99,12 @@ class PyprojectMetadata:
     def document(self) -> dict[str, Any]:
         if self._document is None:
             if self.text is None:
+                # The backend's ``MetadataError::MissingPyProjectToml`` also has a help line, but
+                # pixi shows only the JSON-RPC error's message and causes (verified with pixi
+                # 0.77 and pixi-build-python 0.8.6), so a user never sees it.
                 raise MetadataError(
                     f"`pixi-build-python` requires a `pyproject.toml` at "
-                    f"{self.manifest_root / 'pyproject.toml'}", help=MISSING_PYPROJECT_HELP)
+                    f"{self.manifest_root / 'pyproject.toml'}")
             try:
                 self._document = parse_pyproject(self.text)
             except ValueError as exc:
@@ -690,10 +691,16 @@ def detect_compilers(build_requires: list[str]) -> list[str]:
 
 def read_entry_points(document: Mapping[str, Any]) -> list[str]:
     """``PythonGenerator::entry_points``: ``[project.scripts]`` as ``name = module:function``;
-    entries rattler's ``EntryPoint`` rejects are dropped, ``gui-scripts`` are ignored."""
+    entries rattler's ``EntryPoint`` rejects are dropped, ``gui-scripts`` are ignored.
+
+    Sorted by command name: the released backend reads pyproject.toml with the ``toml`` crate
+    without its ``preserve_order`` feature, so the table is a ``BTreeMap`` (byte order, which is
+    code-point order for Python strings).  Verified with pixi-build-python 0.8.6.
+    """
     project = document.get("project") or {}
     out = []
-    for command, target in (project.get("scripts") or {}).items():
+    scripts = project.get("scripts") or {}
+    for command, target in sorted(scripts.items()):
         entry = parse_entry_point(f"{command} = {target}")
         if entry is not None:
             out.append(entry)

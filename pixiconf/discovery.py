@@ -30,7 +30,7 @@ This follows pixi 0.77 as the command line drives it (``WorkspaceLocator::for_cl
 Not modelled: the schema validation pixi does while deserialising each candidate (a package
 manifest with a wrong key, an invalid ``[project]`` table in a pyproject, a non-table
 ``workspace``); that belongs to manifest checking, not to choosing the file.  TOML is parsed
-with :mod:`tomllib` (TOML 1.0); pixi's parser also accepts TOML 1.1 syntax.
+as TOML 1.1, like pixi's toml-span (:mod:`pixiconf.manifest.toml`).
 
 ``stop_at`` bounds the walk: the search never moves to a directory outside ``stop_at`` (the
 directory itself is still searched).  The case runner passes the parent of the case's workspace
@@ -41,7 +41,6 @@ temporary directory.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +48,7 @@ from typing import Any
 
 from . import PIXI_VERSION
 from .diagnostics import Diagnostic, DiagnosticError, warning
+from .manifest.toml import parse as parse_toml
 
 __all__ = ["MANIFEST_FILE_NAMES", "DiscoveredManifest", "discover_workspace"]
 
@@ -334,29 +334,9 @@ def _quick_check(candidate: _Candidate, text: str, *, explicit: bool) -> None:
     # An explicitly named mojoproject.toml gets no text check.
 
 
-_TOML_LOCATION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
-
-
 def _parse_toml(path: Path, text: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        line = column = None
-        if match := _TOML_LOCATION.search(message):
-            line, column = int(match.group(1)), int(match.group(2))
-            message = message[: match.start()]
-        elif match := _TOML_END.search(message):
-            lines = text.split("\n")
-            line, column = len(lines), len(lines[-1]) + 1
-            message = message[: match.start()]
-        # Echo the offending line, as pixi's miette snippet does, so the key is visible.
-        lines = text.split("\n")
-        label = lines[line - 1].strip() if line and 0 < line <= len(lines) else None
-        raise DiagnosticError(
-            Diagnostic(message, file=str(path), line=line, column=column, label=label or None)
-        ) from None
+    """``toml_span::parse``: a syntax error stops discovery, located, with the offending line."""
+    return parse_toml(text, str(path))
 
 
 def _pointer(document: Any, *keys: str) -> Any:

@@ -140,14 +140,13 @@ def map_pypi(request: OperationRequest) -> OperationResult:
     not applied: the operation observes the mapping itself (pixi applies that gate in
     ``generate_recipe``).
     """
-    import tomllib
-
     from .build.config import resolve_config
     from .build.package import load_package
     from .build.pypi_mapping import map_pyproject
     from .diagnostics import Diagnostic, DiagnosticError, warning
     from .discovery import discover_workspace
     from .environments import environment_features, get_environment, prioritized_channels
+    from .manifest import toml
     from .manifest.selectors import subdir, unknown_platform_message
     from .ops import _bound, _relative
 
@@ -176,11 +175,11 @@ def map_pypi(request: OperationRequest) -> OperationResult:
     if not config.ignore_pyproject_manifest:
         path = loaded.root / "pyproject.toml"
         try:
-            pyproject = tomllib.loads(path.read_text(encoding="utf-8"))
+            pyproject = toml.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise DiagnosticError(Diagnostic(
                 f"`pixi-build-python` requires a `pyproject.toml` at {path}")) from None
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, toml.TOMLDecodeError, RecursionError) as exc:
             raise DiagnosticError(Diagnostic(f"failed to parse pyproject.toml, {exc}")) from None
     observation = map_pyproject(pyproject, platform, config=config, table=request.pypi_mapping,
                                 channels=channels)

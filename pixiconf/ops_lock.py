@@ -12,7 +12,6 @@ Error messages get the same rewriting.  The solving and writing live in :mod:`pi
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +20,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from .diagnostics import DiagnosticError
 from .implementations.base import OperationRequest
+from .manifest import toml
 from .operations import OperationResult, UnsupportedOperation
 
 __all__ = ["lock", "lock_check", "observe_lock_text", "rewrite_local_paths"]
@@ -48,8 +48,8 @@ def _has_key(data: Any, key: str) -> bool:
 def _check_raw(path: Path, text: str | None) -> None:
     """What the manifest model does not keep but would change the solve."""
     try:
-        data = tomllib.loads(text if text is not None else path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
+        data = toml.loads(text if text is not None else path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, toml.TOMLDecodeError, RecursionError):
         return
     if path.name == "pyproject.toml":
         data = (data.get("tool") or {}).get("pixi") or {}

@@ -1077,9 +1077,9 @@ def load_package(workspace_path: Path, *, workspace_text: str | None = None,
 
 
 def _workspace_data(path: Path, text: str | None) -> dict[str, Any]:
-    import tomllib
+    from ..manifest import toml
 
-    data = tomllib.loads(text if text is not None else path.read_text(encoding="utf-8"))
+    data = toml.loads(text if text is not None else path.read_text(encoding="utf-8"))
     if path.name == "pyproject.toml":
         return ((data.get("tool") or {}).get("pixi")) or {}
     return data

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, DiagnosticError, warning
+from ..manifest import toml
 from ..operations import UnsupportedOperation
 from . import script as build_script
 from .config import PYPI_CONDA_MAP_UNUSED, PythonBackendConfig
@@ -205,15 +206,13 @@ class PyprojectMetadata:
 def parse_pyproject(text: str) -> dict[str, Any]:
     """``toml::from_str::<pyproject_toml::PyProjectToml>``: the fields the backend reads are
     type-checked; ``ValueError`` carries serde's complaint."""
-    import tomllib
-
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
 
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = toml.loads(text)
+    except (toml.TOMLDecodeError, RecursionError) as exc:
         raise ValueError(f"TOML parse error: {exc}") from None
 
     def expect(value: Any, kind: type, what: str, where: str) -> Any:

@@ -7,7 +7,8 @@
 - YAML is read with :class:`CaseLoader`: safe, ``!any``/``!absent`` become the tokens of
   :mod:`.matching`, duplicate keys are an error, and (as in YAML 1.2) only ``true``/``false``
   are booleans and dates stay strings, so ``yes`` or ``2024-01-01`` mean what they say.
-- TOML is read with :mod:`tomllib`.
+- TOML is read as TOML 1.1 with the same reader as manifests (:mod:`pixiconf.manifest.toml`),
+  so a case file may use what a manifest may use (multi-line inline tables, ``\\e``, ``\\xHH``).
 
 :func:`load_case` never raises for a bad file: it returns a :class:`~.schema.CaseError`.
 """
@@ -17,13 +18,13 @@ from __future__ import annotations
 import io
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 import yaml
 
+from ..manifest import toml
 from .matching import ABSENT, ANY
 from .schema import Case, CaseError, Problem, validate_case
 
@@ -133,12 +134,12 @@ def iter_case_paths(root: Path) -> Iterator[Path]:
 
 
 def parse_case_text(text: str, suffix: str, name: str = "<case>") -> Any:
-    """Parse the text of a case file; raises ``yaml.YAMLError`` or ``tomllib.TOMLDecodeError``.
+    """Parse the text of a case file; raises ``yaml.YAMLError`` or ``toml.TOMLDecodeError``.
 
     ``name`` is the file name YAML error messages mention.
     """
     if suffix == ".toml":
-        return tomllib.loads(text)
+        return toml.loads(text)
     stream = io.StringIO(text)
     stream.name = name
     return yaml.load(stream, Loader=CaseLoader)
@@ -156,7 +157,7 @@ def load_case(path: Path, root: Path) -> Case | CaseError:
         data = parse_case_text(text, path.suffix, path.name)
     except yaml.YAMLError as exc:
         return CaseError(ident, path, (Problem("", f"not valid YAML{_yaml_error(exc)}"),))
-    except tomllib.TOMLDecodeError as exc:
+    except toml.TOMLDecodeError as exc:
         return CaseError(ident, path, (Problem("", f"not valid TOML: {exc}"),))
     except RecursionError:
         return CaseError(ident, path, (Problem("", "the file is nested too deeply"),))

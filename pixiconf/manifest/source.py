@@ -9,8 +9,6 @@ Type errors use toml-span's wording, ``expected a table, found boolean``.
 
 from __future__ import annotations
 
-import re
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -18,11 +16,10 @@ from typing import Any, TypeVar
 from ..diagnostics import Diagnostic, DiagnosticError, Severity
 from ..similarity import did_you_mean
 from .locations import LocationIndex
+from .toml import parse as parse_toml
 
 T = TypeVar("T")
 KeyPath = tuple[str, ...]
-
-_TOMLLIB_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def toml_type_name(value: Any) -> str:
@@ -59,25 +56,8 @@ class ManifestSource:
 
     @classmethod
     def parse(cls, name: str, text: str) -> ManifestSource:
-        """Parse TOML text; a syntax error becomes a located diagnostic."""
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            message = str(exc)
-            line = column = None
-            match = _TOMLLIB_POSITION.search(message)
-            if match:
-                line, column = int(match.group(1)), int(match.group(2))
-                message = message[: match.start()].rstrip()
-            raise DiagnosticError(
-                Diagnostic(
-                    f"failed to parse TOML: {message}",
-                    file=name,
-                    line=line,
-                    column=column,
-                    help="the manifest must be valid TOML (https://toml.io)",
-                )
-            ) from None
+        """Parse TOML 1.1 text; a syntax error becomes a located diagnostic."""
+        data = parse_toml(text, name, help="the manifest must be valid TOML (https://toml.io)")
         return cls(name=name, text=text, data=data)
 
     @property

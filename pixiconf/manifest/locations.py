@@ -1,9 +1,12 @@
 """Map dotted TOML key paths to source positions, for diagnostics.
 
-``tomllib`` gives values but no positions.  This index scans the text once for table headers,
-``key = value`` lines (dotted keys included) and keys of inline tables, and records the line
-and column where each key path first appears.  It is deliberately tolerant: a key it cannot
-place falls back to its nearest placed parent, and finally to line 1.
+The TOML reader (:mod:`.toml`) gives values but no positions.  This index scans the text once
+for table headers, ``key = value`` lines (dotted keys included) and keys of inline tables, and
+records the line and column where each key path first appears.  Inline tables may span lines
+and hold comments and a trailing comma (TOML 1.1, as toml-span 0.7.1 ``de.rs``
+``Deserializer::inline_table`` reads them): their keys are placed on the line they are on.  It
+is deliberately tolerant: a key it cannot place falls back to its nearest placed parent, and
+finally to line 1.
 """
 
 from __future__ import annotations
@@ -43,7 +46,12 @@ class LocationIndex:
         index = cls()
         prefix: tuple[str, ...] = ()
         in_multiline: str | None = None
+        scanner = _InlineScanner(index)
+        in_inline = False
         for lineno, line in enumerate(text.splitlines(), start=1):
+            if in_inline:
+                in_inline = scanner.feed(line, lineno, 0)
+                continue
             if in_multiline:
                 if in_multiline in line:
                     in_multiline = None
@@ -59,41 +67,14 @@ class LocationIndex:
             key = prefix + tuple(split_dotted(assign.group(1)))
             index._record(key, lineno, assign.start(1) + 1)
             rest = line[assign.end():]
+            if "{" in rest:
+                scanner.start(key)
+                in_inline = scanner.feed(rest, lineno, assign.end())
+                continue
             for quote in ('"""', "'''"):
                 if rest.count(quote) == 1:
                     in_multiline = quote
-            if "{" in rest:
-                index._scan_inline(key, rest, lineno, assign.end())
         return index
-
-    def _scan_inline(self, key: tuple[str, ...], rest: str, lineno: int, offset: int) -> None:
-        stack: list[tuple[str, ...]] = []
-        current = key
-        pos = 0
-        while pos < len(rest):
-            ch = rest[pos]
-            if ch in "\"'":
-                end = rest.find(ch, pos + 1)
-                pos = len(rest) if end < 0 else end + 1
-                continue
-            if ch == "{":
-                stack.append(current)
-                match = _ASSIGN.match(rest, pos + 1)
-                if match:
-                    current = stack[-1] + tuple(split_dotted(match.group(1)))
-                    self._record(current, lineno, offset + match.start(1) + 1)
-                    pos = match.end()
-                    continue
-            elif ch == "}":
-                current = stack.pop() if stack else key
-            elif ch == "," and stack:
-                match = _ASSIGN.match(rest, pos + 1)
-                if match:
-                    current = stack[-1] + tuple(split_dotted(match.group(1)))
-                    self._record(current, lineno, offset + match.start(1) + 1)
-                    pos = match.end()
-                    continue
-            pos += 1
 
     def _record(self, key: tuple[str, ...], line: int, column: int) -> None:
         for depth in range(1, len(key) + 1):
@@ -106,3 +87,111 @@ class LocationIndex:
                 return self.positions[key]
             key = key[:-1]
         return None
+
+
+#: The next thing the inline scanner looks at, one group per kind (``lastindex``): 1 an opening
+#: bracket, 2 a closing one, 3 a comma, 4 a comment, 5 a multi-line string's opening; no group:
+#: a one-line string, skipped whole (an unterminated one runs to the end of the line).
+_INLINE_TOKEN = re.compile(
+    r"""([{\[])|([}\]])|(,)|(#)|(""\"|''')|"[^"\\]*(?:\\.[^"\\]*)*"?|'[^']*'?""")
+_OPEN, _CLOSE, _COMMA, _COMMENT = 1, 2, 3, 4
+#: The end of an open multi-line string: its delimiter, and up to two more quotes that belong
+#: to the string (``"""a"""""`` is ``a""``).
+_MULTILINE_END = {
+    '"""': re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""(?:"{0,2})'),
+    "'''": re.compile(r"(?:[^']|'(?!''))*'''(?:'{0,2})"),
+}
+#: A key of an inline table with its ``=``; when its value is plain and on one line (a string
+#: without escapes, a number, a boolean, a flat array of those), also the value and the ``,`` or
+#: ``}`` after it (group 2), so the usual ``{ version = ">=1", extras = ["a"] }`` needs no token
+#: search.
+_PLAIN_SCALAR = r"""(?>"[^"\\]*+"|'[^']*+'|[^\s,{}\[\]#"']++)"""
+_INLINE_ENTRY = re.compile(
+    rf"[ \t]*({_DOTTED_KEY})[ \t]*=[ \t]*"
+    rf"(?:(?:{_PLAIN_SCALAR}|\[(?:[ \t,]*+{_PLAIN_SCALAR})*+[ \t,]*+\])[ \t]*([,}}]))?")
+#: Nothing more on this line, or only a comment: a key may still come on a later line.
+_NOTHING_MORE = re.compile(r"[ \t]*(?:#|$)")
+
+
+class _InlineScanner:
+    """Keys of the inline tables in one value, which may span lines (TOML 1.1).
+
+    :meth:`start` begins a value; :meth:`feed` takes one line (or the rest of the assignment
+    line) at a time and says whether the value goes on.  It tracks the open inline tables and
+    arrays, strings (multi-line ones across lines) and comments, and records each key that
+    starts an inline table's entry, after ``{`` or ``,``, possibly on a later line.
+    """
+
+    def __init__(self, index: LocationIndex):
+        self.index = index
+        self.current: tuple[str, ...] = ()
+        #: Open brackets: ``{`` (True) or ``[`` (False) and the key path that owns them.
+        self.stack: list[tuple[bool, tuple[str, ...]]] = []
+        self.expect_key = False
+        self.string: str | None = None  # delimiter of an open multi-line string
+
+    def start(self, key: tuple[str, ...]) -> None:
+        self.current = key
+        self.stack.clear()
+        self.expect_key = False
+        self.string = None
+
+    def feed(self, text: str, lineno: int, offset: int) -> bool:
+        """Scan one line; ``True`` while the value is still open at its end."""
+        stack, current = self.stack, self.current
+        search, record = _INLINE_TOKEN.search, self.index._record
+        pos = 0
+        if self.string is not None:
+            end = _MULTILINE_END[self.string].match(text)
+            if end is None:
+                return True
+            self.string = None
+            pos = end.end()
+        expect_key = self.expect_key
+        while True:
+            if expect_key:
+                entry = _INLINE_ENTRY.match(text, pos)
+                if entry is None:
+                    # A blank rest of the line or a comment: the key may come on a later line.
+                    if _NOTHING_MORE.match(text, pos) is not None:
+                        break
+                    expect_key = False
+                else:
+                    current = stack[-1][1] + tuple(split_dotted(entry.group(1)))
+                    record(current, lineno, offset + entry.start(1) + 1)
+                    pos = entry.end()
+                    separator = entry.group(2)
+                    if separator == ",":
+                        continue
+                    expect_key = False
+                    if separator == "}":
+                        current = stack.pop()[1]
+                        if not stack:
+                            break
+                        continue
+            token = search(text, pos)
+            if token is None:
+                break
+            pos = token.end()
+            kind = token.lastindex
+            if kind == _OPEN:
+                expect_key = text[pos - 1] == "{"
+                stack.append((expect_key, current))
+            elif kind == _COMMA:
+                expect_key = bool(stack) and stack[-1][0]
+            elif kind == _CLOSE:
+                if stack:
+                    current = stack.pop()[1]
+                if not stack:
+                    break
+            elif kind == _COMMENT:
+                break
+            elif kind is not None:  # a multi-line string: skip to its end, maybe on a later line
+                delimiter = text[pos - 3:pos]
+                end = _MULTILINE_END[delimiter].match(text, pos)
+                if end is None:
+                    self.string = delimiter
+                    break
+                pos = end.end()
+        self.current, self.expect_key = current, expect_key
+        return bool(stack) or self.string is not None

@@ -34,6 +34,7 @@ from pixiconf.lock.satisfiability import (
     condition_is_met,
     manifest_match_spec,
     parse_locked_virtual_package,
+    workspace_platforms,
 )
 from pixiconf.lock.virtual_packages import LockPlatform, VirtualPackage, subdir_defaults
 from pixiconf.manifest.load import load_manifest
@@ -304,6 +305,31 @@ def test_a_fresh_lock_is_satisfiable(gen):
         assert (result.satisfiable, result.reasons) == (True, [])
 
 
+@PROPERTY
+@given(generated())
+def test_a_fresh_lock_writes_system_requirement_platforms_under_aliases(gen):
+    """``shorten_platform_names``: a platform that is not a subdir platform is written ``pN``;
+    ``align_platform_names`` maps every alias back to a workspace platform."""
+    with tempfile.TemporaryDirectory() as base:
+        _, _, manifest, lock = _lock(gen, Path(base))
+        declared = {p.name: p for p in workspace_platforms(manifest)}
+        aligned = align_platform_names(lock, list(declared.values()))
+        for written, restored in zip(lock.platforms, aligned.platforms, strict=True):
+            if written.name == written.subdir:
+                assert restored.name == written.name
+            else:
+                assert written.name.startswith("p") and written.name[1:].isdigit(), written.name
+                assert restored.name in declared and restored.name != written.name
+                assert declared[restored.name].subdir == written.subdir
+        assert all(not p.name.startswith("linux-64-") for p in lock.platforms)
+
+
+def _workspace_names(lock: PixiLock, manifest) -> dict[str, str]:
+    """Locked name → the workspace name pixi reports it under (``align_platform_names``)."""
+    aligned = align_platform_names(lock, workspace_platforms(manifest))
+    return {w.name: a.name for w, a in zip(lock.platforms, aligned.platforms, strict=True)}
+
+
 def _lock_platform_names(lock: PixiLock, env: str) -> list[str]:
     return [name for name, records in lock.environments[env].conda.items() if records]
 
@@ -333,13 +359,14 @@ def test_removing_a_platform_reports_it_per_environment(gen, data):
 def test_changing_a_spec_reports_it_per_environment_and_platform(gen, data):
     name = data.draw(st.sampled_from(sorted(gen.default)))
     with tempfile.TemporaryDirectory() as base:
-        url, root, _, lock = _lock(gen, Path(base))
+        url, root, manifest, lock = _lock(gen, Path(base))
         changed = {**gen.default, name: "==999"}
         result = _check(gen, root, lock, gen.manifest(url, default=changed))
         order = {p: i for i, p in enumerate(PLATFORMS)}
         subdir = {p.name: p.subdir for p in lock.platforms}
+        reported = _workspace_names(lock, manifest)
         expected = [
-            f"the dependencies of environment '{env}' for platform {platform} are out of date "
+            f"the dependencies of environment '{env}' for platform {reported[platform]} are out of date "
             f"because the requirement '{name} ==999' could not be satisfied (required by "
             "'<environment>')"
             for env in _environments(gen)

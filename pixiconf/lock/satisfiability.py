@@ -27,7 +27,7 @@ network.  Things this check cannot decide without pixi's PyPI resolver or a buil
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,6 @@ from rattler import (
     MatchSpec,
     NamelessMatchSpec,
     PackageRecord,
-    Version,
 )
 
 from ..environments import (
@@ -53,14 +52,14 @@ from ..environments import (
 from ..manifest import pypi_options as pypi
 from ..manifest.model import DEFAULT, Environment, Feature, WorkspaceManifest
 from ..operations import UnsupportedOperation
-from .read import LockedCondaPackage, LockedEnvironment, LockedPlatform, PixiLock
-from .virtual_packages import (
-    LockPlatform,
-    PlatformModel,
-    VirtualPackage,
-    solver_virtual_packages,
-    subdir_defaults,
+from .platform_rename import (
+    align_platform_names,
+    customised,
+    is_subdir_default,
+    parse_locked_virtual_package,
 )
+from .read import LockedCondaPackage, LockedEnvironment, LockedPlatform, PixiLock
+from .virtual_packages import LockPlatform, PlatformModel, solver_virtual_packages
 
 __all__ = [
     "LockCheck",
@@ -69,6 +68,7 @@ __all__ = [
     "condition_is_met",
     "manifest_match_spec",
     "parse_locked_virtual_package",
+    "workspace_platforms",
 ]
 
 CHANNEL_ALIAS = "https://conda.anaconda.org/"
@@ -76,28 +76,6 @@ CHANNEL_ALIAS = "https://conda.anaconda.org/"
 # --------------------------------------------------------------------------------------------
 # Workspace platforms (the model is shared with the lock writer: .virtual_packages)
 # --------------------------------------------------------------------------------------------
-
-
-def parse_locked_virtual_package(raw: str) -> VirtualPackage | None:
-    """``parse_locked_virtual_package``: ``name=version[=build]``; ``None`` if unparsable."""
-    parts = raw.split("=", 2)
-    if len(parts) < 2:
-        return None
-    try:
-        Version(parts[1])
-    except Exception:
-        return None
-    return VirtualPackage(parts[0], parts[1], parts[2] if len(parts) > 2 else "")
-
-
-def is_subdir_default(vp: VirtualPackage, subdir: str) -> bool:
-    """``pixi_manifest::platform::is_subdir_default``."""
-    return any(vp.same(default) for default in subdir_defaults(subdir))
-
-
-def customised(platform: LockPlatform) -> list[VirtualPackage]:
-    """The declared virtual packages that are not subdir defaults: a platform's identity."""
-    return [vp for vp in platform.virtual_packages if not is_subdir_default(vp, platform.subdir)]
 
 
 def _solve_groups(manifest: WorkspaceManifest) -> dict[str, list[Environment]]:
@@ -136,57 +114,19 @@ class _Workspace:
         composed = [p for platforms in environments.values() for p in platforms]
         for members in _solve_groups(manifest).values():
             composed += model.environment_platforms([f.name for f in _group_features(manifest, members)])
-        if not any(f.system_requirements for f in manifest.features.values()):
-            return cls(model, environments, [model.platforms[s] for s in model.subdirs])
-        # ``migrate_system_requirements_to_platforms``: the platforms features point at, then
-        # the original subdirs no feature covers; ``register_composed_platforms`` adds the rest.
-        pinned = [model.platforms[n] for pins in model.pins.values() for n in pins or ()]
-        covered = {p.subdir for p in pinned}
-        uncovered = [model.platforms[s] for s in model.subdirs if s not in covered]
-        declared = {p.name: p for p in [*pinned, *uncovered, *composed]}
-        return cls(model, environments, list(declared.values()))
+        return cls(model, environments, model.workspace_platforms(composed))
+
+
+def workspace_platforms(manifest: WorkspaceManifest) -> list[LockPlatform]:
+    """pixi's ``workspace.platforms`` after the ``[system-requirements]`` migration and
+    ``register_composed_platforms``, in its order: what locked names are aligned to and what
+    the ``p1``, ``p2``, ... aliases of the written lock number."""
+    return _Workspace.of(manifest).declared
 
 
 # --------------------------------------------------------------------------------------------
 # Lock platforms matched to workspace platforms (platform_rename.rs, platform.rs)
 # --------------------------------------------------------------------------------------------
-
-
-def _locked_customised(platform: LockedPlatform) -> list[VirtualPackage]:
-    parsed = [parse_locked_virtual_package(raw) for raw in platform.virtual_packages]
-    return sorted((vp for vp in parsed if vp is not None and not is_subdir_default(vp, platform.subdir)),
-                  key=lambda vp: vp.name)
-
-
-def _same_vps(a: Sequence[VirtualPackage], b: Sequence[VirtualPackage]) -> bool:
-    return len(a) == len(b) and all(x.same(y) for x, y in zip(a, b, strict=True))
-
-
-def align_platform_names(lock: PixiLock, declared: Sequence[LockPlatform]) -> PixiLock:
-    """``align_platform_names``: rename locked platforms (``p1``, an old name) to the one
-    workspace platform with the same subdir and customised virtual packages."""
-    locked_names = {p.name for p in lock.platforms}
-    manifest_names = {p.name for p in declared}
-    renames: dict[str, str] = {}
-    for locked in lock.platforms:
-        identity = _locked_customised(locked)
-        matching = [p for p in declared if p.subdir == locked.subdir
-                    and _same_vps(sorted(customised(p), key=lambda vp: vp.name), identity)]
-        if len(matching) != 1:
-            continue
-        target = matching[0].name
-        if target == locked.name or target in locked_names or locked.name in manifest_names:
-            continue
-        renames[locked.name] = target
-    if not renames:
-        return lock
-    environments = {}
-    for name, env in lock.environments.items():
-        environments[name] = replace(
-            env, conda={renames.get(k, k): v for k, v in env.conda.items()},
-            pypi={renames.get(k, k): v for k, v in env.pypi.items()})
-    platforms = [replace(p, name=renames.get(p.name, p.name)) for p in lock.platforms]
-    return PixiLock(lock.version, platforms, environments, lock.lock_file)
 
 
 def _resolve_lock_platform(lock: PixiLock, platform: LockPlatform) -> LockedPlatform | None:

@@ -84,9 +84,14 @@ class EnvironmentSolution:
 
 @dataclass(slots=True)
 class WorkspaceSolution:
+    """``platforms``: the platforms the environments use (what the lock records);
+    ``declared``: pixi's ``workspace.platforms`` in its order (what the ``p1``, ``p2``, ...
+    aliases of :func:`~pixiconf.lock.platform_rename.shorten_platform_names` number)."""
+
     platforms: list[LockPlatform]
     environments: list[EnvironmentSolution]
     warnings: list[Diagnostic] = field(default_factory=list)
+    declared: list[LockPlatform] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- channels
@@ -404,4 +409,10 @@ def solve_workspace(manifest: WorkspaceManifest, root: Path,
             records = extract_subset(records, roots)
         if records:
             solution.records[platform.name] = list(records)
-    return WorkspaceSolution(list(all_platforms.values()), solutions)
+    # ``register_composed_platforms``: every environment's platforms, then every solve group's.
+    composed = [p for solution in solutions for p in solution.platforms]
+    for members in groups.values():
+        composed += model.environment_platforms(
+            [f.name for f in _group_features(manifest, members)])
+    return WorkspaceSolution(list(all_platforms.values()), solutions,
+                             declared=model.workspace_platforms(composed))

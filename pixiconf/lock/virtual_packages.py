@@ -208,7 +208,9 @@ class PlatformModel:
         self.platforms: dict[str, LockPlatform] = {
             s: LockPlatform(s, s, subdir_defaults(s)) for s in self.subdirs}
         self.pins: dict[str, list[str] | None] = {}
+        self.migrated = False
         for feature in features:
+            self.migrated |= bool(feature.system_requirements)
             self.pins[feature.name] = self._migrate(feature)
 
     def _migrate(self, feature: Any) -> list[str] | None:
@@ -226,6 +228,26 @@ class PlatformModel:
             if name not in names:
                 names.append(name)
         return names
+
+    def workspace_platforms(self, composed: Iterable[LockPlatform]) -> list[LockPlatform]:
+        """pixi's ``workspace.platforms``, in its order, given the platforms of every
+        environment and then every solve group (``composed``, in that order).
+
+        Without system requirements: the workspace subdirs.  Otherwise
+        ``migrate_system_requirements_to_platforms`` rebuilds the list from the platforms the
+        features point at (feature by feature), then the original subdirs no feature covers,
+        and ``register_composed_platforms`` appends the platforms composed per environment and
+        solve group; a name already present keeps its place (an ``IndexSet`` keyed by name).
+        """
+        if not self.migrated:
+            return [self.platforms[s] for s in self.subdirs]
+        pinned = [self.platforms[n] for pins in self.pins.values() for n in pins or ()]
+        covered = {p.subdir for p in pinned}
+        uncovered = [self.platforms[s] for s in self.subdirs if s not in covered]
+        declared: dict[str, LockPlatform] = {}
+        for platform in [*pinned, *uncovered, *composed]:
+            declared.setdefault(platform.name, platform)
+        return list(declared.values())
 
     def supports_subdir(self, feature_name: str, subdir: str) -> bool:
         pins = self.pins.get(feature_name)

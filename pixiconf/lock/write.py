@@ -7,6 +7,13 @@ serialisation and all ordering are rattler's (``rattler_lock/src/parse/serialize
 platforms by name, environments by name, package selectors per platform sorted, packages
 de-duplicated and sorted, fields that can be derived from a location left out.
 
+Platforms that are not subdir platforms (those ``[system-requirements]`` synthesise or
+compose, e.g. ``linux-64-cuda-12-0``) are written under their short aliases ``p1``, ``p2``, ...
+(``shorten_platform_names`` in ``crates/pixi_core/src/lock_file/platform_rename.rs``, applied
+by ``write_to_disk``): in ``platforms[].name`` and in each environment's ``packages`` keys, with
+an explicit ``subdir``.  rattler sorts the platforms by that name, as strings (``p10`` before
+``p2``).
+
 py-rattler has no setter for an environment's ``options`` (``SolveOptions``), so non-default
 options are added to rattler's own output and the file is read back and written again by
 ``rattler.LockFile``: every byte of the result is rattler's serialisation.  The file is
@@ -21,6 +28,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from .platform_rename import shorten_platform_names
 from .solve import WorkspaceSolution
 
 __all__ = ["DEFAULT_OPTIONS", "write_lock_file"]
@@ -64,7 +72,9 @@ def write_lock_file(solution: WorkspaceSolution, path: Path) -> Path:
     from rattler import LockChannel, LockFile, Subdir
     from rattler import LockPlatform as RattlerLockPlatform
 
-    lock = LockFile([RattlerLockPlatform(p.name, Subdir(p.subdir), p.lock_virtual_packages)
+    aliases = shorten_platform_names(solution.declared)
+    lock = LockFile([RattlerLockPlatform(aliases.get(p.name, p.name), Subdir(p.subdir),
+                                         p.lock_virtual_packages)
                      for p in solution.platforms])
     by_name = {p.name: p for p in lock.platforms()}
     options: dict[str, dict[str, str]] = {}
@@ -72,7 +82,8 @@ def write_lock_file(solution: WorkspaceSolution, path: Path) -> Path:
         lock.set_channels(env.name, [LockChannel(url) for url in env.channels])
         for platform_name, records in env.records.items():
             for record in records:
-                lock.add_conda_package(env.name, by_name[platform_name], record)
+                lock.add_conda_package(env.name, by_name[aliases.get(platform_name, platform_name)],
+                                       record)
         if _options(env.strategy, env.channel_priority):
             options[env.name] = _options(env.strategy, env.channel_priority)
 

@@ -29,6 +29,7 @@ __all__ = [
     "ANY",
     "Token",
     "format_value",
+    "ignored",
     "is_absent",
     "is_any",
     "match",
@@ -134,16 +135,51 @@ def _scalar_equal(expected: object, actual: object) -> bool:
 # --------------------------------------------------------------------------- structural match
 
 
-def match(expected: Any, actual: Any, *, strict: bool = False) -> list[str]:
-    """Compare an observation with an expected ``result``; return mismatch lines (empty = match)."""
+def match(
+    expected: Any, actual: Any, *, strict: bool = False, ignore: Iterable[str] = ()
+) -> list[str]:
+    """Compare an observation with an expected ``result``; return mismatch lines (empty = match).
+
+    ``ignore``: key paths the implementation could not observe (see :func:`ignored`); nothing
+    at or below them is compared, not even whether the key exists.
+    """
     out: list[str] = []
-    _match(expected, actual, strict, [], out)
+    _match(expected, actual, strict, [], out, _patterns(ignore))
     return out
 
 
-def _match(expected: Any, actual: Any, strict: bool, path: list[object], out: list[str]) -> None:
+# --------------------------------------------------------------------------- unobserved paths
+# An external implementation may not be able to show part of an observation (a field its
+# command line does not print).  It names those parts as JSON pointers; ``*`` stands for any
+# one key or index.  The value ``ANY`` inside an *observation* means "present, value unknown".
+
+
+def _patterns(ignore: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    out = []
+    for text in ignore:
+        parts = text.split("/")[1:] if text.startswith("/") else text.split("/")
+        out.append(tuple(p.replace("~1", "/").replace("~0", "~") for p in parts if p != ""))
+    return tuple(out)
+
+
+def ignored(path: Sequence[object], patterns: tuple[tuple[str, ...], ...]) -> bool:
+    """True when ``path`` is at or below one of the ``patterns``."""
+    for pattern in patterns:
+        if len(pattern) <= len(path) and all(
+            p == "*" or p == str(k) for p, k in zip(pattern, path, strict=False)
+        ):
+            return True
+    return False
+
+
+def _match(
+    expected: Any, actual: Any, strict: bool, path: list[object], out: list[str],
+    patterns: tuple[tuple[str, ...], ...] = (),
+) -> None:
     where = pointer(path)
-    if is_any(expected):
+    if patterns and ignored(path, patterns):
+        return
+    if is_any(expected) or (actual is ANY and not is_absent(expected)):
         return
     if is_absent(expected):
         out.append(f"{where}: !absent can only stand for a mapping value")
@@ -154,6 +190,8 @@ def _match(expected: Any, actual: Any, strict: bool, path: list[object], out: li
             return
         for key, sub in expected.items():
             here = [*path, key]
+            if patterns and ignored(here, patterns):
+                continue
             if is_absent(sub):
                 if key in actual:
                     out.append(
@@ -162,10 +200,10 @@ def _match(expected: Any, actual: Any, strict: bool, path: list[object], out: li
             elif key not in actual:
                 out.append(f"{pointer(here)}: missing key (expected {format_value(sub)})")
             else:
-                _match(sub, actual[key], strict, here, out)
+                _match(sub, actual[key], strict, here, out, patterns)
         if strict:
             for key in actual:
-                if key not in expected:
+                if key not in expected and not (patterns and ignored([*path, key], patterns)):
                     out.append(
                         f"{pointer([*path, key])}: unexpected key (strict), "
                         f"got {format_value(actual[key])}"
@@ -182,7 +220,7 @@ def _match(expected: Any, actual: Any, strict: bool, path: list[object], out: li
             )
             return
         for index, (sub, got) in enumerate(zip(expected, actual, strict=True)):
-            _match(sub, got, strict, [*path, index], out)
+            _match(sub, got, strict, [*path, index], out, patterns)
         return
     if isinstance(actual, Mapping) or _is_list(actual) or not _scalar_equal(expected, actual):
         out.append(f"{where}: expected {format_value(expected)}, got {format_value(actual)}")
@@ -249,34 +287,39 @@ def to_yaml(value: Any) -> str:
     return _EMPTY_TOKEN.sub(r"\1", text)
 
 
-def _project(expected: Any, actual: Any, strict: bool) -> Any:
+def _project(expected: Any, actual: Any, strict: bool, path: tuple[object, ...] = (),
+             patterns: tuple[tuple[str, ...], ...] = ()) -> Any:
     """Return ``actual`` shaped like ``expected``: keys the expectation ignores are left out
-    (unless strict) and values it accepts with ``!any`` are shown as ``!any``."""
-    if is_any(expected):
+    (unless strict) and values it accepts with ``!any`` are shown as ``!any``; unobserved
+    paths show the expected value (they are not compared)."""
+    if is_any(expected) or (patterns and ignored(path, patterns)):
         return expected
     if isinstance(expected, Mapping) and isinstance(actual, Mapping):
         out: dict[Any, Any] = {}
         for key, sub in expected.items():
             if key in actual:
-                out[key] = _project(sub, actual[key], strict)
-            elif is_absent(sub):
+                out[key] = _project(sub, actual[key], strict, (*path, key), patterns)
+            elif is_absent(sub) or (patterns and ignored((*path, key), patterns)):
                 out[key] = sub
         if strict:
             out.update((k, v) for k, v in actual.items() if k not in expected)
         return out
     if _is_list(expected) and _is_list(actual):
-        head = [_project(e, a, strict) for e, a in zip(expected, actual, strict=False)]
+        head = [_project(e, a, strict, (*path, i), patterns)
+                for i, (e, a) in enumerate(zip(expected, actual, strict=False))]
         return head + list(actual[len(expected):])
     return actual
 
 
-def unified_diff(expected: Any, actual: Any, *, strict: bool = False, max_lines: int = 200) -> str:
+def unified_diff(expected: Any, actual: Any, *, strict: bool = False, max_lines: int = 200,
+                 ignore: Iterable[str] = ()) -> str:
     """A unified diff of expected vs actual as YAML; empty when they render the same.
 
-    Unless ``strict``, keys of ``actual`` that the expectation does not list are left out.
+    Unless ``strict``, keys of ``actual`` that the expectation does not list are left out;
+    ``ignore`` paths (unobserved) show the expected value.
     """
     left = to_yaml(expected).splitlines()
-    right = to_yaml(_project(expected, actual, strict)).splitlines()
+    right = to_yaml(_project(expected, actual, strict, (), _patterns(ignore))).splitlines()
     lines = list(difflib.unified_diff(left, right, "expected", "actual", lineterm=""))
     if len(lines) > max_lines:
         lines = [*lines[:max_lines], f"... ({len(lines) - max_lines} more diff lines)"]

@@ -25,7 +25,7 @@ from ..implementations.base import (
     Unsupported,
 )
 from .matching import format_value, match, match_substrings, strip_ansi, to_yaml, unified_diff
-from .schema import Case, CaseError
+from .schema import Case, CaseError, display_path
 from .workspace import Workspace, WorkspaceError, temporary_workspace
 
 __all__ = [
@@ -51,6 +51,8 @@ class CaseOutcome(enum.StrEnum):
     ERROR = "error"
     SKIP = "skip"
     TIMEOUT = "timeout"
+    #: The implementation crashed (a panic, death by a signal); additive to §5's outcomes.
+    CRASH = "crash"
     XFAIL = "xfail"
     XPASS = "xpass"
 
@@ -75,6 +77,8 @@ class CaseResult:
     diff: str = ""
     transcript: str = ""
     duration: float = 0.0
+    #: Key paths the implementation could not observe (not compared).
+    unobserved: tuple[str, ...] = ()
 
 
 def error_result(
@@ -115,17 +119,20 @@ def evaluate(
     diff = ""
     warnings = tuple(outcome.warnings)
     if isinstance(outcome, Observed):
-        common.update(observed=True, observation=outcome.value)
+        unobserved = tuple(getattr(outcome, "unobserved", ()))
+        common.update(observed=True, observation=outcome.value, unobserved=unobserved)
         if expect.kind == "result":
-            mismatches = match(expect.result, outcome.value, strict=expect.strict)
+            mismatches = match(expect.result, outcome.value, strict=expect.strict,
+                               ignore=unobserved)
             if mismatches:
-                diff = unified_diff(expect.result, outcome.value, strict=expect.strict)
+                diff = unified_diff(expect.result, outcome.value, strict=expect.strict,
+                                    ignore=unobserved)
         else:
             mismatches = ["expected the operation to fail, but it produced an observation"]
-    elif outcome.timed_out:
+    elif outcome.timed_out or getattr(outcome, "crashed", False):
         return CaseResult(
-            outcome=CaseOutcome.TIMEOUT, message=outcome.message, warnings=warnings,
-            transcript=outcome.transcript, **common,
+            outcome=CaseOutcome.TIMEOUT if outcome.timed_out else CaseOutcome.CRASH,
+            message=outcome.message, warnings=warnings, transcript=outcome.transcript, **common,
         )
     else:
         common.update(message=outcome.message)
@@ -215,7 +222,7 @@ def format_result(result: CaseResult) -> str:
     """A concise, readable report of a result that did not pass (no Python traceback)."""
     out = [
         summary_line(result),
-        f"file: {result.path}",
+        f"file: {display_path(result.path) if result.path is not None else None}",
         f"implementation: {result.implementation}",
     ]
     if result.op is not None:
@@ -227,6 +234,9 @@ def format_result(result: CaseResult) -> str:
             out.append(f"args: {args}")
     if result.observed:
         out += _section("observation", to_yaml(result.observation))
+    if result.unobserved:
+        out += _section(f"not observable by {result.implementation} (not compared)",
+                        "\n".join(result.unobserved))
     if result.message:
         title = {CaseOutcome.SKIP: "reason", CaseOutcome.ERROR: "error"}.get(
             result.outcome, "failure message"

@@ -59,6 +59,9 @@ class Observed:
     warnings: tuple[str, ...] = ()
     #: Free text shown on failure (e.g. the command line and its output).
     transcript: str = ""
+    #: Key paths the implementation cannot observe (JSON pointers as in mismatch lines, ``*``
+    #: standing for any one key or index): the matcher does not compare what is below them.
+    unobserved: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,8 @@ class Failed:
     exit_code: int | None = None
     #: True when the implementation did not finish within its timeout.
     timed_out: bool = False
+    #: True when the implementation crashed (a panic, death by a signal): reported as CRASH.
+    crashed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

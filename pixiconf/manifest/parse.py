@@ -16,6 +16,7 @@ from packaging.licenses import InvalidLicenseExpression, canonicalize_license_ex
 
 from ..diagnostics import DiagnosticError
 from . import pypi_options as pypi
+from .conda_pypi_map import parse_conda_pypi_map
 from .model import DEFAULT, Environment, Feature, Target, Workspace, WorkspaceManifest
 from .selectors import SelectorError, parse_selector, subdir, subdir_error, validate_platform_name
 from .source import KeyPath, ManifestSource, Table
@@ -277,20 +278,7 @@ class ManifestParser:
         return flags
 
     def _conda_pypi_map(self, path: KeyPath, value: Any) -> Any:
-        src = self.source
-        if value is True:  # toml/conda_pypi_map.rs impl Deserialize for CondaPypiMap
-            raise src.error(path, "`conda-pypi-map = true` is not supported; use `false` to disable "
-                                  "the mapping, or a table to configure it")
-        if isinstance(value, bool):
-            return value
-        table = src.table(path, value)
-        if not table:
-            src.warn(path, "`conda-pypi-map = {}` is deprecated",
-                     help="Use `conda-pypi-map = false` to disable all PyPI name derivation, or "
-                          "`conda-pypi-map = { conda-forge = { mapping-mode = \"replace\" } }` to "
-                          "avoid default mapping lookups while keeping the conda-forge same-name "
-                          "heuristic.")
-        return table
+        return parse_conda_pypi_map(self.source, path, value)
 
     def _s3_options(self, path: KeyPath, value: Any) -> Any:
         src = self.source

@@ -189,3 +189,11 @@ def test_unknown_key_in_a_multiline_inline_table_is_reported_at_its_line():
     source = ManifestSource.parse("pixi.toml", text)
     diagnostic = source.diagnostic(("dependencies", "numpy", "chanel"), "unexpected")
     assert (diagnostic.line, diagnostic.column) == (4, 3)
+
+
+def test_toml_case_files_are_read_as_toml_1_1():
+    from pixiconf.corpus.loader import parse_case_text
+
+    text = 'description = "d"\nexpect = {\n  result = { warnings = [] }, # none\n}\n'
+    assert parse_case_text(text, ".toml") == {"description": "d",
+                                              "expect": {"result": {"warnings": []}}}

@@ -21,7 +21,8 @@ tests)::
   dependencies, source dependencies, channels that are not local, ...).
 
 Modules, one job each: :mod:`.fixtures` (shared channel fixtures and repodata records),
-:mod:`.virtual_packages` (pixi's platforms and their virtual packages), :mod:`.solve`
+:mod:`.virtual_packages` (pixi's platforms and their virtual packages), :mod:`.platform_rename`
+(the ``p1``, ``p2``, ... names of those platforms in ``pixi.lock`` and back), :mod:`.solve`
 (environments × platforms with ``rattler.solve``, solve groups), :mod:`.write` (``pixi.lock``
 through ``rattler.LockFile``).
 """

@@ -13,7 +13,8 @@ Sources (pixi 0.77):
   ``virtual_package_applies_to_subdir`` (``__cuda`` never on macOS);
 * ``crates/pixi_manifest/src/toml/manifest.rs``: ``migrate_system_requirements_to_platforms``
   (a feature with ``[system-requirements]`` points at one synthesised platform per subdir,
-  e.g. ``linux-64-cuda-12-0``; uncovered subdirs keep their bare platform);
+  e.g. ``linux-64-cuda-12-0``; uncovered subdirs keep their bare platform; ``pixi.lock``
+  writes these under short aliases, :mod:`.platform_rename`);
 * ``crates/pixi_manifest/src/platform_composition.rs``: an environment (or solve group)
   pinning several platforms on one subdir gets a platform composed from the union of their
   customised virtual packages (highest version wins, ordered by name);

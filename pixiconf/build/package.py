@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import DiagnosticError
+from ..manifest.location_spec import location_error, read_location_table
 from ..manifest.selectors import SelectorError, TargetSelector, parse_selector
 from ..manifest.source import KeyPath, ManifestSource, Table, toml_type_name
 from ..manifest.specs import check_package_name, check_version_spec, conda_spec
@@ -49,8 +50,6 @@ BUILD_KEYS = (
 )
 #: Keys ``TomlBuildBackend`` reads itself before handing the rest to ``TomlSpec``.
 BACKEND_OWN_KEYS = ("name", "channels", "additional-dependencies", "workspace")
-SOURCE_LOCATION_KEYS = ("url", "git", "path", "branch", "rev", "tag", "lfs", "subdirectory",
-                        "md5", "sha256")
 PIN_KINDS = ("pin-subpackage", "pin-compatible")
 CONDA_ARCHIVES = (".conda", ".tar.bz2")
 #: Fields a ``{ workspace = true }`` entry may not restate (``parse_workspace_marker``).
@@ -789,16 +788,12 @@ class _PackageParser:
         return result
 
     def _build_source(self, path: KeyPath, value: Any) -> dict[str, Any]:
+        # toml/build_backend.rs spec_from_spanned_toml_location: the SourceSpecError unwrapped.
         src = self.source
-        t = src.reader(path, value)
-        for key in SOURCE_LOCATION_KEYS:
-            t.optional(key)
-        t.finalize()
-        table = dict(value)
-        locations = [k for k in ("url", "git", "path") if k in table]
-        if len(locations) != 1:
-            raise src.error(path, "one of `url`, `path`, or `git` must be specified"
-                            if not locations else "only one of `url`, `path`, or `git` can be specified")
+        table = read_location_table(src, path, value)
+        error = location_error(table)
+        if error is not None:
+            raise src.error(path, error)
         if "git" in table and "lfs" in table:
             raise src.error(path, "`lfs` is not supported for build sources")
         return table

@@ -17,6 +17,7 @@ from packaging.licenses import InvalidLicenseExpression, canonicalize_license_ex
 from ..diagnostics import DiagnosticError
 from . import pypi_options as pypi
 from .conda_pypi_map import parse_conda_pypi_map
+from .location_spec import dev_dependency
 from .model import DEFAULT, Environment, Feature, Target, Workspace, WorkspaceManifest
 from .selectors import SelectorError, parse_selector, subdir, subdir_error, validate_platform_name
 from .source import KeyPath, ManifestSource, Table
@@ -337,14 +338,10 @@ class ManifestParser:
                     src, (*path, "pypi-dependencies"), tables["pypi-dependencies"]).items()}
         if tables.get("dev") is not None:
             dev = src.table((*path, "dev"), tables["dev"])
+            target.dev = {}
             for name, spec in dev.items():
                 check_package_name(src, (*path, "dev", name), name)
-                spec_table = src.reader((*path, "dev", name), spec)
-                for key in ("url", "git", "path", "branch", "rev", "tag", "lfs", "subdirectory",
-                            "md5", "sha256"):
-                    spec_table.optional(key)
-                spec_table.finalize()
-            target.dev = dict(dev)
+                target.dev[name] = dev_dependency(src, (*path, "dev", name), spec)
         if tables.get("activation") is not None:
             target.activation = parse_activation(src, (*path, "activation"), tables["activation"])
         if tables.get("tasks") is not None:

@@ -17,6 +17,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidName, canonicalize_name
 from rattler import NamelessMatchSpec, PackageName, VersionSpec
 
+from .location_spec import check_digest, check_url, subdirectory_error
 from .source import KeyPath, ManifestSource
 
 CONDA_SPEC_KEYS = (
@@ -97,17 +98,6 @@ def check_version_spec(source: ManifestSource, path: KeyPath, text: str) -> None
         raise source.error(path, _version_spec_hint(text) or message) from None
 
 
-def _check_digest(source: ManifestSource, path: KeyPath, text: str, size: int) -> None:
-    """``pixi_toml::TomlDigest``: ``hex::decode_to_slice`` into a digest of ``size`` bytes."""
-    if len(text) % 2:
-        raise source.error(path, "Odd number of digits")
-    if len(text) // 2 != size:
-        raise source.error(path, "Invalid string length")
-    for index, char in enumerate(text):
-        if char not in "0123456789abcdefABCDEF":
-            raise source.error(path, f"Invalid character {char!r} at position {index}")
-
-
 def check_package_name(source: ManifestSource, path: KeyPath, name: str) -> None:
     try:
         PackageName(name)
@@ -137,7 +127,9 @@ def conda_spec(source: ManifestSource, path: KeyPath, value: Any) -> Any:
         elif key == "when":
             pass  # conditional dependencies: validated by pixi-build (issue [2/5])
         elif key in ("md5", "sha256"):
-            _check_digest(source, key_path, source.string(key_path, item), 16 if key == "md5" else 32)
+            check_digest(source, key_path, source.string(key_path, item), 16 if key == "md5" else 32)
+        elif key in ("url", "git"):
+            check_url(source, key_path, item)
         else:
             source.string(key_path, item)
     table.finalize()
@@ -180,6 +172,11 @@ def _check_conda_combinations(source: ManifestSource, path: KeyPath, value: dict
                                  "`subdir`, `md5`, `sha256`, `git`, `url`, or `path` must be specified")
     if len(git_refs) > 1:
         raise source.error(path, "only one of `branch`, `rev`, or `tag` can be specified")
+    # ``TomlSpec::into_spec``: a git or (source archive) url location checks its subdirectory.
+    if (location == "git" or (location == "url" and not binary)) and "subdirectory" in value:
+        error = subdirectory_error(value["subdirectory"])
+        if error:
+            raise source.error(path, error)
 
 
 def conda_dependency_map(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, Any]:

@@ -8,6 +8,12 @@ reads ``{{channels.NAME}}/linux-64/<file>`` and an environment channel
 
 Error messages get the same rewriting.  The solving and writing live in :mod:`pixiconf.lock`
 (``lock_workspace``).
+
+In a case (a confined request) the manifest must lie in the workspace and every channel that
+is a local path or a ``file://`` URL inside the case's temporary directory
+(:func:`pixiconf.corpus.confine.confine_channel`); ``~`` is the home the solve will use, the
+process's, which the case runner's worker sets to the case's ``HOME``.  Anything else raises
+:class:`~pixiconf.corpus.confine.WorkspaceError`, an ERROR of the case.
 """
 
 from __future__ import annotations
@@ -104,11 +110,32 @@ def observe_lock_text(text: str, channels: Mapping[str, str],
     return rewrite_local_paths(data, channels, workspace_root)
 
 
+def _confine(request: OperationRequest, found: Any, manifest: Any) -> None:
+    """A case may only write below its workspace and read channels inside its directory."""
+    import os
+
+    from .corpus.confine import WorkspaceError, confine_channel, is_inside
+    from .ops import _relative
+
+    if not request.confined:
+        return
+    key = f"files[{_relative(request, found.path)!r}]"
+    if not is_inside(found.path, (request.workspace_root,)):
+        raise WorkspaceError("the manifest to lock is outside the workspace", key)
+    channels = [*manifest.workspace.channels,
+                *(c for f in manifest.features.values() for c in (f.channels or ()))]
+    home = os.path.expanduser("~")  # what the solve expands `~` with
+    for channel in channels:
+        confine_channel(channel.channel, key=key, manifest_dir=found.path.parent, home=home,
+                        base=request.workspace_root.parent)
+
+
 def lock(request: OperationRequest) -> OperationResult:
     """Solve and write ``pixi.lock`` next to the manifest; observe it."""
     from .lock import lock_workspace
 
     found, manifest, warnings = _load(request)
+    _confine(request, found, manifest)
     _check_raw(found.path, found.text)
     channels = dict(getattr(request, "channels", None) or {})
     try:

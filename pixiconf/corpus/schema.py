@@ -16,6 +16,7 @@ corpus (:mod:`pixiconf.lock.fixtures`); package records may also give ``archive`
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from typing import Any
 from .. import CONTRACT_VERSION
 from ..implementations.base import CONTRACT_OPERATIONS
 from ..similarity import did_you_mean
+from .confine import check_relative_path, fixture_directories, is_inside, reserved_env_problem
 from .matching import Token, is_absent
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "Problem",
     "check_case",
     "check_relative_path",
+    "display_path",
     "validate_case",
 ]
 
@@ -69,7 +72,6 @@ RECORD_KEYS = (
 )
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 CHANNEL_REF = re.compile(r"\{\{\s*channels\.([^}\s]*)\s*\}\}")
-_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,7 @@ class Problem:
         return f"key '{self.key}': {self.message}" if self.key else self.message
 
     def render(self, file: str | Path) -> str:
-        return f"{file}: {self.describe()}"
+        return f"{display_path(file)}: {self.describe()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +141,11 @@ class Case:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def display_path(path: str | Path) -> str:
+    """A path as text: bytes of its name that are not UTF-8 are shown as ``\\xNN``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _key(parent: str, name: object) -> str:
@@ -217,27 +224,11 @@ class _Checker:
             return {}
         out = {}
         for name, item in value.items():
-            if self.expect_type(_key(key, name), item, str, "a string"):
-                out[str(name)] = item
+            if not isinstance(name, str):
+                self.add(_key(key, name), f"expected a string key, got {_describe(name)}")
+            elif self.expect_type(_key(key, name), item, str, "a string"):
+                out[name] = item
         return out
-
-
-def check_relative_path(path: str) -> str | None:
-    """Return why ``path`` is not an acceptable workspace-relative path (§2 ``files``/``cwd``)."""
-    if not path:
-        return "expected a non-empty relative path"
-    if "\\" in path:
-        return "use '/' as the path separator"
-    if path.startswith("/") or _DRIVE.match(path):
-        return "expected a relative path, got an absolute path"
-    if "\0" in path:
-        return "a path cannot contain NUL"
-    parts = path.split("/")
-    if ".." in parts:
-        return "a path cannot contain '..'"
-    if any(p in ("", ".") for p in parts):
-        return "expected a normalised path (no empty or '.' components)"
-    return None
 
 
 def _check_plain(c: _Checker, key: str, value: object, *, tokens: bool) -> None:
@@ -336,7 +327,7 @@ def _check_files(c: _Checker, value: object, channels: Mapping) -> dict[str, str
         if isinstance(text, str):
             for name in CHANNEL_REF.findall(text):
                 if name not in channels:
-                    known = ", ".join(channels) or "none"
+                    known = ", ".join(map(str, channels)) or "none"
                     c.add(key, f"'{{{{channels.{name}}}}}' names no channel of this case "
                                f"(channels: {known})")
         out[path] = text
@@ -413,7 +404,7 @@ def _check_record(c: _Checker, key: str, record: object) -> bool:
 def _check_channel_fixtures(c: _Checker, value: object, search: tuple[Path, ...],
                             channels: dict[str, dict[str, tuple]]) -> None:
     """``channel-fixtures``: channel name → fixture; the fixture's records come first."""
-    from ..lock.fixtures import FixtureError, load_fixture
+    from ..lock.fixtures import FixtureError, find_fixture, load_fixture
 
     for name, fixture in c.string_map("channel-fixtures", value).items():
         key = _key("channel-fixtures", name)
@@ -423,8 +414,12 @@ def _check_channel_fixtures(c: _Checker, value: object, search: tuple[Path, ...]
         if not _SAFE_NAME.match(fixture) or fixture in (".", ".."):
             c.add(key, "expected a fixture name (a file _channels/<name>.yaml of the corpus)")
             continue
+        found = find_fixture(search, fixture)
+        if found is not None and not is_inside(found, search[-1:]):
+            c.add(key, f"channel fixture '{fixture}' resolves outside the corpus")
+            continue
         try:
-            records = load_fixture(search, fixture)
+            records = load_fixture((found.parent.parent,) if found else (), fixture)
         except FixtureError as exc:
             c.add(key, str(exc))
             continue
@@ -439,7 +434,9 @@ def _check_pypi_mapping(c: _Checker, value: object) -> dict[str, str | bool] | N
     out: dict[str, str | bool] = {}
     for name, target in value.items():
         key = _key("pypi-mapping", name)
-        if target is False or (isinstance(target, str) and target):
+        if not isinstance(name, str):
+            c.add(key, f"expected a string key, got {_describe(name)}")
+        elif target is False or (isinstance(target, str) and target):
             out[str(name)] = target
         else:
             c.add(key, f"expected a conda package name or false, got {_describe(target)}")
@@ -448,9 +445,13 @@ def _check_pypi_mapping(c: _Checker, value: object) -> dict[str, str | bool] | N
 
 def _check_env(c: _Checker, value: object) -> dict[str, str]:
     env = c.string_map("env", value)
-    for name in env:
+    for name, text in env.items():
         if not name or "=" in name or "\0" in name:
             c.add(_key("env", name), "expected an environment variable name (no '=' or NUL)")
+        elif "\0" in text:
+            c.add(_key("env", name), "a value cannot contain NUL")
+        elif why := reserved_env_problem(name):
+            c.add(_key("env", name), why)
     return env
 
 
@@ -460,7 +461,8 @@ def _check_env(c: _Checker, value: object) -> dict[str, str]:
 def check_case(data: object, search: tuple[Path, ...] = ()) -> tuple[list[Problem], dict[str, Any]]:
     """Check a loaded case mapping; return the problems and the cleaned fields.
 
-    ``search``: directories where ``_channels/`` fixtures are looked up, nearest first."""
+    ``search``: directories where ``_channels/`` fixtures are looked up, nearest first; the
+    last one is the corpus root, which a fixture file may not resolve outside of."""
     c = _Checker()
     fields: dict[str, Any] = {}
     if not isinstance(data, Mapping):
@@ -525,9 +527,16 @@ def check_case(data: object, search: tuple[Path, ...] = ()) -> tuple[list[Proble
     return c.problems, fields
 
 
-def validate_case(data: object, *, case_id: str, path: Path) -> Case | CaseError:
-    """Validate a loaded mapping; return the :class:`Case` or a :class:`CaseError` (§1, §2)."""
-    problems, fields = check_case(data, search=tuple(Path(path).parents))
+def validate_case(data: object, *, case_id: str, path: Path,
+                  root: Path | None = None) -> Case | CaseError:
+    """Validate a loaded mapping; return the :class:`Case` or a :class:`CaseError` (§1, §2).
+
+    ``root`` is the corpus root (fixtures are looked up between the case and it); without it,
+    the directory above the case's area directory (the §1 layout ``<root>/<area>/<name>``)."""
+    path = Path(path)
+    if root is None:
+        root = path.parent.parent
+    problems, fields = check_case(data, search=fixture_directories(path, root))
     if problems:
         return CaseError(case_id, path, tuple(problems))
     return Case(id=case_id, path=path, **fields)

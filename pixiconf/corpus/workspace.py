@@ -9,8 +9,10 @@ Layout of the directory a case gets (``base``)::
 
 Paths of ``files`` and ``cwd`` are checked again here (the schema checks them first): ``..``,
 absolute paths, drive letters and anything that resolves outside the root, through symlinks
-too, raise :class:`WorkspaceError`.  The run environment is only ``PATH``, ``HOME``,
-``LANG=C.UTF-8``, ``NO_COLOR=1`` and the case's ``env`` (which wins).
+too, raise :class:`WorkspaceError`; so do ``env`` values and ``args`` that are paths leading
+outside ``base`` (:func:`pixiconf.corpus.confine.confine_case_paths`).  The run environment
+is only ``PATH``, ``HOME``, ``LANG=C.UTF-8``, ``NO_COLOR=1`` and the case's ``env``, which
+cannot replace ``PATH`` or ``HOME``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .schema import CHANNEL_REF, Case, check_relative_path
+from .confine import WorkspaceError, confine_case_paths, reserved_env_problem, resolve_inside
+from .schema import CHANNEL_REF, Case
 
 __all__ = [
     "Workspace",
@@ -36,9 +39,6 @@ __all__ = [
     "temporary_workspace",
     "write_channel",
 ]
-
-class WorkspaceError(ValueError):
-    """The case's files, channels or cwd cannot be materialised safely."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,25 +53,14 @@ class Workspace:
     channels: Mapping[str, str]
 
 
-def resolve_inside(root: Path, relative: str, *, resolved_root: bool = False) -> Path:
-    """Return ``root / relative`` after checking it stays inside ``root`` (symlinks resolved).
-
-    ``resolved_root=True`` says ``root`` is already resolved (saves a system call per file).
-    """
-    why = check_relative_path(relative)
-    if why:
-        raise WorkspaceError(f"{relative!r}: {why}")
-    if not resolved_root:
-        root = root.resolve()
-    target = root.joinpath(*relative.split("/"))
-    real = os.path.realpath(target)
-    if real != str(root) and not real.startswith(os.path.join(str(root), "")):
-        raise WorkspaceError(f"{relative!r} resolves outside the workspace root")
-    return target
-
-
 def build_env(home: Path, case_env: Mapping[str, str]) -> dict[str, str]:
-    """The run environment: the minimal safe set plus the case's ``env`` (§2 ``env``)."""
+    """The run environment: the minimal safe set plus the case's ``env`` (§2 ``env``).
+
+    ``PATH`` and ``HOME`` are the runner's: a case that sets them is an error."""
+    for name in case_env:
+        why = reserved_env_problem(name)
+        if why:
+            raise WorkspaceError(why, f"env.{name}")
     env = {
         "PATH": os.environ.get("PATH", os.defpath),
         "HOME": str(home),
@@ -104,7 +93,7 @@ def materialise(case: Case, base: Path) -> Workspace:
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in urls:
-            raise WorkspaceError(f"'{match.group(0)}' names no channel of this case")
+            raise WorkspaceError(f"'{match.group(0)}' names no channel of this case", "files")
         return urls[name]
 
     for relative, content in case.files.items():
@@ -119,10 +108,12 @@ def materialise(case: Case, base: Path) -> Workspace:
                 handle.write(CHANNEL_REF.sub(substitute, content))
     cwd = root
     if case.cwd:
-        cwd = resolve_inside(root, case.cwd, resolved_root=True)
+        cwd = resolve_inside(root, case.cwd, resolved_root=True, key="cwd")
         if not cwd.is_dir():
-            raise WorkspaceError(f"cwd {case.cwd!r} is not a directory of the workspace")
-    return Workspace(base, root, cwd, build_env(home, case.env), urls)
+            raise WorkspaceError(f"{case.cwd!r} is not a directory of the workspace", "cwd")
+    env = build_env(home, case.env)
+    confine_case_paths(env=case.env, args=case.args, cwd=cwd, home=home, base=base)
+    return Workspace(base, root, cwd, env, urls)
 
 
 @contextmanager

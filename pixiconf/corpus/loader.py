@@ -9,6 +9,14 @@
   are booleans and dates stay strings, so ``yes`` or ``2024-01-01`` mean what they say.
 - TOML is read as TOML 1.1 with the same reader as manifests (:mod:`pixiconf.manifest.toml`),
   so a case file may use what a manifest may use (multi-line inline tables, ``\\e``, ``\\xHH``).
+- A case cannot make its reader hang or exhaust memory: only regular files are read (a FIFO
+  or a link to a device named ``*.yaml`` is skipped with a :class:`CorpusWarning`), at most
+  :data:`MAX_CASE_BYTES`; a YAML document may not expand (aliases counted every time they are
+  used) to more than :data:`MAX_NODES` nodes or :data:`MAX_CHARS` characters, nor nest deeper
+  than :data:`MAX_DEPTH`, and a recursive alias is an error; an integer too long for Python
+  (``sys.get_int_max_str_digits()``) is an error of the case, with its location.
+- A case ID is text: a file name that is not valid UTF-8 shows its bad bytes as ``\\xNN``
+  in the ID, and the case is an error.
 
 :func:`load_case` never raises for a bad file: it returns a :class:`~.schema.CaseError`.
 """
@@ -18,6 +26,8 @@ from __future__ import annotations
 import io
 import os
 import re
+import stat
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
@@ -30,20 +40,40 @@ from .schema import Case, CaseError, Problem, validate_case
 
 __all__ = [
     "CASE_SUFFIXES",
+    "MAX_CASE_BYTES",
+    "MAX_CHARS",
+    "MAX_DEPTH",
+    "MAX_NODES",
     "CaseLoader",
+    "CorpusWarning",
     "case_id",
     "find_root",
     "is_case_path",
     "iter_case_paths",
     "load_case",
     "load_corpus",
+    "not_a_regular_file",
     "parse_case_text",
+    "read_case_file",
     "read_features",
 ]
 
 CASE_SUFFIXES = (".yaml", ".yml", ".toml")
 #: Files at the corpus root that are not cases.
 ROOT_FILES = ("features.txt", "renamed.toml")
+#: Largest case file read (the corpus' largest is a few kB).
+MAX_CASE_BYTES = 16 * 1024 * 1024
+#: Most nodes a YAML document may expand to, every use of an alias counted (the corpus'
+#: largest case has ~150, its largest channel fixture ~4,000).
+MAX_NODES = 200_000
+#: Most characters of scalars a YAML document may expand to (aliases counted every time).
+MAX_CHARS = 64 * 1024 * 1024
+#: Deepest nesting of mappings and lists in a YAML document.
+MAX_DEPTH = 100
+
+
+class CorpusWarning(UserWarning):
+    """A file below a corpus root that looks like a case but cannot be one (skipped)."""
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -77,6 +107,71 @@ class CaseLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                 seen.add(ident)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_int(self, node: yaml.Node) -> int:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError as exc:  # more digits than sys.get_int_max_str_digits()
+            raise yaml.constructor.ConstructorError(
+                None, None, f"integer too long ({str(exc).split(':')[0]})", node.start_mark
+            ) from None
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node)
+        return self.construct_document(node)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    return []
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Reject a recursive alias and a document that expands beyond the limits (module docs).
+
+    Sizes are computed on the node graph, where an alias is the node it names, so a document
+    that would expand to billions of nodes is measured without expanding it.
+    """
+    sizes: dict[int, tuple[int, int, int]] = {}  # id → (nodes, characters, depth)
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        key = id(node)
+        if leaving:
+            children = [sizes[id(child)] for child in _children(node)]
+            size = (1 + sum(c[0] for c in children), sum(c[1] for c in children),
+                    1 + max((c[2] for c in children), default=0))
+            open_nodes.discard(key)
+            sizes[key] = size
+            aliases = " (aliases counted every time they are used)"
+            problem = (
+                f"expands to more than {MAX_NODES:,} nodes{aliases}" if size[0] > MAX_NODES
+                else f"expands to more than {MAX_CHARS:,} characters{aliases}"
+                if size[1] > MAX_CHARS
+                else f"nests deeper than {MAX_DEPTH} levels" if size[2] > MAX_DEPTH else None)
+            if problem:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the document {problem}", node.start_mark)
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            raise yaml.constructor.ConstructorError(
+                None, None, "found a recursive alias (a node that contains itself)",
+                node.start_mark)
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = (1, len(node.value), 1)
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(_children(node)))
+
 
 def _token(value: Any):
     def construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
@@ -92,6 +187,7 @@ def _token(value: Any):
 CaseLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+CaseLoader.add_constructor("tag:yaml.org,2002:int", CaseLoader.construct_yaml_int)
 CaseLoader.add_constructor("!any", _token(ANY))
 CaseLoader.add_constructor("!absent", _token(ABSENT))
 
@@ -117,20 +213,45 @@ def find_root(path: Path, roots: Iterable[Path]) -> Path | None:
 
 
 def case_id(path: Path, root: Path) -> str:
-    """The case ID: ``path`` relative to ``root``, without extension, ``/``-separated."""
+    """The case ID: ``path`` relative to ``root``, without extension, ``/``-separated.
+
+    Bytes of the file name that are not UTF-8 are written ``\\xNN`` (an ID is text)."""
     relative = PurePosixPath(*path.relative_to(root).parts)
-    return str(relative.with_suffix(""))
+    ident = str(relative.with_suffix(""))
+    return ident.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def not_a_regular_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a case file (not a regular file), or ``None``."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or
+            stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else
+            "a directory" if stat.S_ISDIR(mode) else "a special file")
+    return f"is {kind}, not a regular file"
 
 
 def iter_case_paths(root: Path) -> Iterator[Path]:
-    """Every case file below ``root``, in sorted order."""
+    """Every case file below ``root``, in sorted order.
+
+    A case-named entry that is not a regular file (a FIFO, a link to ``/dev/zero``, a
+    dangling link) is skipped with a :class:`CorpusWarning`."""
     root = Path(root)
     for directory, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(("_", ".")))
         for name in sorted(filenames):
             path = Path(directory, name)
             if is_case_path(PurePosixPath(*path.relative_to(root).parts)):
-                yield path
+                why = not_a_regular_file(path)
+                if why is None:
+                    yield path
+                else:
+                    warnings.warn(CorpusWarning(f"{os.fsdecode(path)!r} {why}; skipped"),
+                                  stacklevel=2)
 
 
 def parse_case_text(text: str, suffix: str, name: str = "<case>") -> Any:
@@ -145,12 +266,39 @@ def parse_case_text(text: str, suffix: str, name: str = "<case>") -> Any:
     return yaml.load(stream, Loader=CaseLoader)
 
 
+def _is_text(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def read_case_file(path: Path) -> str:
+    """The text of a case file; raises ``OSError`` (not a regular file, too large, ...) or
+    ``UnicodeDecodeError``.  Never blocks on a FIFO and never reads more than
+    :data:`MAX_CASE_BYTES`."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    descriptor = os.open(path, flags)
+    with os.fdopen(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(f"{os.fsdecode(path)!r} is not a regular file")
+        data = handle.read(MAX_CASE_BYTES + 1)
+    if len(data) > MAX_CASE_BYTES:
+        raise OSError(f"the file is larger than {MAX_CASE_BYTES:,} bytes")
+    return data.decode("utf-8")
+
+
 def load_case(path: Path, root: Path) -> Case | CaseError:
     """Read, parse and validate one case file; every failure is a :class:`CaseError`."""
     path = Path(path)
     ident = case_id(path, root)
+    if not _is_text(str(path.relative_to(root))):
+        return CaseError(ident, path, (Problem(
+            "", "the file name is not valid UTF-8 (a case ID must be text)"),))
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_case_file(path)
     except (OSError, UnicodeDecodeError) as exc:
         return CaseError(ident, path, (Problem("", f"cannot read the file: {exc}"),))
     try:
@@ -161,7 +309,13 @@ def load_case(path: Path, root: Path) -> Case | CaseError:
         return CaseError(ident, path, (Problem("", f"not valid TOML: {exc}"),))
     except RecursionError:
         return CaseError(ident, path, (Problem("", "the file is nested too deeply"),))
-    return validate_case(data, case_id=ident, path=path)
+    except ValueError as exc:  # the TOML reader: an integer longer than Python reads
+        return CaseError(ident, path, (Problem("", f"not valid {path.suffix[1:].upper()}: "
+                                                   f"{str(exc).split(';')[0]}"),))
+    try:
+        return validate_case(data, case_id=ident, path=path, root=root)
+    except RecursionError:
+        return CaseError(ident, path, (Problem("", "the file is nested too deeply"),))
 
 
 def _yaml_error(exc: yaml.YAMLError) -> str:

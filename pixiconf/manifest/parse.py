@@ -696,5 +696,5 @@ def parse_manifest_data(source: ManifestSource, data: dict[str, Any], root: Path
                         pyproject: bool = False, external: dict[str, Any] | None = None) -> WorkspaceManifest:
     parser = ManifestParser(source, root, pyproject=pyproject)
     manifest = parser.parse(data, external)
-    manifest.warnings = list(source.warnings)
+    manifest.warnings = [*source.log_warnings, *source.warnings]
     return manifest

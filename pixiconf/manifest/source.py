@@ -52,6 +52,9 @@ class ManifestSource:
     data: dict[str, Any]
     prefix: KeyPath = ()
     warnings: list[Diagnostic] = field(default_factory=list)
+    #: ``tracing::warn!`` lines pixi logs while it deserialises the document: printed at once,
+    #: so before every manifest warning, which pixi reports once the manifest is loaded.
+    log_warnings: list[Diagnostic] = field(default_factory=list)
     _index: LocationIndex | None = None
 
     @classmethod
@@ -96,6 +99,10 @@ class ManifestSource:
 
     def warn(self, path: Sequence[str], message: str, **kwargs: Any) -> None:
         self.warnings.append(self.diagnostic(path, message, severity=Severity.WARNING, **kwargs))
+
+    def log_warn(self, path: Sequence[str], message: str) -> None:
+        """A ``tracing::warn!`` of the deserialiser (see ``log_warnings``)."""
+        self.log_warnings.append(self.diagnostic(path, message, severity=Severity.WARNING))
 
     # -- typed access ---------------------------------------------------------------------
 

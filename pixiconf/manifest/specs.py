@@ -83,18 +83,29 @@ def _matchspec_as_toml(spec: NamelessMatchSpec) -> str:
     return "{ " + ", ".join(f"{k} = {v}" for k, v in fields) + " }"
 
 
+_AMBIGUOUS = re.compile(r"missing range specifier for '(?P<ver>.*)'\. Did you mean")
+
+
 def check_version_spec(source: ManifestSource, path: KeyPath, text: str) -> None:
+    """``parse_version_string``: strict, then lenient for an ambiguous bare version, which pixi
+    accepts as ``==<ver>`` with a ``tracing::warn!`` printed on every parse of the string."""
     try:
         VersionSpec(text, strict=True)
         return
     except Exception as strict_error:
         message = str(strict_error)
-        if "missing range specifier" in message:
+        ambiguous = _AMBIGUOUS.search(message)
+        if ambiguous:
             try:
                 VersionSpec(text, strict=False)
-                return
             except Exception:
                 pass
+            else:
+                ver = ambiguous.group("ver")
+                source.log_warn(path, f"Encountered ambiguous version specifier `{ver}`, could be "
+                                  f"`{ver}.*` but assuming you meant `=={ver}`. In the future this "
+                                  "will result in an error.")
+                return
         raise source.error(path, _version_spec_hint(text) or message) from None
 
 

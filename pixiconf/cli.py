@@ -216,11 +216,11 @@ def _case_files(given: Sequence[str], root: str | None) -> list[tuple[Path, Path
                 return f"no case files found in {name}"
             out += found
             continue
-        try:
-            with path.open("rb"):
-                pass
-        except OSError as exc:
-            return f"cannot read case file {name}: {exc.strerror or exc}"
+        from .corpus.loader import not_a_regular_file
+
+        why = not_a_regular_file(path)
+        if why is not None:
+            return f"case file {name} {why}"
         base = root_path or _corpus_root(path)
         if base not in path.parents:
             return f"{name}: not inside --root {root}"
@@ -248,8 +248,8 @@ def _case_report(result: Any) -> dict[str, Any]:
 
 
 def _run_cases(args: argparse.Namespace) -> int:
+    from .corpus.isolation import guard
     from .corpus.loader import load_case
-    from .corpus.runner import CaseOutcome, error_result, run_case
     from .implementations.registry import load_implementation
 
     files = _case_files(args.files, args.root)
@@ -259,25 +259,33 @@ def _run_cases(args: argparse.Namespace) -> int:
         implementation = load_implementation(args.impl)
     except Exception as exc:
         args.parser.error(f"--impl: {exc}")
-    reports = []
+    reports: list[dict[str, Any]] = []
     failed = False
-    for path, root in files:
-        case = load_case(path, root)
-        try:
-            result = run_case(case, implementation, timeout=args.timeout)
-        except Exception as exc:
-            result = error_result(case, implementation.name,
-                                  f"the runner raised {type(exc).__name__}: {exc}")
-        failed |= result.outcome is not CaseOutcome.PASS
-        report = _case_report(result)
-        if args.json:
-            reports.append(report)
-        else:  # stream: the concatenated items form one YAML list
-            sys.stdout.write(_dump([report], as_json=False))
-            sys.stdout.flush()
+    with guard(implementation) as guarded:  # --timeout holds for every implementation
+        for path, root in files:
+            failed |= _run_one(args, load_case(path, root), guarded, reports)
     if args.json:
         sys.stdout.write(_dump(reports, as_json=True))
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _run_one(args: argparse.Namespace, case: Any, implementation: Any,
+             reports: list[dict[str, Any]]) -> bool:
+    """Run one case; print its report (or keep it for --json); True when it did not pass."""
+    from .corpus.runner import CaseOutcome, error_result, run_case
+
+    try:
+        result = run_case(case, implementation, timeout=args.timeout)
+    except Exception as exc:
+        result = error_result(case, implementation.name,
+                              f"the runner raised {type(exc).__name__}: {exc}")
+    report = _case_report(result)
+    if args.json:
+        reports.append(report)
+    else:  # stream: the concatenated items form one YAML list
+        sys.stdout.write(_dump([report], as_json=False))
+        sys.stdout.flush()
+    return result.outcome is not CaseOutcome.PASS
 
 
 # --------------------------------------------------------------------------- lint

@@ -4,6 +4,12 @@
 grades it; :func:`execute` and :func:`evaluate` are the two halves, for callers (the pytest
 plugin) that materialise the workspace themselves.  Nothing here raises for a bad case or a
 misbehaving implementation: every problem becomes a :class:`CaseResult`.
+
+The time limit is enforced for every implementation (:mod:`.isolation`): callers that run
+many cases pass a guard made once (:func:`~.isolation.guard`, a worker process for the
+reference); a bare implementation is run in a thread that is abandoned when it times out.
+An implementation that finds the case naming a path outside its directory raises
+:class:`~.confine.WorkspaceError`: an ERROR of the case, without a traceback.
 """
 
 from __future__ import annotations
@@ -24,9 +30,11 @@ from ..implementations.base import (
     Outcome,
     Unsupported,
 )
+from .confine import WorkspaceError
+from .isolation import Guard, RemoteError, ThreadGuard
 from .matching import format_value, match, match_substrings, strip_ansi, to_yaml, unified_diff
 from .schema import Case, CaseError, display_path
-from .workspace import Workspace, WorkspaceError, temporary_workspace
+from .workspace import Workspace, temporary_workspace
 
 __all__ = [
     "CaseOutcome",
@@ -167,12 +175,19 @@ def execute(
         channels=workspace.channels,
     )
     name = getattr(implementation, "name", type(implementation).__name__)
+    guarded = implementation if isinstance(implementation, Guard) else ThreadGuard(
+        implementation)
     start = time.perf_counter()
     try:
-        outcome = implementation.run(request)
-    except Exception:
+        outcome = guarded.run(request)
+    except WorkspaceError as exc:
+        return error_result(case, name, f"the case reaches outside its directory: {exc}",
+                            time.perf_counter() - start)
+    except Exception as exc:
+        details = exc.remote_traceback if isinstance(exc, RemoteError) else (
+            traceback.format_exc())
         return error_result(
-            case, name, f"the implementation raised an exception:\n{traceback.format_exc()}",
+            case, name, f"the implementation raised an exception:\n{details}",
             time.perf_counter() - start,
         )
     result = evaluate(case, outcome, implementation=name)

@@ -12,6 +12,9 @@ class ReferenceImplementation:
     """Runs operations in-process with :mod:`pixiconf.operations`."""
 
     name = "reference"
+    #: Picklable and side-effect free between requests: the case runner runs it in a worker
+    #: process it can kill when an operation times out (:mod:`pixiconf.corpus.isolation`).
+    process_safe = True
 
     def version(self) -> str:
         return f"pixiconf {__version__} (pixi {PIXI_VERSION} semantics)"

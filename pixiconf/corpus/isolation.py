@@ -1,0 +1,215 @@
+"""Time limits for operations (CASE-FORMAT.md §5 TIMEOUT), for every implementation.
+
+An operation that does not finish within the request's ``timeout`` is abandoned and reported
+as :class:`~pixiconf.implementations.base.Failed` with ``timed_out=True`` (the runner grades
+it TIMEOUT).  How an operation is abandoned depends on what the implementation says about
+itself:
+
+- ``enforces_timeout = True`` (an adapter that runs a binary with ``subprocess`` and its
+  ``timeout``): called directly;
+- ``process_safe = True`` (the reference): run in a persistent **worker process**, one per
+  :class:`ProcessGuard`, started on the first request.  A request that times out kills the
+  worker, whose private temporary directory is removed with it; the next request starts a
+  fresh one.  A worker that dies is a crash (``Failed(crashed=True)``).  The worker runs each operation with the case's environment as its process
+  environment (``HOME`` is the case's, so ``~`` means the case's home, as it will for an
+  external binary) and with its own temporary directory; it ignores SIGINT, so Ctrl-C is
+  handled once, by the run, which then closes the worker;
+- anything else: a daemon **thread**, abandoned (left running, its result ignored) when it
+  times out.
+
+:func:`guard` picks the strategy; a guard is a context manager and an implementation itself.
+The cost of the worker is one process start per guard (about half a second) and one pickled
+round trip per operation (well under a millisecond).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import traceback
+from pathlib import Path
+from typing import Any
+
+from ..implementations.base import Failed, Implementation, OperationRequest, Outcome
+
+__all__ = [
+    "DirectGuard", "Guard", "ProcessGuard", "RemoteError", "ThreadGuard", "guard", "timeout_outcome",
+]
+
+
+class RemoteError(RuntimeError):
+    """The implementation raised in the worker (``remote_traceback`` is its traceback)."""
+
+    def __init__(self, message: str, remote_traceback: str = "") -> None:
+        super().__init__(message)
+        self.remote_traceback = remote_traceback or message
+
+
+def timeout_outcome(timeout: float) -> Failed:
+    return Failed(f"the operation did not finish within {timeout:g} s (--pixiconf-timeout)",
+                  timed_out=True)
+
+
+class Guard:
+    """Common part: an :class:`Implementation` that delegates ``name`` and ``version``."""
+
+    def __init__(self, implementation: Implementation) -> None:
+        self.implementation = implementation
+        self.name = getattr(implementation, "name", type(implementation).__name__)
+
+    def version(self) -> str:
+        return self.implementation.version()
+
+    def close(self) -> None:
+        """Release what the guard holds (nothing by default)."""
+
+    def __enter__(self) -> Guard:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class DirectGuard(Guard):
+    """For implementations that enforce the timeout themselves."""
+
+    def run(self, request: OperationRequest) -> Outcome:
+        return self.implementation.run(request)
+
+
+class ThreadGuard(Guard):
+    """Runs each operation in a daemon thread; abandons it when it times out."""
+
+    def run(self, request: OperationRequest) -> Outcome:
+        box: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                box["outcome"] = self.implementation.run(request)
+            except BaseException as exc:  # handed to the caller
+                box["error"] = exc
+
+        thread = threading.Thread(target=target, name="pixiconf-operation", daemon=True)
+        thread.start()
+        thread.join(request.timeout)
+        if thread.is_alive():
+            return timeout_outcome(request.timeout)
+        if "error" in box:
+            raise box["error"]
+        return box["outcome"]
+
+
+def _serve(connection: Any, implementation: Implementation, scratch: str) -> None:
+    """The worker process: run requests until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    tempfile.tempdir = scratch
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        os.environ.clear()
+        os.environ.update(request.env)
+        os.environ["TMPDIR"] = scratch
+        try:
+            reply: tuple[str, Any] = ("ok", implementation.run(request))
+        except BaseException as exc:
+            reply = ("raised", (exc, traceback.format_exc()))
+        try:
+            connection.send(reply)
+        except Exception:  # an unpicklable outcome or exception
+            connection.send(("raised", (None, traceback.format_exc())))
+
+
+class ProcessGuard(Guard):
+    """Runs operations in a persistent worker process; kills it when one times out.
+
+    ``scratch_parent`` is where the worker's temporary directory is made (default: the
+    system's)."""
+
+    def __init__(self, implementation: Implementation, scratch_parent: Path | None = None):
+        super().__init__(implementation)
+        self.scratch_parent = scratch_parent
+        self._process: Any = None
+        self._connection: Any = None
+        self._scratch: str | None = None
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._scratch = tempfile.mkdtemp(prefix="pixiconf-worker-", dir=self.scratch_parent)
+        parent, child = context.Pipe()
+        process = context.Process(target=_serve, args=(child, self.implementation,
+                                                       self._scratch),
+                                  name="pixiconf-worker", daemon=True)
+        process.start()
+        child.close()
+        self._process, self._connection = process, parent
+
+    def run(self, request: OperationRequest) -> Outcome:
+        if self._process is None:
+            self._start()
+        try:
+            self._connection.send(request)
+            ready = self._connection.poll(request.timeout)
+            reply = self._connection.recv() if ready else None
+        except (EOFError, OSError):
+            process = self._process
+            self._stop()
+            code = process.exitcode if process is not None else None
+            return Failed(f"the worker process running the implementation died (exit code "
+                          f"{code})", crashed=True)
+        if reply is None:
+            self._stop()
+            return timeout_outcome(request.timeout)
+        kind, value = reply
+        if kind == "ok":
+            return value
+        exc, text = value
+        if isinstance(exc, Exception) and not isinstance(exc, RemoteError) and _is_case_error(
+            exc
+        ):
+            raise exc
+        raise RemoteError(str(exc) if exc is not None else "the worker failed", text)
+
+    def _stop(self) -> None:
+        process, connection, scratch = self._process, self._connection, self._scratch
+        self._process = self._connection = self._scratch = None
+        if connection is not None:
+            with contextlib.suppress(OSError):
+                connection.close()
+        if process is not None:
+            process.terminate()
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+                process.join(5)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def close(self) -> None:
+        """Stop the worker (whatever it is doing) and remove its temporary directory."""
+        self._stop()
+
+
+def _is_case_error(exc: Exception) -> bool:
+    from .confine import WorkspaceError
+
+    return isinstance(exc, WorkspaceError)
+
+
+def guard(implementation: Implementation, scratch_parent: Path | None = None) -> Guard:
+    """The guard that enforces timeouts for ``implementation`` (see the module docs)."""
+    if isinstance(implementation, Guard):
+        return implementation
+    if getattr(implementation, "enforces_timeout", False):
+        return DirectGuard(implementation)
+    if getattr(implementation, "process_safe", False):
+        return ProcessGuard(implementation, scratch_parent)
+    return ThreadGuard(implementation)

@@ -14,9 +14,18 @@ Only pytest wiring lives here; loading, materialising, running and grading a cas
 - Markers: one per area (first directory of the ID) and one per feature tag.  A marker name is
   the tag with every character other than a letter, digit or ``_`` replaced by ``_``
   (``pypi-options`` → ``pypi_options``); a name that clashes with a pytest marker or a ``-m``
-  keyword (``skip``, ``not``, ...) gets a ``pixiconf_`` prefix.
+  keyword (``skip``, ``not``, ...) or starts with ``_`` (``_x``, ``-x``, an emoji; pytest
+  refuses such marker names) gets a ``pixiconf_`` prefix.
 - A malformed case is an ERROR at setup of its item; an unsupported operation is a SKIP
   ``unsupported by <implementation>: <reason>``; a FAIL shows a report, not a traceback.
+  A case-named entry that is not a regular file (a FIFO, a link to a device) is not collected,
+  with a warning; a file name that is not UTF-8 gets a node ID with ``\\xNN`` escapes (the
+  case is an ERROR).
+- Every operation runs under ``--pixiconf-timeout`` (:mod:`pixiconf.corpus.isolation`: the
+  reference in a worker process per pytest process, killed and restarted after a timeout);
+  an operation that runs out of time is a TIMEOUT.
+- Every case's temporary directory, and the worker's, lives in one ``pixiconf-*`` directory
+  per pytest process, removed when the run ends, also when it is interrupted (Ctrl-C).
 - The implementation comes from the ``pytest_pixiconf_make_implementation`` hook
   (:mod:`pixiconf.hookspecs`), by default :func:`~pixiconf.implementations.load_implementation`.
 """
@@ -24,6 +33,7 @@ Only pytest wiring lives here; loading, materialising, running and grading a cas
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fnmatch
 import keyword
 import os
@@ -31,6 +41,7 @@ import re
 import shutil
 import tempfile
 import textwrap
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -38,10 +49,21 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from . import hookspecs
-from .corpus.loader import CASE_SUFFIXES, find_root, is_case_path, load_case, read_features
+from .corpus.confine import WorkspaceError
+from .corpus.isolation import Guard, guard
+from .corpus.loader import (
+    CASE_SUFFIXES,
+    CorpusWarning,
+    case_id,
+    find_root,
+    is_case_path,
+    load_case,
+    not_a_regular_file,
+    read_features,
+)
 from .corpus.runner import CaseOutcome, CaseResult, execute, format_result
-from .corpus.schema import Case, CaseError
-from .corpus.workspace import Workspace, WorkspaceError, materialise
+from .corpus.schema import Case, CaseError, display_path
+from .corpus.workspace import Workspace, materialise
 from .implementations.base import Implementation
 from .implementations.registry import UnknownImplementationError, load_implementation
 
@@ -49,6 +71,36 @@ _RESERVED_MARKERS = frozenset({
     "skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", "tryfirst",
     "trylast", "and", "or", "not", "True", "False", "None",
 })
+
+
+@dataclass
+class _Scratch:
+    """The run's temporary directory and timeout guard, made on first use, removed at the end."""
+
+    directory: Path | None = None
+    guard: Guard | None = None
+
+    def new_case_directory(self) -> Path:
+        if self.directory is None:
+            self.directory = Path(tempfile.mkdtemp(prefix="pixiconf-"))
+        return Path(tempfile.mkdtemp(prefix="case-", dir=self.directory))
+
+    def guarded(self, implementation: Implementation) -> Guard:
+        if self.guard is None:
+            if self.directory is None:
+                self.directory = Path(tempfile.mkdtemp(prefix="pixiconf-"))
+            self.guard = guard(implementation, scratch_parent=self.directory)
+        return self.guard
+
+    def close(self) -> None:
+        guard_, directory = self.guard, self.directory
+        self.guard = self.directory = None
+        try:
+            if guard_ is not None:
+                guard_.close()
+        finally:
+            if directory is not None:
+                shutil.rmtree(directory, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -59,6 +111,7 @@ class _Settings:
     implementation: Implementation | None
     timeout: float
     markers: set[str] = field(default_factory=set)
+    scratch: _Scratch = field(default_factory=_Scratch)
 
 
 _SETTINGS = pytest.StashKey[_Settings]()
@@ -67,7 +120,8 @@ _SETTINGS = pytest.StashKey[_Settings]()
 def marker_name(tag: str) -> str:
     """The marker spelling of an area or feature tag (see the module docstring)."""
     name = re.sub(r"\W", "_", tag, flags=re.ASCII)
-    return f"pixiconf_{name}" if name in _RESERVED_MARKERS or keyword.iskeyword(name) else name
+    reserved = name in _RESERVED_MARKERS or keyword.iskeyword(name)
+    return f"pixiconf_{name}" if reserved or name.startswith("_") or not name else name
 
 
 def _positive_seconds(text: str) -> float:
@@ -98,6 +152,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--pixiconf-impl", default=None, dest="pixiconf_impl", metavar="NAME",
         help="implementation to run cases against (default: reference).",
+    )
+    group.addoption(
+        "--pixiconf-backend", default=None, dest="pixiconf_backend", metavar="PATH",
+        help="build backend binary for recipe/variants/map-pypi through an external pixi.",
     )
     group.addoption(
         "--pixiconf-timeout", default=60.0, type=_positive_seconds, dest="pixiconf_timeout",
@@ -132,7 +190,7 @@ def pytest_load_initial_conftests(
 @pytest.hookimpl(trylast=True)
 def pytest_pixiconf_make_implementation(config: pytest.Config, name: str) -> Implementation:
     """Default: resolve ``name`` with :func:`load_implementation`."""
-    return load_implementation(name)
+    return load_implementation(name, backend=config.getoption("pixiconf_backend", None))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -153,6 +211,13 @@ def pytest_configure(config: pytest.Config) -> None:
     _add_paths(config, cli_roots)
     for root in roots:
         _register_vocabulary(config, settings, root)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the worker and remove every temporary directory, however the run ended."""
+    settings = config.stash.get(_SETTINGS, None)
+    if settings is not None:
+        settings.scratch.close()
 
 
 def _cli_roots(config: pytest.Config) -> list[Path]:
@@ -253,6 +318,26 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return any(part.startswith(("_", ".")) for part in below) and collection_path.is_dir()
 
 
+def pytest_collect_directory(path: Path, parent: pytest.Collector) -> None:
+    """Warn about case-named entries pytest's walk passes over silently: FIFOs, links to
+    devices, dangling links (:func:`~pixiconf.corpus.loader.not_a_regular_file`)."""
+    settings = parent.config.stash.get(_SETTINGS, None)
+    root = find_root(path, settings.roots) if settings is not None else None
+    if root is None:
+        return
+    try:
+        entries = sorted(os.scandir(path), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        file_path = Path(entry.path)
+        if (not entry.name.endswith(CASE_SUFFIXES) or entry.is_dir() or entry.is_file()
+                or not is_case_path(PurePosixPath(*file_path.relative_to(root).parts))):
+            continue
+        why = not_a_regular_file(file_path) or "is not a regular file"
+        warnings.warn(CorpusWarning(f"{display_path(file_path)} {why}; skipped"), stacklevel=1)
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> CaseFile | None:
     """See ``pytest_collect_file`` in the pytest reference."""
     if file_path.suffix not in CASE_SUFFIXES:
@@ -263,7 +348,15 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> CaseFile |
     root = find_root(file_path, settings.roots)
     if root is None or not is_case_path(PurePosixPath(*file_path.relative_to(root).parts)):
         return None
-    return CaseFile.from_parent(parent, path=file_path)
+    why = not_a_regular_file(file_path)
+    if why is not None:
+        warnings.warn(CorpusWarning(f"{display_path(file_path)} {why}; skipped"), stacklevel=1)
+        return None
+    nodeid = None
+    shown = display_path(file_path)
+    if shown != str(file_path):  # not UTF-8: pytest would write the bytes into its reports
+        nodeid = f"{display_path(root.name)}/{case_id(file_path, root)}{file_path.suffix}"
+    return CaseFile.from_parent(parent, path=file_path, nodeid=nodeid)
 
 
 class CaseFile(pytest.File):
@@ -279,7 +372,8 @@ class CaseFile(pytest.File):
         if isinstance(case, Case):
             tags += case.features
         for tag in dict.fromkeys(tags):
-            item.add_marker(_register_marker(self.config, settings, tag))
+            with contextlib.suppress(AttributeError, ValueError):  # never stop the collection
+                item.add_marker(_register_marker(self.config, settings, tag))
         yield item
 
 
@@ -308,18 +402,19 @@ class CaseItem(pytest.Item):
             lines = "\n".join(textwrap.indent(p.describe(), "  ") for p in problems)
             pytest.fail(f"malformed case {self.case.id}: {count} in {self.path}\n{lines}",
                         pytrace=False)
-        self._base = Path(tempfile.mkdtemp(prefix="pixiconf-"))
+        self._base = self.config.stash[_SETTINGS].scratch.new_case_directory()
         try:
             self._workspace = materialise(self.case, self._base)
         except (WorkspaceError, OSError) as exc:
-            pytest.fail(f"{self.path}: cannot materialise the workspace: {exc}", pytrace=False)
+            pytest.fail(f"{display_path(self.path)}: cannot materialise the workspace: {exc}",
+                        pytrace=False)
 
     def runtest(self) -> None:
         settings = self.config.stash[_SETTINGS]
         implementation = settings.implementation
         assert isinstance(self.case, Case) and self._workspace and implementation is not None
-        self.result = execute(self.case, implementation, self._workspace,
-                              timeout=settings.timeout)
+        self.result = execute(self.case, settings.scratch.guarded(implementation),
+                              self._workspace, timeout=settings.timeout)
         if self.result.outcome is CaseOutcome.SKIP:
             reason = f"unsupported by {self.result.implementation}: {self.result.message}"
             # Report the skip at the case file, not at this line of the plugin.

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..similarity import did_you_mean
 from .loader import case_id, iter_case_paths, load_case, read_features
-from .schema import Case, CaseError
+from .schema import Case, CaseError, display_path
 
 __all__ = ["MAX_DESCRIPTION", "LintProblem", "check_description", "lint_corpus"]
 
@@ -38,7 +38,7 @@ class LintProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}: [{self.check}] {self.message}"
+        return f"{display_path(self.path)}: [{self.check}] {self.message}"
 
 
 def check_description(text: str) -> list[str]:

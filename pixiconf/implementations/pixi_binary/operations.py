@@ -1,0 +1,312 @@
+"""Observing the manifest and lock operations through pixi commands (see :mod:`.adapter`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ...corpus.matching import ANY
+from ..base import Observed, Outcome
+from .adapter import CommandFailed, Session, failed
+from .stderr import info_messages, parse_warnings, skipped_dependencies
+
+#: Parts of the ``resolve`` observation no pixi command shows (docs/implementations.md).
+RESOLVE_UNOBSERVED = ("/channel-priority", "/solve-strategy", "/system-requirements",
+                      "/pypi-options")
+
+
+def _relative(session: Session, path: str) -> str:
+    found = Path(path)
+    if not found.is_absolute():
+        found = session.request.cwd / found
+    try:
+        return Path(os.path.realpath(found)).relative_to(
+            Path(os.path.realpath(session.request.workspace_root))).as_posix()
+    except ValueError:
+        return found.as_posix()
+
+
+def _validate(session: Session):
+    """``pixi workspace name get``: the manifest parses and validates; its warnings."""
+    return session.run("workspace", "name", "get", *session.manifest_args())
+
+
+def _warning_texts(stderr: str) -> tuple[str, ...]:
+    return tuple(w.text for w in parse_warnings(stderr))
+
+
+def discover(session: Session) -> Outcome:
+    checked = _validate(session)
+    info = session.json("info", "--json", *session.manifest_args())
+    project = info.get("project_info") or {}
+    if not project.get("manifest_path"):
+        return failed(session, checked)
+    return Observed({"manifest": _relative(session, project["manifest_path"])},
+                    warnings=_warning_texts(checked.stderr))
+
+
+def check(session: Session) -> Outcome:
+    checked = _validate(session)
+    warnings = parse_warnings(checked.stderr)
+    return Observed({"warnings": [w.message for w in warnings]},
+                    warnings=tuple(w.text for w in warnings))
+
+
+def environments(session: Session) -> Outcome:
+    checked = _validate(session)
+    info = session.json("info", "--json", *session.manifest_args())
+    result = {}
+    for env in info.get("environments_info") or []:
+        features = list(env.get("features") or [])
+        result[env["name"]] = {
+            "features": features,
+            "solve-group": env.get("solve_group"),
+            "no-default-feature": "default" not in features,
+        }
+    return Observed({"environments": result}, warnings=_warning_texts(checked.stderr))
+
+
+# --------------------------------------------------------------------------- resolve
+
+
+def _spec(text: str) -> tuple[str, Any]:
+    """A match spec of the export → (name, the spec text after the name).
+
+    A spec with a channel (``c::name``) or bracket keys came from a table: not the table
+    itself, so its value is unobservable (``ANY``)."""
+    name, _, rest = text.strip().partition(" ")
+    if "::" in name or "[" in rest or "[" in name:
+        return name.split("::")[-1].split("[")[0], ANY
+    return name, rest.strip() or "*"
+
+
+def _pip_name(line: str) -> str | None:
+    import re
+
+    found = re.match(r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:$|[\[<>=!~;@ ])",
+                     line.strip())
+    return found.group(1) if found and not line.startswith(("-", ".", "/")) else None
+
+
+def _dependencies(export: dict[str, Any], skipped: list[str]):
+    dependencies: dict[str, Any] = {}
+    pypi: dict[str, Any] = {}
+    unobserved: list[str] = []
+    items = list(export.get("dependencies") or [])
+    pip_section = next((i for i in items if isinstance(i, dict) and "pip" in i), None)
+    if pip_section is not None:
+        # pixi adds a bare `pip` before the section (conda_environment.rs build_env_yaml).
+        index = items.index(pip_section)
+        if index > 0 and items[index - 1] == "pip":
+            del items[index - 1]
+    for item in items:
+        if isinstance(item, str):
+            name, spec = _spec(item)
+            current = dependencies.setdefault(name, [])
+            if spec is ANY or current is ANY:
+                dependencies[name] = ANY
+            else:
+                current.append(spec)
+    for name in skipped:
+        dependencies[name] = ANY
+    for line in (pip_section or {}).get("pip") or []:
+        line = str(line)
+        if line.startswith("--"):
+            continue
+        name = _pip_name(line)
+        if name is None:
+            unobserved.append("/pypi-dependencies")
+            continue
+        pypi[name] = ANY
+    return dependencies, pypi, unobserved
+
+
+def _task(info: dict[str, Any], name: str, unobserved: list[str]) -> dict[str, Any]:
+    task: dict[str, Any] = {}
+    if info.get("cmd") is not None:
+        task["cmd"] = info["cmd"]
+    depends = []
+    for dep in info.get("depends_on") or []:
+        if isinstance(dep, str):
+            depends.append(dep)
+            continue
+        args, environment = dep.get("args"), dep.get("environment")
+        if args is None and environment is None:
+            depends.append(dep.get("task_name"))
+        else:
+            entry: dict[str, Any] = {"task": dep.get("task_name")}
+            if args is not None:
+                entry["args"] = args
+            if environment is not None:
+                entry["environment"] = environment
+            depends.append(entry)
+    if depends:
+        task["depends-on"] = depends
+    for key, field in (("cwd", "cwd"), ("env", "env"), ("inputs", "inputs"),
+                       ("outputs", "outputs"), ("description", "description"),
+                       ("default-environment", "default_environment")):
+        if info.get(field) is not None:
+            task[key] = info[field]
+    if info.get("clean_env"):
+        task["clean-env"] = True
+    else:  # pixi prints false for both an absent and an explicit `clean-env = false`
+        unobserved.append(f"/tasks/{name}/clean-env")
+    if info.get("args") is not None:
+        args = []
+        for arg in info["args"]:
+            if isinstance(arg, dict) and arg.get("default") is None and arg.get("choices") is None:
+                args.append(arg.get("name"))
+            elif isinstance(arg, dict):
+                entry = {"arg": arg.get("name")}
+                if arg.get("default") is not None:
+                    entry["default"] = arg["default"]
+                if arg.get("choices") is not None:
+                    entry["choices"] = arg["choices"]
+                args.append(entry)
+            else:
+                args.append(arg)
+        task["args"] = args
+    return task
+
+
+def _tasks(listing: list[dict[str, Any]], environment: str, features: list[str],
+           unobserved: list[str]) -> dict[str, Any]:
+    """``Environment::tasks``: the inline feature first, then the features in use order; the
+    first definition of a name wins (``task list`` orders features by hash: re-ordered here)."""
+    entry = next((e for e in listing if e.get("environment") == environment), None)
+    if entry is None:
+        return {}
+    by_feature = {f.get("name"): f.get("tasks") or [] for f in entry.get("features") or []}
+    chain = [entry.get("tasks") or []] + [by_feature.get(f, []) for f in features]
+    chain += [tasks for name, tasks in by_feature.items() if name not in features]
+    result: dict[str, Any] = {}
+    for tasks in chain:
+        for task in tasks:
+            name = task.get("name")
+            if name not in result:
+                result[name] = _task(task, name, unobserved)
+    return result
+
+
+def _platform_order(listing: dict[str, Any]) -> list[str]:
+    return [p.get("name") for p in listing.get("platforms") or []
+            if not p.get("is_autodetected")]
+
+
+def resolve(session: Session) -> Outcome:
+    args = session.request.args
+    environment = str(args.get("environment", "default"))
+    platform = args.get("platform")
+    if not isinstance(platform, str):
+        from ..base import Failed
+
+        return Failed("the 'resolve' operation requires the argument 'platform'")
+    exported = session.run("workspace", "export", "conda-environment", "-e", environment,
+                           "-p", platform, *session.manifest_args())
+    try:
+        export = yaml.safe_load(exported.stdout) or {}
+    except yaml.YAMLError as exc:
+        raise CommandFailed(exported) from exc
+    info = session.json("info", "--json", *session.manifest_args())
+    env_info = next((e for e in info.get("environments_info") or []
+                     if e.get("name") == environment), {})
+    listed = session.json("workspace", "platform", "list", "--json", *session.manifest_args())
+    in_env = {p.get("name") for p in env_info.get("platforms") or []}
+    order = _platform_order(listed)
+    platforms = [p for p in order if p in in_env] + sorted(in_env.difference(order))
+
+    unobserved: list[str] = list(RESOLVE_UNOBSERVED)
+    dependencies, pypi, more = _dependencies(
+        export if isinstance(export, dict) else {}, skipped_dependencies(exported.stderr))
+    unobserved += more
+    features = list(env_info.get("features") or [])
+    observation: dict[str, Any] = {
+        "features": features,
+        "channels": list(env_info.get("channels") or []),
+        "platforms": platforms,
+        "dependencies": dependencies,
+        "pypi-dependencies": pypi,
+    }
+    host = info.get("platform")
+    variables = dict((export or {}).get("variables") or {})
+    if platform == host and host in in_env:
+        listing = session.json("task", "list", "--json", *session.manifest_args())
+        observation["tasks"] = _tasks(listing, environment, features, unobserved)
+        hook = session.json("shell-hook", "--json", "--no-install", "--frozen",
+                            "-e", environment, *session.manifest_args())
+        root = Path(info.get("project_info", {}).get("manifest_path") or ".").parent
+        scripts = [_script(p, root) for p in hook.get("activation_scripts") or []]
+        observation["activation"] = {"scripts": scripts, "env": variables}
+    else:
+        # `task list` resolves for the best platform, `shell-hook` activates the host one.
+        unobserved += ["/tasks", "/activation/scripts"]
+        observation["activation"] = {"env": variables}
+    return Observed(observation, warnings=_warning_texts(exported.stderr),
+                    unobserved=tuple(dict.fromkeys(unobserved)))
+
+
+def _script(path: str, root: Path) -> str:
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return path
+
+
+# --------------------------------------------------------------------------- lock
+
+
+def _rewriter(session: Session):
+    from ...ops_lock import rewrite_local_paths
+
+    channels = dict(session.request.channels)
+    root = session.request.workspace_root
+    return lambda value: rewrite_local_paths(value, channels, root)
+
+
+def _lock_path(session: Session) -> Path | None:
+    start = session.request.cwd
+    for directory in (start, *start.parents):
+        if (directory / "pixi.lock").is_file():
+            return directory / "pixi.lock"
+        if directory == session.request.workspace_root:
+            break
+    return None
+
+
+def lock(session: Session) -> Outcome:
+    from ...ops_lock import observe_lock_text
+
+    rewrite = _rewriter(session)
+    done = session.run("lock", *session.manifest_args(), offline=False, check=False)
+    if not done.ok:
+        return failed(session, done, rewrite)
+    path = _lock_path(session)
+    if path is None:
+        info = session.json("info", "--json", *session.manifest_args())
+        manifest = (info.get("project_info") or {}).get("manifest_path")
+        path = Path(manifest).parent / "pixi.lock" if manifest else None
+    if path is None or not path.is_file():
+        return failed(session, done, rewrite)
+    value = observe_lock_text(path.read_text(encoding="utf-8"), session.request.channels,
+                              session.request.workspace_root)
+    return Observed(value, warnings=tuple(rewrite(w) for w in _warning_texts(done.stderr)))
+
+
+#: pixi's message when ``--locked`` finds the lock file out of date (``lock_file/update.rs``).
+NOT_UP_TO_DATE = "lock file not up-to-date with the workspace"
+
+
+def lock_check(session: Session) -> Outcome:
+    rewrite = _rewriter(session)
+    listed = session.run("list", "--locked", *session.manifest_args(),
+                         extra={"RUST_LOG": "pixi_core=info"}, check=False)
+    warnings = tuple(rewrite(w) for w in _warning_texts(listed.stderr))
+    if NOT_UP_TO_DATE in listed.stderr:
+        reasons = [rewrite(m) for m in info_messages(listed.stderr, "out of date because")]
+        return Observed({"satisfiable": False, "reasons": reasons}, warnings=warnings)
+    if listed.ok or "No packages found" in listed.stderr + listed.stdout:
+        return Observed({"satisfiable": True, "reasons": []}, warnings=warnings)
+    return failed(session, listed, rewrite)

@@ -1,0 +1,69 @@
+"""Reading what pixi prints on stderr: warnings, INFO log lines, skipped dependencies.
+
+pixi (``crates/pixi_cli/src/lib.rs``) reports diagnostics with miette: a warning is a block
+that starts with ``⚠`` (``!`` without unicode) and goes on with indented lines (source frame,
+``help:``); log records of ``tracing`` are lines with the level (``WARN``, ``INFO``) and the
+target (``pixi_core::lock_file::outdated: ``) before the message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Warning_", "info_messages", "parse_warnings", "skipped_dependencies"]
+
+_BLOCK_START = re.compile(r"^\s*(?:⚠|WARN)\s+(?:[A-Za-z_][\w]*(?:::[\w]+)+:\s+)?(.*)$")
+_INFO = re.compile(r"^\s*(?:\S+\s+)?INFO\s+(?:[A-Za-z_][\w]*(?:::[\w]+)*:\s+)?(.*)$")
+_SKIPPED = re.compile(r"Failed to convert dependency to conda environment spec: (.*?)\. "
+                      r"Skipping dependency")
+
+
+@dataclass(frozen=True, slots=True)
+class Warning_:
+    """One warning: its message (the first line) and the whole block (help included)."""
+
+    message: str
+    text: str
+
+
+def parse_warnings(stderr: str) -> list[Warning_]:
+    """Every warning block of ``stderr`` in order (``Encountered N warnings`` is not one)."""
+    out: list[Warning_] = []
+    current: list[str] | None = None
+    message = ""
+    for line in stderr.splitlines():
+        start = _BLOCK_START.match(line)
+        if start:
+            if current is not None:
+                out.append(Warning_(message, "\n".join(current)))
+            message, current = start.group(1).strip(), [start.group(1).strip()]
+        elif current is not None and line[:1].isspace() and line.strip():
+            current.append(line.strip())
+        elif current is not None:
+            out.append(Warning_(message, "\n".join(current)))
+            current = None
+    if current is not None:
+        out.append(Warning_(message, "\n".join(current)))
+    return out
+
+
+def info_messages(stderr: str, needle: str) -> list[str]:
+    """Messages of INFO log lines that contain ``needle``, in order, each once."""
+    out: list[str] = []
+    for line in stderr.splitlines():
+        found = _INFO.match(line)
+        if found and needle in found.group(1) and found.group(1) not in out:
+            out.append(found.group(1).strip())
+    return out
+
+
+def skipped_dependencies(stderr: str) -> list[str]:
+    """Names ``pixi workspace export conda-environment`` skipped (source dependencies: no
+    match spec), from its ``tracing::warn!`` with the name's ``Debug`` form."""
+    names = []
+    for found in _SKIPPED.finditer(stderr):
+        quoted = re.findall(r'"((?:[^"\\]|\\.)*)"', found.group(1))
+        if quoted:
+            names.append(quoted[-1])
+    return names

@@ -1,0 +1,251 @@
+"""The external-binary adapter (pixiconf.implementations.pixi_binary) and the pixiconf-pixi shim.
+
+The slice tests run real subprocesses: the adapter drives the ``pixiconf-pixi`` console script
+(or ``python -m pixiconf.pixi_shim.main`` when the script is not installed), and the outcome
+must be the one the reference gives for the same case.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from pixiconf.corpus.loader import load_case
+from pixiconf.corpus.matching import ANY, match, unified_diff
+from pixiconf.corpus.runner import CaseOutcome, run_case
+from pixiconf.implementations.base import Failed, Observed, OperationRequest
+from pixiconf.implementations.pixi_binary import PixiBinary, detect_version
+from pixiconf.implementations.pixi_binary.process import isolated_env, run_command
+from pixiconf.implementations.pixi_binary.stderr import (
+    info_messages,
+    parse_warnings,
+    skipped_dependencies,
+)
+from pixiconf.implementations.reference import ReferenceImplementation
+from pixiconf.implementations.registry import load_implementation
+
+CASES = Path(__file__).resolve().parents[1] / "cases"
+
+
+def _shim(tmp_path_factory) -> str:
+    found = shutil.which("pixiconf-pixi") or str(Path(sys.executable).with_name("pixiconf-pixi"))
+    if os.path.isfile(found):
+        return found
+    wrapper = tmp_path_factory.mktemp("shim") / "pixiconf-pixi"
+    wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} -m pixiconf.pixi_shim.main \"$@\"\n")
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
+    return str(wrapper)
+
+
+@pytest.fixture(scope="module")
+def shim(tmp_path_factory) -> str:
+    return _shim(tmp_path_factory)
+
+
+def _fake(tmp_path: Path, body: str, name: str = "pixi") -> str:
+    path = tmp_path / name
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return str(path)
+
+
+def _request(tmp_path: Path, op: str = "check", **kwargs) -> OperationRequest:
+    root = tmp_path / "case" / "workspace"
+    root.mkdir(parents=True, exist_ok=True)
+    defaults = dict(args={}, workspace_root=root, cwd=root,  # noqa: C408
+                    env={"PATH": os.environ["PATH"], "HOME": str(tmp_path / "home")})
+    defaults.update(kwargs)
+    return OperationRequest(op=op, **defaults)
+
+
+# --------------------------------------------------------------------------- a slice of the corpus
+
+SLICE = [
+    "discovery/in-shell-warns-about-other-pixi-project-manifest",
+    "validation/activation-table-unknown-key",
+    "validation/activation-scripts-must-be-an-array",
+    "environments/implicit-default-environment",
+    "activation/env-first-feature-wins-per-key",
+    "tasks/alias-array-of-task-tables",
+    "lock/bare-version-is-exact",
+    "lock-check/" + sorted(p.stem for p in (CASES / "lock-check").glob("*.yaml"))[0],
+    "recipe/" + sorted(p.stem for p in (CASES / "recipe").glob("*.yaml"))[0],
+    "variants/" + sorted(p.stem for p in (CASES / "variants").glob("*.yaml"))[0],
+    "map-pypi/" + sorted(p.stem for p in (CASES / "map-pypi").glob("*.yaml"))[0],
+]
+
+
+@pytest.mark.parametrize("case_id", SLICE)
+def test_slice_through_the_shim_agrees_with_the_reference(case_id, shim, tmp_path):
+    case = load_case(CASES / f"{case_id}.yaml", CASES)
+    expected = run_case(case, ReferenceImplementation(), tmp_parent=tmp_path)
+    adapter = PixiBinary(shim, backend=shim)
+    got = run_case(case, adapter, tmp_parent=tmp_path)
+    assert expected.outcome is CaseOutcome.PASS
+    assert got.outcome is expected.outcome, got.transcript or got.message
+    assert got.transcript  # the commands are shown
+
+
+def test_build_string_is_unsupported(shim, tmp_path):
+    case = load_case(CASES / "build-string" / sorted(
+        p.name for p in (CASES / "build-string").glob("*.yaml"))[0], CASES)
+    got = run_case(case, PixiBinary(shim, backend=shim), tmp_parent=tmp_path)
+    assert got.outcome is CaseOutcome.SKIP
+    assert "build-string" in got.message
+
+
+def test_build_route_without_backend_is_skipped(shim, tmp_path):
+    case = load_case(CASES / f"{SLICE[8]}.yaml", CASES)
+    got = run_case(case, PixiBinary(shim), tmp_parent=tmp_path)
+    assert got.outcome is CaseOutcome.SKIP
+    assert "--pixiconf-backend" in got.message
+
+
+def test_failure_report_shows_commands_exit_codes_and_output(shim, tmp_path):
+    case = load_case(CASES / f"{SLICE[2]}.yaml", CASES)
+    got = run_case(case, PixiBinary(shim), tmp_parent=tmp_path)
+    assert got.outcome is CaseOutcome.PASS  # an expected error
+    assert "workspace name get" in got.transcript and "exit code 1" in got.transcript
+    assert "stderr:" in got.transcript
+
+
+# --------------------------------------------------------------------------- command mapping
+
+
+def test_resolve_maps_to_export_info_platforms_tasks_and_shell_hook(shim, tmp_path):
+    case = load_case(CASES / "tasks" / "alias-array-of-task-tables.yaml", CASES)
+    got = run_case(case, PixiBinary(shim), tmp_parent=tmp_path)
+    commands = [line for line in got.transcript.splitlines() if line.startswith("$ ")]
+    joined = "\n".join(commands)
+    for words in ("workspace export conda-environment -e default -p linux-64", "info --json",
+                  "workspace platform list --json", "task list --json",
+                  "shell-hook --json --no-install --frozen -e default"):
+        assert words in joined
+    assert all("PIXI_OFFLINE=1" in c for c in commands)
+
+
+def test_lock_runs_online_and_lock_check_logs_info(shim, tmp_path):
+    lock_case = load_case(CASES / f"{SLICE[6]}.yaml", CASES)
+    got = run_case(lock_case, PixiBinary(shim), tmp_parent=tmp_path)
+    assert "PIXI_OFFLINE" not in got.transcript.splitlines()[0]
+    check_case = load_case(CASES / f"{SLICE[7]}.yaml", CASES)
+    got = run_case(check_case, PixiBinary(shim), tmp_parent=tmp_path)
+    assert "RUST_LOG=pixi_core=info" in got.transcript and "list --locked" in got.transcript
+
+
+def test_unobserved_paths_are_reported_and_not_compared(shim, tmp_path):
+    case = load_case(CASES / "tasks" / "alias-array-of-task-tables.yaml", CASES)
+    got = run_case(case, PixiBinary(shim), tmp_parent=tmp_path)
+    assert "/solve-strategy" in got.unobserved and "/system-requirements" in got.unobserved
+    assert "system-requirements" not in got.observation
+
+
+# --------------------------------------------------------------------------- isolation
+
+
+def test_isolated_env(tmp_path):
+    env = isolated_env({"PATH": "/bin", "HOME": "/elsewhere", "https_proxy": "http://p",
+                        "HTTP_PROXY": "http://p", "PIXI_PROJECT_MANIFEST": "x"}, tmp_path)
+    for name in ("HOME", "PIXI_HOME", "PIXI_CACHE_DIR", "RATTLER_CACHE_DIR", "UV_CACHE_DIR",
+                 "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        assert Path(env[name]).is_dir() and tmp_path in Path(env[name]).parents, name
+    assert env["NO_COLOR"] == "1" and env["PIXI_NO_WRAP"] == "1" and env["PIXI_OFFLINE"] == "1"
+    assert "https_proxy" not in env and "HTTP_PROXY" not in env
+    assert env["PIXI_PROJECT_MANIFEST"] == "x" and env["PATH"] == "/bin"
+    assert "PIXI_OFFLINE" not in isolated_env({"PIXI_OFFLINE": "1"}, tmp_path, offline=False)
+
+
+def test_nothing_else_is_inherited(tmp_path, monkeypatch):
+    monkeypatch.setenv("PIXICONF_SECRET", "1")
+    binary = _fake(tmp_path, 'env; echo "pixi 0.77.0"')
+    result = run_command([binary], cwd=tmp_path,
+                         env=isolated_env({"PATH": os.environ["PATH"]}, tmp_path), timeout=10)
+    assert "PIXICONF_SECRET" not in result.stdout and "NO_COLOR=1" in result.stdout
+
+
+# --------------------------------------------------------------------------- timeout, crash
+
+
+def test_timeout(tmp_path):
+    binary = _fake(tmp_path, "sleep 30")
+    outcome = PixiBinary(binary).run(_request(tmp_path, timeout=0.5))
+    assert isinstance(outcome, Failed) and outcome.timed_out and not outcome.crashed
+    assert "timed out" in outcome.message
+
+
+@pytest.mark.parametrize("body", [
+    "echo \"thread 'main' panicked at src/value.rs:40:\" >&2; exit 101",
+    "kill -SEGV $$",
+])
+def test_crash(tmp_path, body):
+    binary = _fake(tmp_path, body)
+    outcome = PixiBinary(binary).run(_request(tmp_path))
+    assert isinstance(outcome, Failed) and outcome.crashed and not outcome.timed_out
+
+
+def test_crash_is_reported_as_crash_and_the_run_goes_on(tmp_path):
+    binary = _fake(tmp_path, "echo \"thread 'main' panicked at x\" >&2; exit 101")
+    case = load_case(CASES / f"{SLICE[1]}.yaml", CASES)
+    got = run_case(case, PixiBinary(binary), tmp_parent=tmp_path)
+    assert got.outcome is CaseOutcome.CRASH and "panicked at" in got.message
+    timed = run_case(case, PixiBinary(_fake(tmp_path, "sleep 30", "slow")), timeout=0.5,
+                     tmp_parent=tmp_path)
+    assert timed.outcome is CaseOutcome.TIMEOUT
+
+
+# --------------------------------------------------------------------------- version, registry
+
+
+def test_version_detection(tmp_path):
+    assert detect_version(_fake(tmp_path, 'echo "pixi 0.77.0"')) == "0.77.0"
+    assert detect_version(_fake(tmp_path, "exit 1", "broken")) == "unknown"
+    assert PixiBinary(_fake(tmp_path, 'echo "pixi 1.2.3"', "p2")).version().startswith("pixi 1.2.3")
+
+
+def test_registry_takes_a_path_or_a_name_on_path(tmp_path, monkeypatch):
+    binary = _fake(tmp_path, 'echo "pixi 0.77.0"', "my-pixi")
+    impl = load_implementation(binary, backend="/b")
+    assert isinstance(impl, PixiBinary) and impl.binary == binary and impl.backend == "/b"
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    assert load_implementation("my-pixi").binary == binary
+    with pytest.raises(ValueError):
+        load_implementation(str(tmp_path / "missing" / "pixi"))
+
+
+# --------------------------------------------------------------------------- parsing and matching
+
+
+def test_stderr_parsing():
+    stderr = ("  ⚠ first warning\n    ╭─[pixi.toml:1:1]\n  help: do this\n"
+              " WARN pixi_manifest::x: second one\n"
+              "2024 INFO pixi_core::lock_file::outdated: environment 'a' is out of date because x\n"
+              " WARN pixi_cli: Failed to convert dependency to conda environment spec: "
+              'PackageName { normalized: None, source: "foo" }. Skipping dependency\n'
+              "Error: boom\n")
+    warnings = parse_warnings(stderr)
+    assert [w.message for w in warnings][:2] == ["first warning", "second one"]
+    assert "help: do this" in warnings[0].text
+    assert info_messages(stderr, "out of date because") == [
+        "environment 'a' is out of date because x"]
+    assert skipped_dependencies(stderr) == ["foo"]
+
+
+def test_unobserved_and_any_in_matching():
+    expected = {"a": 1, "b": {"c": [1, 2]}, "d": 3, "e": "!absent"}
+    actual = {"a": 1, "b": {"c": [9]}, "d": ANY}
+    assert match(expected, actual, ignore=["/b"]) == []
+    assert match(expected, actual) != []
+    assert match({"t": {"x": {"clean-env": False}}}, {"t": {"x": {}}},
+                 ignore=["/t/*/clean-env"]) == []
+    assert match({"e": "!absent"}, {"e": ANY}) != []
+    assert "- 9" not in unified_diff(expected, actual, ignore=["/b"])
+    assert "- 9" in unified_diff(expected, actual)
+
+
+def test_observed_default_has_no_unobserved_paths():
+    assert Observed(1).unobserved == ()

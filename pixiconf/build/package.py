@@ -25,6 +25,7 @@ from typing import Any
 
 from ..diagnostics import DiagnosticError
 from ..manifest.location_spec import location_error, read_location_table
+from ..manifest.pins import parse_pin
 from ..manifest.selectors import SelectorError, TargetSelector, parse_selector
 from ..manifest.source import KeyPath, ManifestSource, Table, toml_type_name
 from ..manifest.specs import check_package_name, check_version_spec, conda_spec
@@ -50,7 +51,6 @@ BUILD_KEYS = (
 )
 #: Keys ``TomlBuildBackend`` reads itself before handing the rest to ``TomlSpec``.
 BACKEND_OWN_KEYS = ("name", "channels", "additional-dependencies", "workspace")
-PIN_KINDS = ("pin-subpackage", "pin-compatible")
 CONDA_ARCHIVES = (".conda", ".tar.bz2")
 #: Fields a ``{ workspace = true }`` entry may not restate (``parse_workspace_marker``).
 WORKSPACE_OWNED_FIELDS = ("version", "path", "git", "url")
@@ -506,21 +506,9 @@ class _PackageParser:
             if remaining:
                 self._spec_table(path, remaining, allow_empty=True)
             return _Inheritable(True, remaining, (*path, "workspace"))
-        pins = [k for k in PIN_KINDS if k in value]
-        if pins:
-            if len(pins) > 1:
-                raise src.error(path, "`pin-subpackage` and `pin-compatible` cannot be combined")
-            if len(value) > 1:
-                other = next(k for k in value if k not in PIN_KINDS)
-                raise src.error(path, f"`{pins[0]}` cannot be combined with other fields (found `{other}`)")
-            pin_value = value[pins[0]]
-            if pin_value is False:
-                raise src.error((*path, pins[0]), f"`{pins[0]} = false` has no meaning; remove the key "
-                                                  "or use a table to configure the pin")
-            if not (pin_value is True or isinstance(pin_value, dict)):
-                raise src.error((*path, pins[0]),
-                                f"expected a boolean or a table, found {toml_type_name(pin_value)}")
-            return Pin(pins[0], pin_value)
+        pin = parse_pin(src, path, value)  # package_dependency_spec.rs, pixi_spec pin.rs
+        if pin is not None:
+            return Pin(*pin)
         return self._spec_table(path, value)
 
     def _spec_table(self, path: KeyPath, value: dict[str, Any], *, allow_empty: bool = False) -> Any:
@@ -780,11 +768,21 @@ class _PackageParser:
                 for i, item in enumerate(self.source.array(path, value))]
 
     def _binary_map(self, path: KeyPath, value: Any) -> dict[str, Any]:
+        """A ``UniquePackageMap``: entries parse like any dependency, then
+        ``InheritablePackageMap::into_direct`` rejects pins and ``workspace`` markers."""
         src = self.source
         result: dict[str, Any] = {}
         for name, spec in src.table(path, value).items():
-            check_package_name(src, (*path, name), name)
-            result[name] = conda_spec(src, (*path, name), spec)
+            spec_path = (*path, name)
+            check_package_name(src, spec_path, name)
+            if isinstance(spec, dict) and "workspace" in spec:
+                src.expect((*spec_path, "workspace"), spec["workspace"], bool, "a boolean")
+                raise src.error((*spec_path, "workspace"),
+                                "`workspace` inheritance is not supported in this table")
+            if isinstance(spec, dict) and parse_pin(src, spec_path, spec) is not None:
+                raise src.error(spec_path, "`pin-subpackage` and `pin-compatible` are only supported "
+                                           "in package dependency tables")
+            result[name] = conda_spec(src, spec_path, spec)
         return result
 
     def _build_source(self, path: KeyPath, value: Any) -> dict[str, Any]:

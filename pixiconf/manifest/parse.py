@@ -19,9 +19,16 @@ from . import pypi_options as pypi
 from .conda_pypi_map import parse_conda_pypi_map
 from .location_spec import dev_dependency
 from .model import DEFAULT, Environment, Feature, Target, Workspace, WorkspaceManifest
+from .pins import parse_pin, pin_not_allowed
 from .selectors import SelectorError, parse_selector, subdir, subdir_error, validate_platform_name
 from .source import KeyPath, ManifestSource, Table
-from .specs import check_package_name, conda_dependency_map, conda_spec, pypi_dependency_map
+from .specs import (
+    check_package_name,
+    check_spec_keys,
+    conda_dependency_map,
+    conda_spec,
+    pypi_dependency_map,
+)
 from .tables import parse_activation, parse_channels, parse_system_requirements
 from .tasks import parse_tasks
 
@@ -349,10 +356,21 @@ class ManifestParser:
         return target
 
     def _inheritable(self, path: KeyPath, raw: Any) -> dict[str, Any]:
-        """A dependency table whose entries may be ``{ workspace = true }``."""
+        """A dependency table whose entries may be ``{ workspace = true }``.
+
+        ``[dependencies]``, ``[host-dependencies]`` and ``[build-dependencies]`` are
+        ``DependencyTable``s: an entry may carry an inline ``package = {...}`` definition
+        (``utils/package_map.rs`` ``deserialize_dependency_table``), converted once the table is
+        resolved (``TomlTarget::into_workspace_target``).  ``[constraints]`` is an
+        ``InheritablePackageMap``, where ``package`` is an unknown spec key.  Pins parse in all
+        four and are then rejected (``ResolvedPackageMap::try_into_unique``/``into_pixi_specs``).
+        """
         src = self.source
         table = src.table(path, raw)
+        kind = path[-1]
         result: dict[str, Any] = {}
+        inline: dict[str, tuple[KeyPath, dict[str, Any]]] = {}
+        pin_used: tuple[KeyPath, str] | None = None
         seen: set[str] = set()
         for name, spec in table.items():
             spec_path = (*path, name)
@@ -360,18 +378,26 @@ class ManifestParser:
             if name.lower() in seen:
                 raise src.error(spec_path, f"duplicate key: `{name}`", label="duplicate defined here")
             seen.add(name.lower())
+            package = None
+            if kind != "constraints" and isinstance(spec, dict) and "package" in spec:
+                package = self._peel_inline_package((*spec_path, "package"), spec["package"])
+                spec = {k: v for k, v in spec.items() if k != "package"}
             if isinstance(spec, dict) and "workspace" in spec:
-                # inheritable_package_map.rs parse_workspace_marker says "a boolean"
+                # inheritable_package_map.rs parse_inheritable_entry / parse_workspace_marker
                 flag = src.expect((*spec_path, "workspace"), spec["workspace"], bool, "a boolean")
                 if not flag and len(spec) > 1:
                     raise src.error(spec_path, "`workspace = false` cannot be combined with other fields")
+                for owned in ("version", "path", "git", "url"):
+                    if owned in spec:
+                        raise src.error((*spec_path, owned), f"`{owned}` is mutually exclusive with `workspace`")
+                overrides = {k: v for k, v in spec.items() if k != "workspace"}
+                if overrides:
+                    # the overrides are a ``TomlSpec`` (unknown keys and types are rejected)
+                    check_spec_keys(src, spec_path, overrides)
                 if not flag:
                     raise src.error((*spec_path, "workspace"), "`workspace` cannot be false",
                                     help="Remove the `workspace = false` entry; inheritance from the "
                                          "workspace is opt-in.")
-                for owned in ("version", "path", "git", "url"):
-                    if owned in spec:
-                        raise src.error((*spec_path, owned), f"`{owned}` is mutually exclusive with `workspace`")
                 if name not in self.pool:
                     raise src.error(spec_path,
                                     f"the workspace does not define `{name}` in `[workspace.dependencies]`",
@@ -379,11 +405,20 @@ class ManifestParser:
                                          "workspace `pixi.toml`.")
                 check_package_name(src, spec_path, name)
                 result[name] = self.pool[name]
-                continue
-            check_package_name(src, spec_path, name)
-            result[name] = conda_spec(src, spec_path, spec)
+            else:
+                pin = parse_pin(src, spec_path, spec) if isinstance(spec, dict) else None
+                check_package_name(src, spec_path, name)
+                if pin is not None:
+                    pin_used = pin_used or (spec_path, pin[0])
+                    continue
+                result[name] = conda_spec(src, spec_path, spec)
+                if package is not None and not _is_source_spec(result[name]):
+                    raise src.error(spec_path, "an inline package definition requires a `git`, `path` "
+                                               "or `url` source location")
+            if package is not None:
+                inline[name] = ((*spec_path, "package"), package)
             if _is_source_spec(result[name]):
-                if path[-1] == "constraints":  # toml/target.rs into_workspace_target
+                if kind == "constraints":  # toml/target.rs into_workspace_target
                     raise src.error(spec_path, "source specifications are not supported in `[constraints]`, "
                                                f"but '{name}' is a source specification",
                                     label="source specification specified here",
@@ -395,7 +430,43 @@ class ManifestParser:
                                     label="source dependency specified here",
                                     help="Run `pixi workspace preview add pixi-build` to enable the "
                                          "preview flag")
+        for name, (package_path, _) in inline.items():
+            if not _is_source_spec(result[name]):  # an inherited entry: checked once resolved
+                raise src.error(package_path[:-1], "an inline package definition requires a `git`, "
+                                                   "`path` or `url` source location")
+        if pin_used is not None:
+            raise pin_not_allowed(src, pin_used[0], pin_used[1], f"[{kind}]")
+        for name, (package_path, package) in inline.items():
+            self._inline_package(package_path, name, package)
         return result
+
+    def _peel_inline_package(self, path: KeyPath, raw: Any) -> dict[str, Any]:
+        """``peel_inline_package``: a ``[package]`` table without ``name`` or ``build.source``."""
+        src = self.source
+        package = src.table(path, raw)
+        if "build" not in package:  # TomlPackage::deserialize (th.required("build"))
+            raise src.error(path, "missing field 'build' in table", label="table with missing field")
+        if "name" in package:
+            raise src.error(path, "an inline package definition cannot set `name`; it is taken from "
+                                  "the dependency key")
+        if isinstance(package["build"], dict) and "source" in package["build"]:
+            raise src.error(path, "an inline package definition cannot set `build.source`; the source "
+                                  "is taken from the dependency spec")
+        return package
+
+    def _inline_package(self, path: KeyPath, name: str, package: dict[str, Any]) -> None:
+        """``InlinePackageManifest::from_toml_package``: the inline table as a ``[package]`` named
+        after the dependency, inheriting the workspace's package properties (no defaults)."""
+        from ..build.package import PackageDefaults, parse_package, workspace_properties
+
+        src = self.source
+        pixi = src.data if not self.pyproject else (src.data.get("tool") or {}).get("pixi") or {}
+        ws_raw = pixi.get("workspace", pixi.get("project"))
+        properties = workspace_properties(self._current_workspace, dependencies=self.pool,
+                                          raw_workspace=ws_raw if isinstance(ws_raw, dict) else {},
+                                          root=self.root)
+        parse_package(src, path, package, workspace=properties, root=self.root,
+                      defaults=PackageDefaults(name=name))
 
     def _target_tables(self, path: KeyPath, raw: Any) -> dict[str, Any]:
         t = self.source.reader(path, raw)

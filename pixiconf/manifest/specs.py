@@ -123,6 +123,13 @@ def conda_spec(source: ManifestSource, path: KeyPath, value: Any) -> Any:
         return value
     if not isinstance(value, dict):
         raise source.error(path, f"expected a string or a table, found {_type(value)}")
+    check_spec_keys(source, path, value)
+    _check_conda_combinations(source, path, value)
+    return dict(value)
+
+
+def check_spec_keys(source: ManifestSource, path: KeyPath, value: dict[str, Any]) -> None:
+    """``impl Deserialize for TomlSpec``: each key's type, and no unknown key."""
     table = source.reader(path, value)
     for key in CONDA_SPEC_KEYS:
         item = table.optional(key)
@@ -144,10 +151,6 @@ def conda_spec(source: ManifestSource, path: KeyPath, value: Any) -> Any:
         else:
             source.string(key_path, item)
     table.finalize()
-    if "workspace" in value:
-        pass
-    _check_conda_combinations(source, path, value)
-    return dict(value)
 
 
 CONDA_ARCHIVES = (".conda", ".tar.bz2")

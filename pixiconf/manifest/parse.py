@@ -24,6 +24,7 @@ from .selectors import SelectorError, parse_selector, subdir, subdir_error, vali
 from .source import KeyPath, ManifestSource, Table
 from .specs import (
     check_package_name,
+    check_spec_combinations,
     check_spec_keys,
     conda_dependency_map,
     conda_spec,
@@ -404,7 +405,7 @@ class ManifestParser:
                                     help="Add the package to `[workspace.dependencies]` in the "
                                          "workspace `pixi.toml`.")
                 check_package_name(src, spec_path, name)
-                result[name] = self.pool[name]
+                result[name] = self._inherit(spec_path, self.pool[name], overrides)
             else:
                 pin = parse_pin(src, spec_path, spec) if isinstance(spec, dict) else None
                 check_package_name(src, spec_path, name)
@@ -439,6 +440,20 @@ class ManifestParser:
         for name, (package_path, package) in inline.items():
             self._inline_package(package_path, name, package)
         return result
+
+    def _inherit(self, path: KeyPath, base: Any, overrides: dict[str, Any]) -> Any:
+        """``finalize_inherited``: the pool spec with the member's fields layered on top
+        (``TomlSpec::layer_overrides``), checked again as a whole (``TomlSpec::into_spec``)."""
+        if not overrides:
+            return base
+        merged = {"version": base} if isinstance(base, str) else dict(base)
+        merged.update(overrides)
+        try:
+            check_spec_combinations(self.source, path, merged)
+        except DiagnosticError as exc:
+            raise self.source.error((*path, "workspace"), "cannot apply member overrides to inherited "
+                                    f"workspace dependency: {exc.diagnostic.message}") from None
+        return merged
 
     def _peel_inline_package(self, path: KeyPath, raw: Any) -> dict[str, Any]:
         """``peel_inline_package``: a ``[package]`` table without ``name`` or ``build.source``."""

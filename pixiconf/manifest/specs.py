@@ -124,7 +124,7 @@ def conda_spec(source: ManifestSource, path: KeyPath, value: Any) -> Any:
     if not isinstance(value, dict):
         raise source.error(path, f"expected a string or a table, found {_type(value)}")
     check_spec_keys(source, path, value)
-    _check_conda_combinations(source, path, value)
+    check_spec_combinations(source, path, value)
     return dict(value)
 
 
@@ -156,7 +156,7 @@ def check_spec_keys(source: ManifestSource, path: KeyPath, value: dict[str, Any]
 CONDA_ARCHIVES = (".conda", ".tar.bz2")
 
 
-def _check_conda_combinations(source: ManifestSource, path: KeyPath, value: dict[str, Any]) -> None:
+def check_spec_combinations(source: ManifestSource, path: KeyPath, value: dict[str, Any]) -> None:
     """``TomlSpec::validate_field_combinations`` then ``TomlSpec::into_spec`` (SpecError texts)."""
     git_refs = [k for k in ("branch", "rev", "tag") if k in value]
     if "git" not in value and (git_refs or "lfs" in value):

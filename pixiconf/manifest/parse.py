@@ -161,7 +161,7 @@ class ManifestParser:
         authors = t.optional("authors", src.strings)
         channels = t.required("channels", lambda p, v: parse_channels(src, p, self._index_set(p, v)))
         channel_priority = t.optional("channel-priority", lambda p, v: src.enum(p, v, CHANNEL_PRIORITIES))
-        solve_strategy = t.optional("solve-strategy", lambda p, v: src.enum(p, v, SOLVE_STRATEGIES))
+        solve_strategy = t.optional("solve-strategy", self._workspace_solve_strategy)
         platforms = t.optional("platforms", self._platform_list) or []
         license_ = t.optional("license", src.string)
         license_file = t.optional("license-file", src.from_str)
@@ -231,6 +231,14 @@ class ManifestParser:
             build_variant_targets=variant_targets,
             build_variants_files=variant_files or [],
         )
+
+    def _workspace_solve_strategy(self, path: KeyPath, value: Any) -> str:
+        """``TomlWorkspace`` reads ``solve-strategy`` as ``TomlFromStr<SolveStrategy>``: strum's
+        ``EnumString`` error, not the ``TomlEnum`` list that features and environments print."""
+        text = self.source.from_str(path, value)
+        if text not in SOLVE_STRATEGIES:
+            raise self.source.error(path, "Matching variant not found")
+        return text
 
     def _platform_list(self, path: KeyPath, value: Any) -> list[str]:
         src = self.source

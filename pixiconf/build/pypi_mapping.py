@@ -44,7 +44,8 @@ remaining requirements are dropped.  With no channels at all nothing is asked an
 warned.  Table keys are looked up in PEP 503-normalised form.
 
 **Versions.**  pep508_rs parses the specifiers into pep440_rs ``VersionSpecifiers``, which sort
-them by version (stable) and display them PEP 440-normalised joined by ``", "``; ``===`` becomes
+them by version (stable) and display them PEP 440-normalised joined by ``", "`` (the one rule in
+:mod:`pixiconf.manifest.pep440`, read from the written text); ``===`` becomes
 ``==`` and the result is parsed with rattler's lenient ``VersionSpec`` parser.  On failure a
 warning is given and the dependency is unconstrained.  The output is the ``Display`` of
 ``MatchSpec{name, version}``: the normalised (lower-case) conda name, then a space and the
@@ -75,12 +76,14 @@ from typing import Any, Protocol
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, Specifier
-from packaging.version import InvalidVersion, Version
+from packaging.specifiers import InvalidSpecifier
+from packaging.version import Version
 from rattler import MatchSpec, PackageName, VersionSpec
 from rattler.exceptions import InvalidMatchSpecError, InvalidVersionSpecError
 
 from ..diagnostics import Diagnostic, DiagnosticError
+from ..manifest import pep440
+from ..manifest.pep508 import written_parts
 
 __all__ = [
     "BUILD_TOOL_COMPILERS",
@@ -175,7 +178,8 @@ class ParsedRequirement:
     text: str
     #: PEP 503-normalised name (pep508_rs ``PackageName``).
     name: str
-    #: ``(operator, version, star)`` with the version PEP 440-normalised, sorted by version.
+    #: ``(operator, version, star)`` with the version PEP 440-normalised, sorted by version
+    #: (:func:`pixiconf.manifest.pep440.parse_specifiers`).
     specifiers: tuple[tuple[str, Version, bool], ...]
     url: str | None
     marker: Marker | None
@@ -183,7 +187,7 @@ class ParsedRequirement:
     @property
     def specifier_text(self) -> str:
         """pep440_rs ``VersionSpecifiers`` display: ``>=1.0, <2.0``."""
-        return ", ".join(f"{op}{v}{'.*' if star else ''}" for op, v, star in self.specifiers)
+        return pep440.display([pep440.VersionSpecifier(*s) for s in self.specifiers])
 
 
 # --------------------------------------------------------------------------- names
@@ -241,32 +245,24 @@ def _rewrite_deprecated_markers(text: str) -> str:
     return "".join(out)
 
 
-def _pep440_specifier(spec: Specifier) -> tuple[str, Version, bool]:
-    """pep440_rs ``VersionSpecifier::from_str``: every operator, ``===`` included, needs a
-    PEP 440 version (packaging's ``===`` takes any string)."""
-    raw = spec.version
-    star = raw.endswith(".*")
-    try:
-        version = Version(raw[:-2] if star else raw)
-    except InvalidVersion:
-        raise RequirementError(f"invalid version in specifier `{spec}`") from None
-    return spec.operator, version, star
-
-
 def parse_requirement(text: str) -> ParsedRequirement:
     """Parse one PEP 508 requirement string (pep508_rs ``Requirement::from_str``)."""
     if not isinstance(text, str):
         raise RequirementError(f"expected a requirement string, got {text!r}")
+    rewritten = _rewrite_deprecated_markers(text)
     try:
-        req = Requirement(_rewrite_deprecated_markers(text))
+        req = Requirement(rewritten)
     except (InvalidRequirement, InvalidMarker, InvalidSpecifier) as exc:
         raise RequirementError(f"invalid requirement `{text}`: {exc}") from None
-    specifiers = [_pep440_specifier(s) for s in req.specifier]
-    specifiers.sort(key=lambda s: s[1])  # VersionSpecifiers::from_unsorted (stable sort)
+    written = written_parts(rewritten).specifiers if not req.url else ""
+    try:
+        specifiers = pep440.parse_specifiers(written)
+    except InvalidSpecifier as exc:
+        raise RequirementError(f"invalid requirement `{text}`: {exc}") from None
     return ParsedRequirement(
         text=text,
         name=normalize_pypi_name(req.name),
-        specifiers=tuple(specifiers),
+        specifiers=tuple((s.operator, s.version, s.star) for s in specifiers),
         url=req.url or None,
         marker=req.marker,
     )

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, DiagnosticError, warning
-from ..manifest import toml
+from ..manifest import pep440, toml
 from ..operations import UnsupportedOperation
 from . import script as build_script
 from .config import PYPI_CONDA_MAP_UNUSED, PythonBackendConfig
@@ -190,7 +190,7 @@ class PyprojectMetadata:
     def requires_python(self) -> str | None:
         project = self._project()
         text = (project or {}).get("requires-python")
-        return pep440_specifiers_display(text) if isinstance(text, str) else None
+        return pep440.display(pep440.parse_specifiers(text)) if isinstance(text, str) else None
 
     def project_dependencies(self) -> list[str] | None:
         project = self._project()
@@ -207,7 +207,7 @@ def parse_pyproject(text: str) -> dict[str, Any]:
     """``toml::from_str::<pyproject_toml::PyProjectToml>``: the fields the backend reads are
     type-checked; ``ValueError`` carries serde's complaint."""
     from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.specifiers import InvalidSpecifier
     from packaging.version import InvalidVersion, Version
 
     try:
@@ -244,7 +244,8 @@ def parse_pyproject(text: str) -> dict[str, Any]:
                 raise ValueError(f"invalid version in `project.version`: {exc}") from None
         if "requires-python" in project:
             try:
-                SpecifierSet(expect(project["requires-python"], str, "a string", "project.requires-python"))
+                pep440.parse_specifiers(expect(project["requires-python"], str, "a string",
+                                               "project.requires-python"))
             except InvalidSpecifier as exc:
                 raise ValueError(f"invalid `project.requires-python`: {exc}") from None
         if "dependencies" in project:
@@ -277,36 +278,21 @@ def _pep440_version(text: str) -> str:
     return str(Version(text))
 
 
-def pep440_specifiers_display(text: str) -> str:
-    """pep440_rs ``VersionSpecifiers`` display: written order, normalised, joined by ``", "``."""
-    from packaging.specifiers import Specifier
-    from packaging.version import InvalidVersion, Version
-
-    parts = []
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        spec = Specifier(part.strip())
-        version = spec.version
-        if spec.operator != "===":
-            try:
-                version = (str(Version(version[:-2])) + ".*" if version.endswith(".*")
-                           else str(Version(version)))
-            except InvalidVersion:
-                pass
-        parts.append(f"{spec.operator}{version}")
-    return ", ".join(parts)
-
-
 def python_abi3_spec(requires_python: str | None) -> str:
-    """``python_abi3_spec_from_requires_python``: the first ``>=`` bound cut to two segments."""
+    """``python_abi3_spec_from_requires_python``: the first ``>=`` bound of the specifiers
+    sorted by version (:mod:`pixiconf.manifest.pep440`), cut to two segments; without one, or
+    when the specifiers do not parse, ``3.9``."""
+    from packaging.specifiers import InvalidSpecifier
+
     version = DEFAULT_ABI3_VERSION
     if requires_python:
-        for part in requires_python.split(","):
-            part = part.strip()
-            if part.startswith(">=") and not part.startswith(">=="):
-                version = part[2:].strip()
-                break
+        try:
+            specifiers = pep440.parse_specifiers(requires_python)
+        except InvalidSpecifier:
+            specifiers = ()
+        lower = next((s for s in specifiers if s.operator == ">="), None)
+        if lower is not None:
+            version = str(lower.version)
     pieces = re.split(r"([._-])", version)
     segments = pieces[:3]  # two segments and the separator between them
     return "".join(segments).rstrip("._-") + ".*"

@@ -17,40 +17,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from packaging._parser import parse_requirement
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
+from packaging.specifiers import InvalidSpecifier
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 from rattler import VersionSpec
 
 from ..diagnostics import Diagnostic, DiagnosticError
+from . import pep440
 from .model import DEFAULT, Feature
+from .pep508 import written_parts
 from .source import ManifestSource
-
-
-def _ordered_specifiers(text: str) -> str:
-    """pep440_rs ``VersionSpecifiers`` keep the written order and display as ``a, b``
-    (packaging's ``str(SpecifierSet)`` would sort them)."""
-    return ", ".join(str(Specifier(part.strip())) for part in text.split(",") if part.strip())
 
 
 def _requirement_spec(req: Requirement) -> Any:
     """The pixi pypi spec of a PEP 508 requirement, as the observation writes it.
 
     ``PixiPypiSpec::try_from(pep508_rs::Requirement)`` (``crates/pixi_pypi_spec/src/pep508.rs``)
-    rendered like its ``Display`` (test ``test_pypi_to_string``): specifiers in written order
-    joined by ``, ``, extras normalized in written order, markers with single quotes.  uv's
-    marker normalisation beyond quoting (e.g. ``python_full_version``) is not modelled.
+    rendered like its ``Display`` (test ``test_pypi_to_string``): specifiers sorted by version
+    as pep440_rs sorts them (:mod:`pixiconf.manifest.pep440`) joined by ``, ``, extras
+    normalized in written order, markers with single quotes.  uv's marker normalisation beyond
+    quoting (e.g. ``python_full_version``) is not modelled.
     """
-    parsed = parse_requirement(getattr(req, "text", None) or str(req))
+    written = written_parts(getattr(req, "text", None) or str(req))
     spec: dict[str, Any] = {}
     if req.url:
         spec["url"] = req.url
     else:
-        spec["version"] = _ordered_specifiers(parsed.specifier) or "*"
-    if parsed.extras:
-        spec["extras"] = list(dict.fromkeys(canonicalize_name(e) for e in parsed.extras))
+        spec["version"] = pep440.display(pep440.parse_specifiers(written.specifiers)) or "*"
+    if written.extras:
+        spec["extras"] = list(dict.fromkeys(canonicalize_name(e) for e in written.extras))
     if req.marker is not None:
         spec["env-markers"] = str(req.marker).replace('"', "'")
     if list(spec) == ["version"]:
@@ -65,7 +61,8 @@ class PyprojectError(ValueError):
 
 
 class _WrittenRequirement(Requirement):
-    """A requirement that remembers its text (``str(Requirement)`` sorts the specifiers)."""
+    """A requirement that remembers its text (``Requirement`` keeps extras and specifiers in
+    sets, and pep440_rs needs the written order of equal versions)."""
 
     def __init__(self, text: str):
         super().__init__(text)
@@ -76,9 +73,12 @@ def _parse_requirement(path: tuple[str, ...], text: Any) -> Requirement:
     if not isinstance(text, str):
         raise PyprojectError(path, f"expected a string, found {type(text).__name__}")
     try:
-        return _WrittenRequirement(text)
-    except InvalidRequirement as exc:
+        req = _WrittenRequirement(text)
+        if not req.url:
+            pep440.parse_specifiers(written_parts(text).specifiers)
+    except (InvalidRequirement, InvalidSpecifier) as exc:
         raise PyprojectError(path, f"invalid requirement `{text}`: {exc}") from None
+    return req
 
 
 PROJECT_KEYS = ("name", "version", "description", "readme", "requires-python", "license",
@@ -113,9 +113,11 @@ def check_project_table(project: Any) -> None:
                                      "but no leading ASCII digits were found") from None
             raise PyprojectError(("project", "version"), f"invalid version `{version}`") from None
     requires_python = project.get("requires-python")
-    if requires_python is not None:
+    if requires_python:
+        # parse_version_specifiers: every comma-separated part, an empty one too, needs an
+        # operator (only the whole empty string is the empty list).
         for part in requires_python.split(","):
-            if part.strip() and part.strip()[:1] not in ("=", "!", "~", "<", ">"):
+            if part.strip()[:1] not in ("=", "!", "~", "<", ">"):
                 raise PyprojectError(("project", "requires-python"), "Failed to parse version: Unexpected "
                                      "end of version specifier, expected operator")
 
@@ -128,8 +130,8 @@ def _toml_type(value: Any) -> str:
 
 def _written_extras(req: Requirement) -> list[str]:
     """The extras of ``req`` normalized, in written order (pep508_rs keeps a Vec)."""
-    parsed = parse_requirement(getattr(req, "text", None) or str(req))
-    return list(dict.fromkeys(canonicalize_name(e) for e in parsed.extras))
+    written = written_parts(getattr(req, "text", None) or str(req))
+    return list(dict.fromkeys(canonicalize_name(e) for e in written.extras))
 
 
 def resolve_groups(project: dict[str, Any], groups_raw: dict[str, Any]) -> dict[str, list[Requirement]]:
@@ -238,12 +240,13 @@ def project_defaults(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def python_spec(requires_python: str | None) -> str:
+    """``version_or_url_to_spec``: the pep440_rs display of ``requires-python`` (sorted by
+    version, :mod:`pixiconf.manifest.pep440`), minus a leading ``==``, parsed leniently as a
+    conda VersionSpec (so ``==3.12`` becomes the exact spec ``==3.12``).  The ``==`` is only
+    stripped when it leads *after* sorting: ``<4,==3.12`` gives ``==3.12,<4``."""
     if requires_python is None:
         return "*"
-    SpecifierSet(requires_python)  # validate
-    # ``version_or_url_to_spec``: the pep440 display (written order), minus a leading ``==``,
-    # parsed leniently as a conda VersionSpec (so ``==3.12`` becomes the exact spec ``==3.12``).
-    text = _ordered_specifiers(requires_python)
+    text = pep440.display(pep440.parse_specifiers(requires_python))
     text = text.removeprefix("==")
     return str(VersionSpec(text, strict=False))
 

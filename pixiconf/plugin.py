@@ -54,7 +54,6 @@ from .corpus.isolation import Guard, guard
 from .corpus.loader import (
     CASE_SUFFIXES,
     CorpusWarning,
-    case_id,
     find_root,
     is_case_path,
     load_case,
@@ -331,10 +330,12 @@ def pytest_collect_directory(path: Path, parent: pytest.Collector) -> None:
         return
     for entry in entries:
         file_path = Path(entry.path)
-        if (not entry.name.endswith(CASE_SUFFIXES) or entry.is_dir() or entry.is_file()
+        if (not entry.name.endswith(CASE_SUFFIXES)
                 or not is_case_path(PurePosixPath(*file_path.relative_to(root).parts))):
             continue
-        why = not_a_regular_file(file_path) or "is not a regular file"
+        why = not_a_regular_file(file_path)  # os.stat: a link loop is a reason, not an error
+        if why is None or why.endswith("a directory, not a regular file"):
+            continue
         warnings.warn(CorpusWarning(f"{display_path(file_path)} {why}; skipped"), stacklevel=1)
 
 
@@ -352,11 +353,12 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> CaseFile |
     if why is not None:
         warnings.warn(CorpusWarning(f"{display_path(file_path)} {why}; skipped"), stacklevel=1)
         return None
-    nodeid = None
-    shown = display_path(file_path)
-    if shown != str(file_path):  # not UTF-8: pytest would write the bytes into its reports
-        nodeid = f"{display_path(root.name)}/{case_id(file_path, root)}{file_path.suffix}"
-    return CaseFile.from_parent(parent, path=file_path, nodeid=nodeid)
+    if display_path(file_path.name) == file_path.name:
+        return CaseFile.from_parent(parent, path=file_path)
+    # Not UTF-8: reports (junitxml, xdist's messages) are text, so name and node ID escape it.
+    nodeid = f"{parent.nodeid}/{display_path(file_path.name)}".lstrip("/")
+    return CaseFile.from_parent(parent, path=file_path, name=display_path(file_path.name),
+                                nodeid=nodeid)
 
 
 class CaseFile(pytest.File):
@@ -400,7 +402,8 @@ class CaseItem(pytest.Item):
             problems = self.case.problems
             count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
             lines = "\n".join(textwrap.indent(p.describe(), "  ") for p in problems)
-            pytest.fail(f"malformed case {self.case.id}: {count} in {self.path}\n{lines}",
+            pytest.fail(f"malformed case {self.case.id}: {count} in {display_path(self.path)}"
+                        f"\n{lines}",
                         pytrace=False)
         self._base = self.config.stash[_SETTINGS].scratch.new_case_directory()
         try:
@@ -432,5 +435,7 @@ class CaseItem(pytest.Item):
             return format_result(excinfo.value.result)
         return super().repr_failure(excinfo, style=style)
 
-    def reportinfo(self) -> tuple[Path, int, str]:
-        return self.path, 0, f"pixiconf case {self.case.id}"
+    def reportinfo(self) -> tuple[Path | str, int, str]:
+        shown = display_path(self.path)  # reports are text (xdist sends them as UTF-8)
+        return (self.path if shown == str(self.path) else shown), 0, (
+            f"pixiconf case {self.case.id}")

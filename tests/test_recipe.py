@@ -298,20 +298,6 @@ def test_normalize_url(text, expected):
     assert rcp.normalize_url(text) == expected
 
 
-@pytest.mark.parametrize(("text", "valid"), [
-    ("MIT", True), ("Apache-2.0 OR MIT", True), ("(MIT OR Apache-2.0) AND BSD-3-Clause", True),
-    ("GPL-2.0-or-later WITH Classpath-exception-2.0", True), ("LicenseRef-Proprietary", True),
-    ("Apache-2.0+", True), ("mit", False), ("MIT or Apache-2.0", False), ("MIT License", False),
-    ("MIT AND", False), ("(MIT", False), ("MIT)", False), ("", False), ("MIT WITH MIT", False),
-])
-def test_spdx_error(text, valid):
-    assert (pkg.spdx_error(text) is None) is valid
-
-
-def test_spdx_error_points_at_the_term():
-    assert pkg.spdx_error("MIT License") == "MIT License\n    ^^^^^^^ unknown term"
-
-
 @pytest.mark.parametrize(("name", "spec", "expected"), [
     ("boltons", "*", "boltons"),
     ("Boltons", ">=1", "boltons >=1"),

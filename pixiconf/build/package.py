@@ -28,6 +28,7 @@ from ..manifest.location_spec import location_error, read_location_table
 from ..manifest.pins import parse_pin
 from ..manifest.selectors import SelectorError, TargetSelector, parse_selector
 from ..manifest.source import KeyPath, ManifestSource, Table, toml_type_name
+from ..manifest.spdx import spdx_error
 from ..manifest.specs import check_package_name, check_version_spec, conda_spec
 
 #: ``TomlPackage::deserialize`` read order.
@@ -886,87 +887,6 @@ def package_error(message: str, **kwargs: Any) -> DiagnosticError:
     from ..diagnostics import Diagnostic
 
     return DiagnosticError(Diagnostic(message, **kwargs))
-
-
-# --------------------------------------------------------------------------- SPDX
-
-
-def spdx_error(text: str) -> str | None:
-    """Why ``text`` is not an SPDX expression for the ``spdx`` crate (0.10, strict mode), or
-    ``None``.
-
-    Strict mode: license and exception identifiers match case-sensitively, operators are
-    ``AND``/``OR``/``WITH`` in capitals, ``LicenseRef-``/``DocumentRef-...:LicenseRef-`` terms
-    are accepted and a ``+`` may follow a license.  The text mimics the crate's
-    ``ParseError`` display (the expression, a caret line and the reason).  The identifier lists
-    are ``packaging``'s, which may be a slightly different SPDX list version than the crate's.
-    """
-    import re
-
-    from packaging.licenses._spdx import EXCEPTIONS, LICENSES
-
-    licenses = {entry["id"] for entry in LICENSES.values()}
-    exceptions = {entry["id"] for entry in EXCEPTIONS.values()}
-    tokens: list[tuple[str, int, int]] = []
-    for match in re.finditer(r"\(|\)|[^\s()]+", text):
-        tokens.append((match.group(0), match.start(), match.end()))
-
-    def error(start: int, end: int, reason: str) -> str:
-        return f"{text}\n{' ' * start}{'^' * max(end - start, 1)} {reason}"
-
-    def kind(word: str) -> str:
-        if word in ("AND", "OR", "WITH", "(", ")"):
-            return word
-        if re.fullmatch(r"(DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+", word):
-            return "license"
-        if word.rstrip("+") in licenses and word.count("+") <= 1:
-            return "license"
-        if word in exceptions:
-            return "exception"
-        return "unknown"
-
-    if not tokens:
-        return error(0, 0, "empty expression")
-    for word, start, end in tokens:
-        if kind(word) == "unknown":
-            return error(start, end, "unknown term")
-    position = 0
-    depth_stack: list[tuple[int, int]] = []
-    expect_term = True
-    after_license = False
-    while position < len(tokens):
-        word, start, end = tokens[position]
-        k = kind(word)
-        if expect_term:
-            if k == "(":
-                depth_stack.append((start, end))
-            elif k == "license":
-                expect_term, after_license = False, True
-            else:
-                return error(start, end, "expected one of `(`, `<license>`")
-        else:
-            if k == "WITH" and after_license:
-                if position + 1 >= len(tokens) or kind(tokens[position + 1][0]) != "exception":
-                    nxt = tokens[position + 1] if position + 1 < len(tokens) else (word, end, end)
-                    return error(nxt[1], nxt[2], "expected one of `<exception>`")
-                position += 1
-                after_license = False
-            elif k in ("AND", "OR"):
-                expect_term, after_license = True, False
-            elif k == ")":
-                if not depth_stack:
-                    return f"{text}\n{' ' * start}^ unopened parens"
-                depth_stack.pop()
-                after_license = False
-            else:
-                return error(start, end, "expected one of `AND`, `OR`, `)`")
-        position += 1
-    if expect_term:
-        last = tokens[-1]
-        return error(last[2], last[2], "expected one of `(`, `<license>`")
-    if depth_stack:
-        return f"{text}\n{' ' * depth_stack[-1][0]}- unclosed parens"
-    return None
 
 
 # --------------------------------------------------------------------------- locating a package

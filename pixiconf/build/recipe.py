@@ -29,10 +29,11 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, DiagnosticError, warning
 from ..manifest import pep440, toml
+from ..manifest.spdx import spdx_error
 from ..operations import UnsupportedOperation
 from . import script as build_script
 from .config import PYPI_CONDA_MAP_UNUSED, PythonBackendConfig
-from .package import PackageManifest, PackageTarget, Pin, is_source_spec, spdx_error
+from .package import PackageManifest, PackageTarget, Pin, is_source_spec
 
 #: ``BUILD_TOOL_COMPILER_MAPPINGS`` (``pypi_mapping.rs``).
 BUILD_TOOL_COMPILERS = {"maturin": ("rust",), "setuptools-rust": ("rust",)}

@@ -12,8 +12,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
-
 from ..diagnostics import DiagnosticError
 from . import pypi_options as pypi
 from .conda_pypi_map import parse_conda_pypi_map
@@ -22,6 +20,7 @@ from .model import DEFAULT, Environment, Feature, Target, Workspace, WorkspaceMa
 from .pins import parse_pin, pin_not_allowed
 from .selectors import SelectorError, parse_selector, subdir, subdir_error, validate_platform_name
 from .source import KeyPath, ManifestSource, Table
+from .spdx import spdx_error
 from .specs import (
     check_package_name,
     check_spec_combinations,
@@ -191,11 +190,11 @@ class ManifestParser:
                 variant_targets.append((selector, target_variants))
 
         if license_ is not None:
-            try:
-                canonicalize_license_expression(license_)
-            except InvalidLicenseExpression as exc:
+            # toml/workspace.rs into_workspace: spdx::Expression::parse (strict), see spdx.py
+            error = spdx_error(license_)
+            if error is not None:
                 raise src.error((*path, "license"), "'license' is not a valid SPDX expression",
-                                label=str(exc)) from None
+                                label=error)
         for key, value in (("license-file", license_file), ("readme", readme)):
             if value is not None and self.root is not None and not (self.root / value).is_file():
                 raise src.error((*path, key), f"'{self.root / value}' does not exist")

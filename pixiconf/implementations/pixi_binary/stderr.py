@@ -49,13 +49,26 @@ def parse_warnings(stderr: str) -> list[Warning_]:
 
 
 def info_messages(stderr: str, needle: str) -> list[str]:
-    """Messages of INFO log lines that contain ``needle``, in order, each once."""
+    """Messages of INFO log lines that contain ``needle``, in order, each once.  A message
+    goes on over the following lines until the next log record or diagnostic (tracing prints
+    a multi-line message as it is)."""
     out: list[str] = []
-    for line in stderr.splitlines():
+    current: list[str] | None = None
+    for line in [*stderr.splitlines(), "Error:"]:
         found = _INFO.match(line)
-        if found and needle in found.group(1) and found.group(1) not in out:
-            out.append(found.group(1).strip())
+        if current is not None and (found or _RECORD.match(line)):
+            message = "\n".join(current)
+            if needle in message and message not in out:
+                out.append(message)
+            current = None
+        if found:
+            current = [found.group(1)]
+        elif current is not None:
+            current.append(line)
     return out
+
+
+_RECORD = re.compile(r"^\s*(?:\S+\s+)?(?:TRACE|DEBUG|INFO|WARN|ERROR)\s|^\s*(?:⚠|×|Error:)")
 
 
 def skipped_dependencies(stderr: str) -> list[str]:

@@ -17,6 +17,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidName, canonicalize_name
 from rattler import NamelessMatchSpec, PackageName, VersionSpec
 
+from . import pep440
 from .location_spec import check_digest, check_url, subdirectory_error
 from .source import KeyPath, ManifestSource
 
@@ -276,11 +277,19 @@ def _marker_error(text: str) -> str | None:
     return None
 
 
+def _pypi_version_display(text: str) -> str:
+    """A valid ``VersionOrStar`` as pixi holds it: ``*``, or pep440_rs ``VersionSpecifiers``
+    sorted by version and displayed ``>=1, <2`` (verified: pixi 0.77 exports
+    ``foo = "<2,>=1"`` as ``foo>=1, <2``)."""
+    return text if text == "*" else pep440.display(pep440.parse_specifiers(text))
+
+
 def pypi_spec(source: ManifestSource, path: KeyPath, value: Any) -> Any:
-    """Validate one PyPI dependency value; return it as written."""
+    """Validate one PyPI dependency value; return it with its version specifiers as pixi
+    holds them (:func:`_pypi_version_display`), everything else as written."""
     if isinstance(value, str):
         _check_pypi_version(source, path, value)
-        return value
+        return _pypi_version_display(value)
     if not isinstance(value, dict):
         # pixi_pypi_spec/src/toml.rs: anything but a string goes to TableHelper::new
         raise source.error(path, f"expected a table, found {_type(value)}")
@@ -316,7 +325,10 @@ def pypi_spec(source: ManifestSource, path: KeyPath, value: Any) -> Any:
         raise source.error(path, f"`version` cannot be used with {', '.join(locations)}")
     if len(locations) > 1 or (locations and "index" in value):
         raise source.error(path, "Exactly one of `url`, `path`, `git`, or `version` must be specified")
-    return dict(value)
+    spec = dict(value)
+    if isinstance(spec.get("version"), str):
+        spec["version"] = _pypi_version_display(spec["version"])
+    return spec
 
 
 def pypi_dependency_map(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, Any]:

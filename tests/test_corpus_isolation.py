@@ -201,3 +201,25 @@ def test_a_thread_guard_passes_exceptions_through(tmp_path, text):
 
     with pytest.raises(RuntimeError, match="boom"):
         ThreadGuard(Raising()).run(request(tmp_path, "discover"))
+
+
+def test_the_worker_never_reruns_the_parents_main_module(tmp_path):
+    script = tmp_path / "script.py"  # no `if __name__ == "__main__":` guard, on purpose
+    script.write_text(textwrap.dedent('''
+        import os
+        from pathlib import Path
+        from pixiconf.corpus.isolation import guard
+        from pixiconf.implementations.base import OperationRequest
+        from pixiconf.implementations.reference import ReferenceImplementation
+
+        print("main ran", flush=True)
+        root = Path(os.environ["ROOT"])
+        with guard(ReferenceImplementation()) as reference:
+            print(type(reference.run(OperationRequest(
+                op="discover", args={}, workspace_root=root, cwd=root,
+                env={"HOME": str(root)}))).__name__)
+    '''))
+    (tmp_path / "pixi.toml").write_text("[workspace]\nchannels = []\nplatforms = []\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "ROOT": str(tmp_path)}, check=False)
+    assert done.stdout.splitlines() == ["main ran", "Observed"], done.stderr

@@ -15,6 +15,7 @@ from typing import Any
 from ..diagnostics import DiagnosticError
 from . import pypi_options as pypi
 from .conda_pypi_map import parse_conda_pypi_map
+from .exclude_newer import read_exclude_newer, read_exclude_newer_map
 from .location_spec import dev_dependency
 from .model import DEFAULT, Environment, Feature, Target, Workspace, WorkspaceManifest
 from .pins import parse_pin, pin_not_allowed
@@ -31,6 +32,7 @@ from .specs import (
 )
 from .tables import parse_activation, parse_channels, parse_system_requirements
 from .tasks import parse_tasks
+from .url import url_error
 
 CHANNEL_PRIORITIES = ("strict", "flexible", "disabled")
 SOLVE_STRATEGIES = ("highest", "lowest", "lowest-direct")
@@ -172,10 +174,15 @@ class ManifestParser:
         t.optional("s3-options", self._s3_options)
         preview = t.optional("preview", self._preview)
         ws_target = t.optional("target", src.table)
-        variant_files = t.optional("build-variants-files", src.strings)
+        # ``Vec<Spanned<TomlFromStr<PathBuf>>>``: each entry says ``expected expected a string``
+        variant_files = t.optional("build-variants-files", lambda p, v: [
+            src.from_str((*p, str(i)), item) for i, item in enumerate(src.array(p, v))])
         build_variants = t.optional("build-variants", self._build_variants)
-        requires_pixi = t.optional("requires-pixi", src.string)
-        t.optional("exclude-newer", src.from_str)
+        # ``TomlVersionSpecStr``: ``take_string("a version specifier string")``; the spec itself
+        # is checked by discovery (``requires-pixi`` is read before the manifest is parsed).
+        requires_pixi = t.optional("requires-pixi", lambda p, v: src.expect(
+            p, v, str, "a version specifier string"))
+        t.optional("exclude-newer", lambda p, v: read_exclude_newer(src, p, v))
         pool = t.optional("dependencies", lambda p, v: conda_dependency_map(src, p, v))
         t.finalize()
 
@@ -269,11 +276,10 @@ class ManifestParser:
         return self.source.strings(path, self._index_set(path, value))
 
     def _url(self, path: KeyPath, value: Any) -> str:
-        from urllib.parse import urlsplit
-
         text = self.source.from_str(path, value)
-        if not urlsplit(text).scheme:
-            raise self.source.error(path, "relative URL without a base")
+        error = url_error(text)
+        if error is not None:
+            raise self.source.error(path, error)
         return text
 
     def _preview(self, path: KeyPath, value: Any) -> bool | list[str]:
@@ -300,7 +306,7 @@ class ManifestParser:
         src = self.source
         for name, opts in src.table(path, value).items():
             t = src.reader((*path, name), opts)
-            t.required("endpoint-url", src.string)
+            t.required("endpoint-url", self._url)  # ``TomlFromStr<Url>``
             t.required("region", src.string)
             t.required("force-path-style", src.boolean)
             t.finalize()
@@ -345,12 +351,13 @@ class ManifestParser:
             constraints=deps.get("constraints"),
         )
         if tables.get("exclude-newer") is not None:
-            for name, when in src.table((*path, "exclude-newer"), tables["exclude-newer"]).items():
-                src.string((*path, "exclude-newer", name), when)
+            read_exclude_newer_map(src, (*path, "exclude-newer"), tables["exclude-newer"], pypi=False)
         if tables.get("pypi-dependencies") is not None:
             target.pypi_dependencies = {
                 name: [spec] for name, spec in pypi_dependency_map(
                     src, (*path, "pypi-dependencies"), tables["pypi-dependencies"]).items()}
+        if tables.get("pypi-exclude-newer") is not None:
+            read_exclude_newer_map(src, (*path, "pypi-exclude-newer"), tables["pypi-exclude-newer"], pypi=True)
         if tables.get("dev") is not None:
             dev = src.table((*path, "dev"), tables["dev"])
             target.dev = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .exclude_newer import read_exclude_newer
 from .source import KeyPath, ManifestSource, toml_type_name
 
 
@@ -55,7 +56,8 @@ def parse_channel(source: ManifestSource, path: KeyPath, value: Any) -> Channel:
         source.expect((*path, "priority"), priority, int, "i32")
         if not -(2**31) <= priority < 2**31:
             raise source.error((*path, "priority"), "out of range of 'i32'")
-    exclude_newer = table.optional("exclude-newer", source.string)
+    # ``TomlFromStr<ExcludeNewer>`` (``toml/channel.rs``)
+    exclude_newer = table.optional("exclude-newer", lambda p, v: read_exclude_newer(source, p, v))
     table.finalize()
     return Channel(channel, priority, exclude_newer)
 

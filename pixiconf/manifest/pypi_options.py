@@ -45,10 +45,12 @@ def normalize_url(text: str) -> str:
 
 def _url(source: ManifestSource, path: KeyPath, value: Any, *, from_str: bool = True) -> str:
     # index-url/extra-index-urls are `TomlFromStr<Url>`; find-links `url` uses take_string(None).
+    from .url import url_error
+
     text = source.from_str(path, value) if from_str else source.string(path, value)
-    parts = urlsplit(text)
-    if not parts.scheme or (parts.scheme in ("http", "https") and not parts.netloc):
-        raise source.error(path, "relative URL without a base" if not parts.scheme else "empty host")
+    error = url_error(text)
+    if error is not None:
+        raise source.error(path, error)
     return normalize_url(text)
 
 
@@ -95,7 +97,8 @@ def parse_pypi_options(source: ManifestSource, path: KeyPath, value: Any) -> dic
     index_url = table.optional("index-url")
     if index_url is not None:
         options["index-url"] = _url(source, (*path, "index-url"), index_url)
-    extra = table.optional("extra-index-urls", source.array)
+    # ``TomlWith<_, Vec<TomlFromStr<Url>>>``: pixi_toml's ``Vec`` says ``expected array``.
+    extra = table.optional("extra-index-urls", lambda p, v: source.expect(p, v, list, "array"))
     if extra is not None:
         options["extra-index-urls"] = [
             _url(source, (*path, "extra-index-urls", str(i)), u) for i, u in enumerate(extra)]

@@ -19,6 +19,7 @@ overrides layered on top.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,8 @@ BUILD_KEYS = (
 #: Keys ``TomlBuildBackend`` reads itself before handing the rest to ``TomlSpec``.
 BACKEND_OWN_KEYS = ("name", "channels", "additional-dependencies", "workspace")
 CONDA_ARCHIVES = (".conda", ".tar.bz2")
+#: rattler ``is_valid_record_flag``.
+_RECORD_FLAG = re.compile(r"\A[a-z0-9_]+(:[a-z0-9_]+)?\Z")
 #: Fields a ``{ workspace = true }`` entry may not restate (``parse_workspace_marker``).
 WORKSPACE_OWNED_FIELDS = ("version", "path", "git", "url")
 #: The help of the pin errors in tables without pins.
@@ -444,11 +447,12 @@ class _PackageParser:
         return _conda_version_display(text, lambda message: self.source.error(path, message))
 
     def _url(self, path: KeyPath, value: Any) -> str:
-        from urllib.parse import urlsplit
+        from ..manifest.url import url_error
 
         text = self.source.from_str(path, value)
-        if not urlsplit(text).scheme:
-            raise self.source.error(path, "relative URL without a base")
+        error = url_error(text)
+        if error is not None:
+            raise self.source.error(path, error)
         return text
 
     # -- dependency tables ----------------------------------------------------------------
@@ -671,7 +675,7 @@ class _PackageParser:
         channels = t.optional("channels", self._channels)
         additional = t.optional("additional-dependencies", self._binary_map) or {}
         source = t.optional("source", self._build_source)
-        flags = t.optional("flags", src.strings) or []
+        flags = t.optional("flags", self._flags) or []
         config = t.optional("config")
         if config is None and t.contains("configuration"):
             config = t.remaining.pop("configuration")
@@ -680,7 +684,8 @@ class _PackageParser:
         target_raw = t.optional("target")
         prefix = t.optional("build-string-prefix", src.string)
         number = t.optional("build-number", self._build_number)
-        secrets = t.optional("secrets", src.strings)
+        # ``TomlBTreeSet<String>``: pixi_toml says ``expected array``.
+        secrets = t.optional("secrets", lambda p, v: src.strings(p, src.expect(p, v, list, "array")))
         t.finalize()
 
         backend_name, backend_spec, backend_channels, backend_additional = backend
@@ -765,8 +770,9 @@ class _PackageParser:
         return name, spec, channels, additional
 
     def _channels(self, path: KeyPath, value: Any) -> list[str]:
-        return [self.source.from_str((*path, str(i)), item)
-                for i, item in enumerate(self.source.array(path, value))]
+        # ``TomlWith<_, Vec<TomlFromStr<_>>>``: pixi_toml's ``Vec`` says ``expected array``.
+        items = self.source.expect(path, value, list, "array")
+        return [self.source.from_str((*path, str(i)), item) for i, item in enumerate(items)]
 
     def _binary_map(self, path: KeyPath, value: Any) -> dict[str, Any]:
         """A ``UniquePackageMap``: entries parse like any dependency, then
@@ -798,10 +804,23 @@ class _PackageParser:
         return table
 
     def _build_number(self, path: KeyPath, value: Any) -> int:
-        number = self.source.expect(path, value, int, "an integer")
-        if number < 0:
-            raise self.source.error(path, f"expected a non-negative integer, found {number}")
+        """An ``Option<u64>``: toml-span's integer deserialiser names the Rust type."""
+        number = self.source.expect(path, value, int, "u64")
+        if not 0 <= number < 2**64:
+            raise self.source.error(path, "out of range of 'u64'")
         return number
+
+    def _flags(self, path: KeyPath, value: Any) -> list[str]:
+        """``TomlWith<_, Vec<TomlFromStr<Flag>>>``: rattler ``Flag::from_str`` (``flags.rs``)."""
+        items = self.source.expect(path, value, list, "array")
+        flags = []
+        for i, item in enumerate(items):
+            flag = self.source.from_str((*path, str(i)), item)
+            if not _RECORD_FLAG.match(flag):
+                raise self.source.error((*path, str(i)), f"'{flag}' is not a valid flag. Flags must "
+                                                         "match ^[a-z0-9_]+(:[a-z0-9_]+)?$")
+            flags.append(flag)
+        return flags
 
 
 # --------------------------------------------------------------------------- helpers

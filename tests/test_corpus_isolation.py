@@ -223,3 +223,24 @@ def test_the_worker_never_reruns_the_parents_main_module(tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           timeout=60, env={**os.environ, "ROOT": str(tmp_path)}, check=False)
     assert done.stdout.splitlines() == ["main ran", "Observed"], done.stderr
+
+
+def test_closing_a_thread_guard_waits_for_abandoned_operations(tmp_path):
+    marker = tmp_path / "late" / "write"
+
+    class Late:
+        name = "late"
+
+        def version(self):
+            return "1"
+
+        def run(self, request):
+            time.sleep(1)
+            marker.parent.mkdir(parents=True)  # what an abandoned operation may still do
+            marker.write_text("x")
+            return Observed({})
+
+    guarded = ThreadGuard(Late(), grace=30)
+    assert guarded.run(request(tmp_path, "discover", timeout=0.1)).timed_out
+    guarded.close()
+    assert marker.is_file()  # it finished before close returned: removing now is final

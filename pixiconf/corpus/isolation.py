@@ -15,7 +15,8 @@ itself:
   external binary) and with its own temporary directory; it ignores SIGINT, so Ctrl-C is
   handled once, by the run, which then closes the worker;
 - anything else: a daemon **thread**, abandoned (left running, its result ignored) when it
-  times out.
+  times out; closing the guard waits a bounded time for abandoned threads, so that the
+  directories they write into can be removed afterwards.
 
 :func:`guard` picks the strategy; a guard is a context manager and an implementation itself.
 The cost of the worker is one interpreter start per guard (about 0.2 s, once per pytest
@@ -33,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -85,7 +87,23 @@ class DirectGuard(Guard):
 
 
 class ThreadGuard(Guard):
-    """Runs each operation in a daemon thread; abandons it when it times out."""
+    """Runs each operation in a daemon thread; abandons it when it times out.
+
+    An abandoned thread may still write into its case's directory; :meth:`close` waits for
+    abandoned threads (at most ``grace`` seconds in all, default the longest timeout seen) so
+    that the caller can then remove every directory for good."""
+
+    def __init__(self, implementation: Implementation, grace: float | None = None) -> None:
+        super().__init__(implementation)
+        self.grace = grace
+        self._abandoned: list[threading.Thread] = []
+        self._longest = 0.0
+
+    def close(self) -> None:
+        deadline = time.monotonic() + (self.grace if self.grace is not None else self._longest)
+        for thread in self._abandoned:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._abandoned = [thread for thread in self._abandoned if thread.is_alive()]
 
     def run(self, request: OperationRequest) -> Outcome:
         box: dict[str, Any] = {}
@@ -100,6 +118,8 @@ class ThreadGuard(Guard):
         thread.start()
         thread.join(request.timeout)
         if thread.is_alive():
+            self._abandoned.append(thread)
+            self._longest = max(self._longest, request.timeout)
             return timeout_outcome(request.timeout)
         if "error" in box:
             raise box["error"]

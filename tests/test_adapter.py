@@ -235,6 +235,40 @@ def test_stderr_parsing():
     assert skipped_dependencies(stderr) == ["foo"]
 
 
+#: stderr captured from pixi 0.77.0 (facts of the binary's output), see the files' names.
+PIXI_STDERR = Path(__file__).parent / "data" / "pixi-0.77-stderr"
+
+
+def test_manifest_warnings_record_header_is_not_a_warning():
+    """``workspace name get`` on a manifest with an ambiguous version (a tracing WARN line)
+    and three manifest warnings: one WARN record with the ``Encountered 3 warnings`` header
+    and three ``⚠`` reports (source frames in box characters, blank lines between them)."""
+    stderr = (PIXI_STDERR / "three-manifest-warnings.txt").read_text(encoding="utf-8")
+    warnings = parse_warnings(stderr)
+    assert [w.message for w in warnings] == [
+        "Encountered ambiguous version specifier `1.2`, could be `1.2.*` but assuming you "
+        "meant `==1.2`. In the future this will result in an error.",
+        "The `project` field is deprecated. Use `workspace` instead.",
+        "The `host-dependencies` field is deprecated. Use `dependencies` instead.",
+        "The preview flag: fancy is defined in the manifest but un-used in pixi",
+    ]
+    assert "replace this with 'dependencies'" in warnings[2].text
+    assert "replace this with 'workspace'" not in warnings[2].text
+    assert "'fancy' is unknown" in warnings[3].text
+
+
+def test_single_manifest_warning_header_singular():
+    stderr = (" WARN Encountered 1 warning while parsing the manifest:\n"
+              "  ⚠ The feature 'test' is defined but not used in any environment.\n"
+              "   ╭─[/ws/pixi.toml:5:10]\n 5 │ [feature.test.dependencies]\n"
+              "   ·          ────\n   ╰────\n"
+              "  help: Remove the feature from the manifest or add it to an environment\n")
+    (warning,) = parse_warnings(stderr)
+    assert warning.message == "The feature 'test' is defined but not used in any environment."
+    assert warning.text.endswith("help: Remove the feature from the manifest or add it to an "
+                                 "environment")
+
+
 def test_unobserved_and_any_in_matching():
     expected = {"a": 1, "b": {"c": [1, 2]}, "d": 3, "e": "!absent"}
     actual = {"a": 1, "b": {"c": [9]}, "d": ANY}

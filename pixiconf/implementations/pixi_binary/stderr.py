@@ -4,6 +4,11 @@ pixi (``crates/pixi_cli/src/lib.rs``) reports diagnostics with miette: a warning
 that starts with ``⚠`` (``!`` without unicode) and goes on with indented lines (source frame,
 ``help:``); log records of ``tracing`` are lines with the level (``WARN``, ``INFO``) and the
 target (``pixi_core::lock_file::outdated: ``) before the message.
+
+Manifest warnings come in one ``WARN`` record (``pixi_core/src/workspace/discovery.rs``,
+``WorkspaceLocator::locate``): a header ``Encountered N warning[s] while parsing the
+manifest:`` and then each warning's miette report (``⚠ message``, its source frame drawn with
+box characters, ``help:``), indented.  The header is not a warning: every ``⚠`` under it is.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from dataclasses import dataclass
 __all__ = ["Warning_", "info_messages", "parse_warnings", "skipped_dependencies"]
 
 _BLOCK_START = re.compile(r"^\s*(?:⚠|WARN)\s+(?:[A-Za-z_][\w]*(?:::[\w]+)+:\s+)?(.*)$")
+#: The header of the manifest warnings' record (``discovery.rs``); not itself a warning.
+_HEADER = re.compile(r"^Encountered \d+ warnings? while parsing the manifest:$")
 _INFO = re.compile(r"^\s*(?:\S+\s+)?INFO\s+(?:[A-Za-z_][\w]*(?:::[\w]+)*:\s+)?(.*)$")
 _SKIPPED = re.compile(r"Failed to convert dependency to conda environment spec: (.*?)\. "
                       r"Skipping dependency")
@@ -37,7 +44,9 @@ def parse_warnings(stderr: str) -> list[Warning_]:
         if start:
             if current is not None:
                 out.append(Warning_(message, "\n".join(current)))
-            message, current = start.group(1).strip(), [start.group(1).strip()]
+            message = start.group(1).strip()
+            # the header opens no warning; the `⚠` reports indented below it are the warnings
+            current = None if _HEADER.match(message) else [message]
         elif current is not None and line[:1].isspace() and line.strip():
             current.append(line.strip())
         elif current is not None:

@@ -269,6 +269,19 @@ def test_single_manifest_warning_header_singular():
                                  "environment")
 
 
+def test_export_scalars_are_strings():
+    """``pixi workspace export conda-environment`` output of pixi 0.77.0 (serde_yaml, YAML 1.2
+    plain scalars): ``yes`` is the string the manifest set, not a YAML 1.1 boolean."""
+    from pixiconf.implementations.pixi_binary.operations import load_export
+
+    stdout = ("name: default\nchannels:\n- nodefaults\ndependencies:\n- python 3.11.*\n"
+              "variables:\n  V: unix\n  ONLY64: yes\n  N: 1\n  OFF: off\n")
+    export = load_export(stdout)
+    assert export["variables"] == {"V": "unix", "ONLY64": "yes", "N": "1", "OFF": "off"}
+    assert export["dependencies"] == ["python 3.11.*"]
+    assert load_export("") == {}
+
+
 def test_unobserved_and_any_in_matching():
     expected = {"a": 1, "b": {"c": [1, 2]}, "d": 3, "e": "!absent"}
     actual = {"a": 1, "b": {"c": [9]}, "d": ANY}

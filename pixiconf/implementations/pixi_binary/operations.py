@@ -124,6 +124,13 @@ def _dependencies(export: dict[str, Any], skipped: list[str]):
     return dependencies, pypi, unobserved
 
 
+def load_export(text: str) -> Any:
+    """The export's YAML with every scalar a string: pixi writes it with serde_yaml (YAML 1.2
+    plain scalars), so ``ONLY64: yes`` or ``V: on`` are strings (``conda_environment.rs``: the
+    variables, match specs and pip lines are all strings), not YAML 1.1 booleans."""
+    return yaml.load(text, Loader=yaml.BaseLoader) or {}
+
+
 def _task(info: dict[str, Any], name: str, unobserved: list[str]) -> dict[str, Any]:
     task: dict[str, Any] = {}
     if info.get("cmd") is not None:
@@ -207,7 +214,7 @@ def resolve(session: Session) -> Outcome:
     exported = session.run("workspace", "export", "conda-environment", "-e", environment,
                            "-p", platform, *session.manifest_args())
     try:
-        export = yaml.safe_load(exported.stdout) or {}
+        export = load_export(exported.stdout)
     except yaml.YAMLError as exc:
         raise CommandFailed(exported) from exc
     info = session.json("info", "--json", *session.manifest_args())

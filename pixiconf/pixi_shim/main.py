@@ -9,10 +9,14 @@ as clap), 3 with ``pixiconf-pixi: unsupported: <reason>`` when the reference can
 
 Startup matters (one process per command): nothing beyond the standard library is imported
 until a command runs.
+
+``PIXICONF_MUTANT=<id>`` runs every command with that mutant of the reference installed
+(:mod:`pixiconf.mutants`): a conforming-looking binary that is wrong in one rule.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 PIXI_VERSION = "0.77.0"
@@ -76,7 +80,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from . import commands
 
-    return commands.run(command, options)
+    mutant = os.environ.get("PIXICONF_MUTANT")
+    if not mutant:
+        return commands.run(command, options)
+    # A deliberately wrong reference (pixiconf.mutants), for benchmarks/mutation.py.
+    from .. import mutants
+
+    try:
+        chosen = mutants.get(mutant)
+    except KeyError as exc:
+        print(f"error: PIXICONF_MUTANT: {exc.args[0]}", file=sys.stderr)
+        return 2
+    with mutants.installed(chosen):
+        return commands.run(command, options)
 
 
 if __name__ == "__main__":  # pragma: no cover

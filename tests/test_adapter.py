@@ -138,6 +138,27 @@ def test_lock_runs_online_and_lock_check_logs_info(shim, tmp_path):
     assert "RUST_LOG=pixi_core=info" in got.transcript and "list --locked" in got.transcript
 
 
+@pytest.mark.parametrize("stderr", [
+    " INFO the lock file is up-to-date",
+    " WARN the lock file is up-to-date but uses an older format (v4), run `pixi lock` to "
+    "upgrade to v7 for improved reproducibility",
+])
+def test_lock_check_passed_before_list_failed(tmp_path, stderr):
+    """pixi 0.77.0 ``list --locked`` on a lock for another platform: the check passes (logged),
+    then ``list`` fails; the check's verdict is what is observed."""
+    tail = "Error:   × no platform supported by environment 'default' matches the current system"
+    body = f"cat >&2 <<'EOF'\n{stderr}\n{tail}\nEOF\nexit 1"
+    got = PixiBinary(_fake(tmp_path, body)).run(_request(tmp_path, "lock-check"))
+    assert isinstance(got, Observed), got
+    assert got.value == {"satisfiable": True, "reasons": []}
+
+
+def test_lock_check_failure_without_verdict_fails(tmp_path):
+    body = "echo \"Error:   × boom\" >&2; exit 1"
+    got = PixiBinary(_fake(tmp_path, body)).run(_request(tmp_path, "lock-check"))
+    assert isinstance(got, Failed) and "boom" in got.message
+
+
 def test_unobserved_paths_are_reported_and_not_compared(shim, tmp_path):
     case = load_case(CASES / "tasks" / "alias-array-of-task-tables.yaml", CASES)
     got = run_case(case, PixiBinary(shim), tmp_parent=tmp_path)
@@ -280,6 +301,69 @@ def test_export_scalars_are_strings():
     assert export["variables"] == {"V": "unix", "ONLY64": "yes", "N": "1", "OFF": "off"}
     assert export["dependencies"] == ["python 3.11.*"]
     assert load_export("") == {}
+
+
+#: One task of ``pixi task list --json`` (pixi 0.77.0) for
+#: ``all = { cmd = "echo all", depends-on = ["a", { task = "b", args = ["one", { x = "two" }] },
+#: { task = "c", environment = "test" }] }``.
+TASK_LIST_ALL = {
+    "name": "all", "cmd": "echo all", "description": None,
+    "depends_on": [{"task_name": "a", "args": None, "environment": None},
+                   {"task_name": "b", "args": [{"Positional": "one"}, {"Named": ["x", "two"]}],
+                    "environment": None},
+                   {"task_name": "c", "args": None, "environment": "test"}],
+    "args": None, "cwd": None, "env": None, "default_environment": None, "clean_env": False,
+    "inputs": None, "outputs": None,
+}
+
+
+def test_task_list_dependency_args_and_joined_cmd():
+    from pixiconf.implementations.pixi_binary.operations import _task
+
+    unobserved: list[str] = []
+    task = _task(TASK_LIST_ALL, "all", unobserved)
+    assert task["depends-on"] == ["a", {"task": "b", "args": ["one", {"x": "two"}]},
+                                  {"task": "c", "environment": "test"}]
+    assert unobserved == ["/tasks/all/clean-env"]
+    # `cmd = ["cargo", "build", "--release"]` is printed "cargo build --release"
+    listed = _task({**TASK_LIST_ALL, "cmd": "cargo build --release", "depends_on": []}, "b", [])
+    assert match({"cmd": ["cargo", "build", "--release"]}, listed) == []
+    assert match({"cmd": "cargo build --release"}, listed) == []
+    assert match({"cmd": ["cargo", "build"]}, listed) != []
+    assert match({"cmd": "cargo build"}, listed) != []
+    assert "cargo build --release" in unified_diff({"cmd": ["cargo"]}, listed)
+
+
+def test_dry_run_announcement():
+    """``pixi run --dry-run --frozen --no-install --skip-deps`` of pixi 0.77.0 (NO_COLOR)."""
+    from pixiconf.implementations.pixi_binary.operations import _same_command, dry_run_command
+
+    stdout = ("🌵 Dry-run mode enabled - no tasks will be executed.\n\n\n"
+              "✨ Pixi task (q in default): echo \"a b\" it's\n")
+    assert dry_run_command(stdout, "q") == "echo \"a b\" it's"
+    assert dry_run_command(stdout, "other") is None
+    assert dry_run_command("✨ Pixi task (build): make unix\n", "build") == "make unix"
+    # `q = { cmd = ["echo", "a b", "it's"] }` is "echo a b it's" in `task list --json`
+    assert _same_command("echo \"a b\" it's", "echo a b it's", None)
+    assert _same_command("make unix: (Build it)", "make unix", "Build it")
+    assert not _same_command("make unix", "make linux-64", None)
+
+
+def test_target_precedence_checked_with_run(tmp_path):
+    """``task list --json`` printed the default target's task; ``run`` announces the
+    platform target's: the command is ``run``'s and the rest is not observable."""
+    from pixiconf.implementations.pixi_binary.adapter import Session
+    from pixiconf.implementations.pixi_binary.operations import _check_target_precedence
+
+    fake = _fake(tmp_path, "echo '✨ Pixi task (test): test linux'")
+    session = Session(fake, _request(tmp_path, "resolve"))
+    tasks = {"test": {"cmd": "test multi", "description": "x"}, "t": {"cmd": "test linux"},
+             "tpl": {"cmd": "echo {{ a }}"}}
+    unobserved: list[str] = []
+    _check_target_precedence(session, "default", tasks, unobserved)
+    assert tasks["test"] == {"cmd": "test linux"} and tasks["t"] == {"cmd": "test linux"}
+    assert "/tasks/test/description" in unobserved and "/tasks/t/cwd" not in unobserved
+    assert [r.argv[1:4] for r in session.results] == [("run", "--dry-run", "--frozen")] * 2
 
 
 def test_unobserved_and_any_in_matching():

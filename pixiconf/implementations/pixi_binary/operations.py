@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ...corpus.matching import ANY
+from ...corpus.matching import ANY, JoinedCommand
 from ..base import Observed, Outcome
 from .adapter import CommandFailed, Session, failed
 from .stderr import info_messages, parse_warnings, skipped_dependencies
@@ -84,8 +86,6 @@ def _spec(text: str) -> tuple[str, Any]:
 
 
 def _pip_name(line: str) -> str | None:
-    import re
-
     found = re.match(r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:$|[\[<>=!~;@ ])",
                      line.strip())
     return found.group(1) if found and not line.startswith(("-", ".", "/")) else None
@@ -131,9 +131,24 @@ def load_export(text: str) -> Any:
     return yaml.load(text, Loader=yaml.BaseLoader) or {}
 
 
+def _dependency_arg(arg: Any) -> Any:
+    """A ``depends-on`` argument as ``task list --json`` prints it (serde's externally tagged
+    ``DependencyArg``): ``{"Positional": v}`` → ``v``, ``{"Named": [k, v]}`` → ``{k: v}``."""
+    if isinstance(arg, dict) and len(arg) == 1:
+        (kind, value), = arg.items()
+        if kind == "Positional":
+            return value
+        if kind == "Named" and isinstance(value, list) and len(value) == 2:
+            return {value[0]: value[1]}
+    return arg
+
+
 def _task(info: dict[str, Any], name: str, unobserved: list[str]) -> dict[str, Any]:
     task: dict[str, Any] = {}
-    if info.get("cmd") is not None:
+    if isinstance(info.get("cmd"), str):
+        # a list `cmd` is printed joined by spaces: the observation matches either form
+        task["cmd"] = JoinedCommand(info["cmd"])
+    elif info.get("cmd") is not None:
         task["cmd"] = info["cmd"]
     depends = []
     for dep in info.get("depends_on") or []:
@@ -146,7 +161,7 @@ def _task(info: dict[str, Any], name: str, unobserved: list[str]) -> dict[str, A
         else:
             entry: dict[str, Any] = {"task": dep.get("task_name")}
             if args is not None:
-                entry["args"] = args
+                entry["args"] = [_dependency_arg(a) for a in args]
             if environment is not None:
                 entry["environment"] = environment
             depends.append(entry)
@@ -198,6 +213,60 @@ def _tasks(listing: list[dict[str, Any]], environment: str, features: list[str],
     return result
 
 
+_DRY_RUN = re.compile(r"Pixi task \((?P<name>.+?)(?: in (?P<env>\S+))?\): (?P<cmd>.*)$")
+
+
+def dry_run_command(stdout: str, name: str) -> str | None:
+    """The command ``pixi run --dry-run`` announces for task ``name`` (``run.rs``:
+    ``✨ Pixi task (NAME[ in ENV]): COMMAND[: (DESCRIPTION)]``), description included."""
+    for line in stdout.splitlines():
+        found = _DRY_RUN.search(line)
+        if found and found.group("name") == name:
+            return found.group("cmd")
+    return None
+
+
+def _same_command(shown: str, cmd: str, description: Any) -> bool:
+    if isinstance(description, str) and shown.endswith(f": ({description})"):
+        shown = shown[: -len(f": ({description})")]
+    return cmd in (shown, _unquoted(shown))
+
+
+def _unquoted(shown: str) -> str:
+    """A list ``cmd`` is shown shell-quoted by ``run``, joined plainly by ``task list``."""
+    try:
+        return " ".join(shlex.split(shown))
+    except ValueError:  # e.g. `echo "a b" it's`: only words with spaces are quoted
+        return re.sub(r'"([^"]*)"', r"\1", shown)
+
+
+def _check_target_precedence(session: Session, environment: str, tasks: dict[str, Any],
+                             unobserved: list[str]) -> None:
+    """``task list --json`` resolves each feature's targets for the best platform in the
+    opposite precedence (``Environment::feature_tasks`` collects ``Targets::resolve``, most
+    specific first, into a map: the *least* specific definition is printed), while
+    ``Environment::tasks`` (what ``pixi run`` runs) lets the most specific win.  Each task's
+    command is checked against ``pixi run --dry-run``; when they differ, the command is the
+    one ``run`` announces and the task's other fields are not observable."""
+    for name, task in tasks.items():
+        cmd = task.get("cmd")
+        if not isinstance(cmd, str) or "{{" in cmd:
+            continue
+        ran = session.run("run", "--dry-run", "--frozen", "--no-install", "--skip-deps",
+                          "-e", environment, *session.manifest_args(), name, check=False)
+        shown = dry_run_command(ran.stdout + "\n" + ran.stderr, name) if ran.ok else None
+        if shown is None or _same_command(shown, cmd, task.get("description")):
+            continue
+        shown = re.sub(r": \(.*\)$", "", shown)
+        tasks[name] = {"cmd": JoinedCommand(_unquoted(shown))}
+        unobserved += [f"/tasks/{name}/{key}" for key in _TASK_FIELDS]
+
+
+#: Task fields besides ``cmd`` (CASE-FORMAT.md §3.1).
+_TASK_FIELDS = ("depends-on", "cwd", "env", "inputs", "outputs", "clean-env", "description",
+                "args", "default-environment")
+
+
 def _platform_order(listing: dict[str, Any]) -> list[str]:
     return [p.get("name") for p in listing.get("platforms") or []
             if not p.get("is_autodetected")]
@@ -242,6 +311,7 @@ def resolve(session: Session) -> Outcome:
     if platform == host and host in in_env:
         listing = session.json("task", "list", "--json", *session.manifest_args())
         observation["tasks"] = _tasks(listing, environment, features, unobserved)
+        _check_target_precedence(session, environment, observation["tasks"], unobserved)
         hook = session.json("shell-hook", "--json", "--no-install", "--frozen",
                             "-e", environment, *session.manifest_args())
         root = Path(info.get("project_info", {}).get("manifest_path") or ".").parent
@@ -304,6 +374,8 @@ def lock(session: Session) -> Outcome:
 
 #: pixi's message when ``--locked`` finds the lock file out of date (``lock_file/update.rs``).
 NOT_UP_TO_DATE = "lock file not up-to-date with the workspace"
+#: What pixi logs when the check passes (``lock_file/update.rs``, ``update_lock_file``).
+UP_TO_DATE = "the lock file is up-to-date"
 
 
 def lock_check(session: Session) -> Outcome:
@@ -314,6 +386,10 @@ def lock_check(session: Session) -> Outcome:
     if NOT_UP_TO_DATE in listed.stderr:
         reasons = [rewrite(m) for m in info_messages(listed.stderr, "out of date because")]
         return Observed({"satisfiable": False, "reasons": reasons}, warnings=warnings)
-    if listed.ok or "No packages found" in listed.stderr + listed.stdout:
+    # The check passed when pixi logged so (`update.rs`: INFO "the lock file is up-to-date", or
+    # the WARN "... is up-to-date but uses an older format"): what `list` does next (e.g. "no
+    # platform supported by environment 'default' matches the current system") is not the check.
+    if (listed.ok or UP_TO_DATE in listed.stderr
+            or "No packages found" in listed.stderr + listed.stdout):
         return Observed({"satisfiable": True, "reasons": []}, warnings=warnings)
     return failed(session, listed, rewrite)

@@ -110,7 +110,8 @@ def _via_shim(chosen: Sequence[mutants.Mutant], corpus: Path) -> dict[str, tuple
     results = {}
     with tempfile.TemporaryDirectory(prefix="pixiconf-mutation-") as tmp:
         for mutant in chosen:
-            wrapper = Path(tmp) / f"pixi-{mutant.id}"
+            # Named like the shim: it only stands in for a backend called pixiconf-pixi*.
+            wrapper = Path(tmp) / f"pixiconf-pixi-{mutant.id}"
             wrapper.write_text(f"#!/bin/sh\nPIXICONF_MUTANT='{mutant.id}' exec '{shim}' \"$@\"\n")
             wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
             proc = subprocess.run(
@@ -194,8 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.via_shim:
         print("\nthrough the pixiconf-pixi shim (each mutant on its area's cases):")
         for mutant_id, (failed, ran) in _via_shim(chosen, corpus).items():
-            verdict = "killed  " if failed else "SURVIVED"
-            print(f"{verdict} {mutant_id:50} {failed:4}/{ran:<4} cases")
+            verdict = "killed  " if failed else "SURVIVED" if ran else "UNOBSERVED"
+            print(f"{verdict:8} {mutant_id:50} {failed:4}/{ran:<4} cases")
     return 0 if not survivors else 1
 
 

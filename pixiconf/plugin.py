@@ -49,6 +49,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from . import hookspecs
+from .corpus.bundled import bundled_corpus
 from .corpus.confine import WorkspaceError
 from .corpus.isolation import Guard, guard
 from .corpus.loader import (
@@ -179,6 +180,12 @@ def pytest_load_initial_conftests(
     """
     namespace = early_config.known_args_namespace
     values = getattr(namespace, "pixiconf_cases", None) or []
+    if not values and getattr(namespace, "pixiconf_impl", None) is not None:
+        # An implementation but no corpus anywhere: run the corpus pixiconf ships.
+        bundled = None if early_config.getini("pixiconf_cases") else bundled_corpus()
+        if bundled is not None:
+            args.append(f"--pixiconf-cases={bundled}")
+            values = namespace.pixiconf_cases = [str(bundled)]
     if not values or namespace.file_or_dir:
         return
     roots = [os.path.abspath(early_config.invocation_params.dir / value) for value in values]

@@ -368,3 +368,20 @@ def test_works_under_xdist_and_random_order(pytester, corpus):
     )
     result.assert_outcomes(passed=2, failed=1, skipped=1, errors=2)
     result.stdout.fnmatch_lines(["*FAIL discovery/wrong-expectation*"])
+
+
+def test_an_implementation_without_a_corpus_runs_the_bundled_one(pytester, monkeypatch):
+    # `pip install pixiconf` carries the corpus: in an empty directory, --pixiconf-impl alone
+    # collects it (from the wheel's pixiconf/_bundled_cases, or a checkout's cases/).
+    from pixiconf.corpus.bundled import bundled_corpus
+
+    monkeypatch.setenv("PYTEST_ADDOPTS", INNER_ADDOPTS)
+    bundled = bundled_corpus()
+    assert bundled is not None and (bundled / "targets").is_dir()
+    result = pytester.runpytest("--pixiconf-impl=reference", "--collect-only", "-q")
+    result.stdout.fnmatch_lines(["*targets/later-glob-beats-earlier-exact-selector*"])
+    collected = [line for line in result.stdout.lines if "::" in line]
+    assert len(collected) > 1000
+    # Without an implementation (or a corpus) installing the plugin collects nothing.
+    result = pytester.runpytest("--collect-only", "-q")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED

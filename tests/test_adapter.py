@@ -366,6 +366,23 @@ def test_target_precedence_checked_with_run(tmp_path):
     assert [r.argv[1:4] for r in session.results] == [("run", "--dry-run", "--frozen")] * 2
 
 
+def test_export_dependencies_as_pixi_prints_them():
+    """Export and ``info --json`` of pixi 0.77.0 for ``rust = "1.72"``, ``PyQt = "*"``,
+    ``package1 = { version = ">=1.2.3", build = "py34_0" }`` and ``Foo_Bar`` (PyPI)."""
+    from pixiconf.implementations.pixi_binary.operations import _dependencies, load_export
+
+    export = load_export("name: default\nchannels:\n- nodefaults\ndependencies:\n"
+                         "- rust ==1.72\n- pyqt *\n- package1 >=1.2.3 py34_0\n- pip\n"
+                         "- pip:\n  - foo-bar\n")
+    info = {"dependencies": ["rust", "PyQt", "package1"], "pypi_dependencies": ["Foo_Bar"]}
+    conda, pypi, unobserved = _dependencies(export, [], info)
+    assert list(conda) == ["rust", "PyQt", "package1"] and list(pypi) == ["Foo_Bar"]
+    assert conda["package1"] is ANY and unobserved == []
+    assert match({"rust": ["1.72"]}, conda) == [] and match({"rust": ["==1.72"]}, conda) == []
+    assert match({"rust": ["1.7"]}, conda) != [] and match({"rust": [">=1.72"]}, conda) != []
+    assert match({"PyQt": ["*"]}, conda) == []
+
+
 def test_unobserved_and_any_in_matching():
     expected = {"a": 1, "b": {"c": [1, 2]}, "d": 3, "e": "!absent"}
     actual = {"a": 1, "b": {"c": [9]}, "d": ANY}

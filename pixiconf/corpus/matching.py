@@ -27,7 +27,9 @@ import yaml
 __all__ = [
     "ABSENT",
     "ANY",
+    "ExactVersion",
     "JoinedCommand",
+    "Lenient",
     "Token",
     "format_value",
     "ignored",
@@ -65,16 +67,37 @@ ANY = Token("!any")
 ABSENT = Token("!absent")
 
 
-class JoinedCommand(str):
-    """An observed string that may have been a list of words joined by single spaces (pixi
-    0.77's ``task list --json`` prints a task's list ``cmd`` that way): it matches itself or
-    any list of strings whose space-join it is."""
+class Lenient(str):
+    """An observed string that stands for more than one expected form (an external
+    implementation prints a value in a form that loses how it was written): it matches every
+    expectation :meth:`accepts` allows, and otherwise compares as the plain string."""
 
     __slots__ = ()
 
-    def joins(self, expected: object) -> bool:
+    def accepts(self, expected: object) -> bool:
+        return False
+
+
+class JoinedCommand(Lenient):
+    """A command that may have been a list of words joined by single spaces (pixi 0.77's
+    ``task list --json`` prints a task's list ``cmd`` that way): it matches itself or any list
+    of strings whose space-join it is."""
+
+    __slots__ = ()
+
+    def accepts(self, expected: object) -> bool:
         return (_is_list(expected) and all(isinstance(w, str) for w in expected)
                 and " ".join(expected) == str(self))
+
+
+class ExactVersion(Lenient):
+    """A conda spec ``==V`` that may have been written as the bare version ``V`` (pixi reads a
+    bare version as ``==V`` and prints it so): it matches ``==V`` and ``V``."""
+
+    __slots__ = ()
+
+    def accepts(self, expected: object) -> bool:
+        return isinstance(expected, str) and "==" + expected == str(self)
 
 
 def is_any(value: object) -> bool:
@@ -197,8 +220,8 @@ def _match(
     if is_absent(expected):
         out.append(f"{where}: !absent can only stand for a mapping value")
         return
-    if isinstance(actual, JoinedCommand):
-        if actual.joins(expected):
+    if isinstance(actual, Lenient):
+        if actual.accepts(expected):
             return
         actual = str(actual)
     if isinstance(expected, Mapping):
@@ -289,7 +312,7 @@ _Dumper.add_representer(
     str,
     lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", s, style="|" if "\n" in s else None),
 )
-_Dumper.add_representer(JoinedCommand, lambda d, s: d.represent_str(str(s)))
+_Dumper.add_multi_representer(Lenient, lambda d, s: d.represent_str(str(s)))
 _Dumper.add_multi_representer(object, lambda d, o: d.represent_str(repr(o)))
 
 
@@ -312,8 +335,8 @@ def _project(expected: Any, actual: Any, strict: bool, path: tuple[object, ...] 
     paths show the expected value (they are not compared)."""
     if is_any(expected) or (patterns and ignored(path, patterns)):
         return expected
-    if isinstance(actual, JoinedCommand):
-        return expected if actual.joins(expected) else str(actual)
+    if isinstance(actual, Lenient):
+        return expected if actual.accepts(expected) else str(actual)
     if isinstance(expected, Mapping) and isinstance(actual, Mapping):
         out: dict[Any, Any] = {}
         for key, sub in expected.items():

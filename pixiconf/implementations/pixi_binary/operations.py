@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from ...corpus.matching import ANY, JoinedCommand
+from ...corpus.matching import ANY, ExactVersion, JoinedCommand
 from ..base import Observed, Outcome
 from .adapter import CommandFailed, Session, failed
 from .stderr import info_messages, parse_warnings, skipped_dependencies
@@ -77,12 +77,21 @@ def environments(session: Session) -> Outcome:
 def _spec(text: str) -> tuple[str, Any]:
     """A match spec of the export → (name, the spec text after the name).
 
-    A spec with a channel (``c::name``) or bracket keys came from a table: not the table
-    itself, so its value is unobservable (``ANY``)."""
+    A spec with a channel (``c::name``), bracket keys or a build string (``name version
+    build``: a table's ``build``) may have come from a table: not the table itself, so its
+    value is unobservable (``ANY``).  ``==V`` may have been written ``V`` (pixi reads a bare
+    version as exact): :class:`ExactVersion`."""
     name, _, rest = text.strip().partition(" ")
-    if "::" in name or "[" in rest or "[" in name:
+    rest = rest.strip()
+    if "::" in name or "[" in rest or "[" in name or " " in rest:
         return name.split("::")[-1].split("[")[0], ANY
-    return name, rest.strip() or "*"
+    if _EXACT.match(rest):
+        return name, ExactVersion(rest)
+    return name, rest or "*"
+
+
+#: An exact version spec without other clauses (``==1.72``).
+_EXACT = re.compile(r"^==[^,|=<>!~*\s]+$")
 
 
 def _pip_name(line: str) -> str | None:
@@ -91,7 +100,18 @@ def _pip_name(line: str) -> str | None:
     return found.group(1) if found and not line.startswith(("-", ".", "/")) else None
 
 
-def _dependencies(export: dict[str, Any], skipped: list[str]):
+def _pep503(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _dependencies(export: dict[str, Any], skipped: list[str],
+                  env_info: dict[str, Any] | None = None):
+    """The export's conda specs and pip names.  The export prints normalised names
+    (``PyQt`` → ``pyqt``); ``info --json`` lists the names as written (``environments_info``
+    ``dependencies``/``pypi_dependencies``, best platform), so a name found there is used."""
+    written = {str(n).lower(): str(n) for n in (env_info or {}).get("dependencies") or []}
+    written_pypi = {_pep503(str(n)): str(n)
+                    for n in (env_info or {}).get("pypi_dependencies") or []}
     dependencies: dict[str, Any] = {}
     pypi: dict[str, Any] = {}
     unobserved: list[str] = []
@@ -105,13 +125,14 @@ def _dependencies(export: dict[str, Any], skipped: list[str]):
     for item in items:
         if isinstance(item, str):
             name, spec = _spec(item)
+            name = written.get(name.lower(), name)
             current = dependencies.setdefault(name, [])
             if spec is ANY or current is ANY:
                 dependencies[name] = ANY
             else:
                 current.append(spec)
     for name in skipped:
-        dependencies[name] = ANY
+        dependencies[written.get(name.lower(), name)] = ANY
     for line in (pip_section or {}).get("pip") or []:
         line = str(line)
         if line.startswith("--"):
@@ -120,7 +141,7 @@ def _dependencies(export: dict[str, Any], skipped: list[str]):
         if name is None:
             unobserved.append("/pypi-dependencies")
             continue
-        pypi[name] = ANY
+        pypi[written_pypi.get(_pep503(name), name)] = ANY
     return dependencies, pypi, unobserved
 
 
@@ -296,7 +317,8 @@ def resolve(session: Session) -> Outcome:
 
     unobserved: list[str] = list(RESOLVE_UNOBSERVED)
     dependencies, pypi, more = _dependencies(
-        export if isinstance(export, dict) else {}, skipped_dependencies(exported.stderr))
+        export if isinstance(export, dict) else {}, skipped_dependencies(exported.stderr),
+        env_info)
     unobserved += more
     features = list(env_info.get("features") or [])
     observation: dict[str, Any] = {

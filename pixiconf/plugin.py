@@ -181,11 +181,13 @@ def pytest_load_initial_conftests(
     namespace = early_config.known_args_namespace
     values = getattr(namespace, "pixiconf_cases", None) or []
     if not values and getattr(namespace, "pixiconf_impl", None) is not None:
-        # An implementation but no corpus anywhere: run the corpus pixiconf ships.
+        # An implementation but no corpus anywhere: run the corpus pixiconf ships.  The
+        # directory's own conftests still load (they may define the implementation), so the
+        # root is only added to the run's paths later, by ``pytest_configure``.
         bundled = None if early_config.getini("pixiconf_cases") else bundled_corpus()
         if bundled is not None:
             args.append(f"--pixiconf-cases={bundled}")
-            values = namespace.pixiconf_cases = [str(bundled)]
+        return
     if not values or namespace.file_or_dir:
         return
     roots = [os.path.abspath(early_config.invocation_params.dir / value) for value in values]

@@ -251,7 +251,7 @@ def test_unknown_feature_tags_still_run_and_get_markers(pytester, corpus):
 
 def test_only_files_below_a_corpus_root_are_collected(pytester, corpus):
     pytester.makefile(".yaml", stray=PASSING)
-    result = run(pytester, "--collect-only", "-q")
+    result = pytester.runpytest("--collect-only", "-q")
     result.stdout.fnmatch_lines(["no tests collected*"])
     result = run(pytester, "--collect-only", "-q", "--pixiconf-cases", "corpus")
     assert "stray" not in result.stdout.str()

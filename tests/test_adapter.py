@@ -11,6 +11,7 @@ import os
 import shutil
 import stat
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -381,6 +382,44 @@ def test_export_dependencies_as_pixi_prints_them():
     assert match({"rust": ["1.72"]}, conda) == [] and match({"rust": ["==1.72"]}, conda) == []
     assert match({"rust": ["1.7"]}, conda) != [] and match({"rust": [">=1.72"]}, conda) != []
     assert match({"PyQt": ["*"]}, conda) == []
+
+
+def test_inline_feature_left_out_by_info_may_come_first():
+    import pickle
+
+    from pixiconf.corpus.matching import MaybePrefixed
+
+    features = MaybePrefixed(["foo", "default"], prefix="dev")
+    assert match(["dev", "foo", "default"], features) == []
+    assert match(["foo", "default"], features) == []
+    assert match(["foo", "dev", "default"], features) != []
+    assert match(["other", "foo", "default"], features) != []
+    again = pickle.loads(pickle.dumps(features))
+    assert again.prefix == "dev" and match(["dev", "foo", "default"], again) == []
+
+
+def test_platform_outside_environment_fails_without_comparing_the_message(tmp_path):
+    """pixi 0.77.0 exports an environment for a platform it lacks; ``run --platform`` refuses
+    it ("platform 'osx-64' is not part of environment 'lin'")."""
+    info = ('{"platform": "linux-64", "environments_info": [{"name": "lin", '
+            '"features": ["lin", "default"], "platforms": [{"name": "linux-64"}]}]}')
+    body = ('case "$1" in\n'
+            '  workspace) case "$2" in export) echo "name: lin";; '
+            '*) echo \'{"platforms": []}\';; esac;;\n'
+            f"  info) echo '{info}';;\n"
+            '  run) echo "Error:   × platform \'osx-64\' is not part of environment \'lin\'" >&2; '
+            'exit 1;;\nesac')
+    request = _request(tmp_path, "resolve", args={"environment": "lin", "platform": "osx-64"})
+    got = PixiBinary(_fake(tmp_path, body)).run(request)
+    assert isinstance(got, Failed) and got.unobserved == ("/error",)
+    assert "is not part of environment 'lin'" in got.message
+    case = load_case(CASES / "platforms" / "platform-outside-environment-rejected.yaml", CASES)
+    from pixiconf.corpus.runner import evaluate
+
+    graded = evaluate(case, got, implementation="pixi", duration=0.0)
+    assert graded.outcome == CaseOutcome.PASS and graded.unobserved == ("/error",)
+    assert evaluate(case, replace(got, unobserved=()), implementation="pixi",
+                    duration=0.0).outcome == CaseOutcome.FAIL
 
 
 def test_unobserved_and_any_in_matching():

@@ -30,6 +30,7 @@ __all__ = [
     "ExactVersion",
     "JoinedCommand",
     "Lenient",
+    "MaybePrefixed",
     "Token",
     "format_value",
     "ignored",
@@ -67,18 +68,38 @@ ANY = Token("!any")
 ABSENT = Token("!absent")
 
 
-class Lenient(str):
-    """An observed string that stands for more than one expected form (an external
-    implementation prints a value in a form that loses how it was written): it matches every
-    expectation :meth:`accepts` allows, and otherwise compares as the plain string."""
+class Lenient:
+    """Mixin of an observed value (a ``str`` or ``list`` subclass) that stands for more than
+    one expected form (an external implementation prints a value in a form that loses how it
+    was written): it matches every expectation :meth:`accepts` allows, and otherwise compares
+    as the plain value (:meth:`plain`)."""
 
     __slots__ = ()
 
     def accepts(self, expected: object) -> bool:
         return False
 
+    def plain(self) -> Any:
+        return list(self) if isinstance(self, list) else str(self)
 
-class JoinedCommand(Lenient):
+
+class MaybePrefixed(Lenient, list):
+    """A list that may lack a first item the implementation cannot show (pixi 0.77's
+    ``info --json`` leaves out an environment's own inline feature, which comes first): it
+    matches itself and ``[prefix, *itself]``."""
+
+    def __init__(self, items: Iterable[Any] = (), prefix: Any = None) -> None:
+        super().__init__(items)
+        self.prefix = prefix
+
+    def __reduce__(self) -> Any:
+        return (MaybePrefixed, (list(self), self.prefix))
+
+    def accepts(self, expected: object) -> bool:
+        return _is_list(expected) and list(expected) in (list(self), [self.prefix, *self])
+
+
+class JoinedCommand(Lenient, str):
     """A command that may have been a list of words joined by single spaces (pixi 0.77's
     ``task list --json`` prints a task's list ``cmd`` that way): it matches itself or any list
     of strings whose space-join it is."""
@@ -90,7 +111,7 @@ class JoinedCommand(Lenient):
                 and " ".join(expected) == str(self))
 
 
-class ExactVersion(Lenient):
+class ExactVersion(Lenient, str):
     """A conda spec ``==V`` that may have been written as the bare version ``V`` (pixi reads a
     bare version as ``==V`` and prints it so): it matches ``==V`` and ``V``."""
 
@@ -223,7 +244,7 @@ def _match(
     if isinstance(actual, Lenient):
         if actual.accepts(expected):
             return
-        actual = str(actual)
+        actual = actual.plain()
     if isinstance(expected, Mapping):
         if not isinstance(actual, Mapping):
             out.append(f"{where}: expected a mapping, got {_kind(actual)} {format_value(actual)}")
@@ -312,7 +333,7 @@ _Dumper.add_representer(
     str,
     lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", s, style="|" if "\n" in s else None),
 )
-_Dumper.add_multi_representer(Lenient, lambda d, s: d.represent_str(str(s)))
+_Dumper.add_multi_representer(Lenient, lambda d, v: d.represent_data(v.plain()))
 _Dumper.add_multi_representer(object, lambda d, o: d.represent_str(repr(o)))
 
 
@@ -336,7 +357,9 @@ def _project(expected: Any, actual: Any, strict: bool, path: tuple[object, ...] 
     if is_any(expected) or (patterns and ignored(path, patterns)):
         return expected
     if isinstance(actual, Lenient):
-        return expected if actual.accepts(expected) else str(actual)
+        if actual.accepts(expected):
+            return expected
+        actual = actual.plain()
     if isinstance(expected, Mapping) and isinstance(actual, Mapping):
         out: dict[Any, Any] = {}
         for key, sub in expected.items():

@@ -146,6 +146,8 @@ def evaluate(
         common.update(message=outcome.message)
         if expect.kind == "result":
             mismatches = ["expected a result, but the operation failed"]
+        elif "/error" in tuple(getattr(outcome, "unobserved", ())):
+            common.update(unobserved=("/error",))
         else:
             mismatches = match_substrings(expect.error_contains, outcome.message, what="error")
     if expect.warnings_contains is not None:

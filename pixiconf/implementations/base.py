@@ -76,6 +76,10 @@ class Failed:
     timed_out: bool = False
     #: True when the implementation crashed (a panic, death by a signal): reported as CRASH.
     crashed: bool = False
+    #: ``("/error",)`` when the implementation shows that the operation fails but not the
+    #: message the rule gives (an external binary whose commands print another text): the
+    #: failure is compared, the ``error`` substrings are not.
+    unobserved: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

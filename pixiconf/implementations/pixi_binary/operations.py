@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import re
 import shlex
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ...corpus.matching import ANY, ExactVersion, JoinedCommand
-from ..base import Observed, Outcome
+from ...corpus.matching import ANY, ExactVersion, JoinedCommand, MaybePrefixed
+from ..base import Failed, Observed, Outcome
 from .adapter import CommandFailed, Session, failed
 from .stderr import info_messages, parse_warnings, skipped_dependencies
 
@@ -293,16 +294,48 @@ def _platform_order(listing: dict[str, Any]) -> list[str]:
             if not p.get("is_autodetected")]
 
 
+#: The export's error for a platform the workspace does not declare (``pixi_cli``
+#: ``workspace/export/conda_environment.rs``).
+NO_SUCH_PLATFORM = "workspace does not define a platform with subdir"
+
+
+def _refuses_platform(session: Session, environment: str, platform: str,
+                      supported_platforms: set[str]) -> Outcome:
+    """The export prints an environment for any workspace platform, also one the environment
+    does not support (``info --json`` lists the environment's platforms).  Using it there fails
+    (``Environment::validate_platform_support``); ``pixi run --platform`` shows that failure
+    with its own message ("platform 'P' is not part of environment 'E'", ``run.rs``), so the
+    failure is observed but the rule's message is not (``/error`` unobserved).  An environment
+    with no platform at all is not refused by ``run`` (it fails only for a task: "the task is
+    not available in environment"); then the failure is what ``info --json`` shows: the
+    platform is not the environment's."""
+    ran = session.run("run", "--dry-run", "--frozen", "--platform", platform, "-e", environment,
+                      *session.manifest_args(), "true", check=False)
+    if ran.ok:
+        supported = ", ".join(sorted(supported_platforms)) or "none"
+        return Failed(
+            message=(f"pixiconf: `pixi info --json` lists the platforms of environment "
+                     f"'{environment}' as [{supported}], not '{platform}'"),
+            transcript=session.transcript(), unobserved=("/error",))
+    outcome = failed(session, ran)
+    return replace(outcome, unobserved=("/error",)) if isinstance(outcome, Failed) else outcome
+
+
 def resolve(session: Session) -> Outcome:
     args = session.request.args
     environment = str(args.get("environment", "default"))
     platform = args.get("platform")
     if not isinstance(platform, str):
-        from ..base import Failed
-
         return Failed("the 'resolve' operation requires the argument 'platform'")
     exported = session.run("workspace", "export", "conda-environment", "-e", environment,
-                           "-p", platform, *session.manifest_args())
+                           "-p", platform, *session.manifest_args(), check=False)
+    if not exported.ok:
+        outcome = failed(session, exported)
+        if NO_SUCH_PLATFORM in exported.stderr and isinstance(outcome, Failed):
+            # the workspace lacks the platform: the rule's message (UnsupportedPlatformError)
+            # is not what the export prints
+            outcome = replace(outcome, unobserved=("/error",))
+        return outcome
     try:
         export = load_export(exported.stdout)
     except yaml.YAMLError as exc:
@@ -312,6 +345,8 @@ def resolve(session: Session) -> Outcome:
                      if e.get("name") == environment), {})
     listed = session.json("workspace", "platform", "list", "--json", *session.manifest_args())
     in_env = {p.get("name") for p in env_info.get("platforms") or []}
+    if platform not in in_env:
+        return _refuses_platform(session, environment, platform, in_env)
     order = _platform_order(listed)
     platforms = [p for p in order if p in in_env] + sorted(in_env.difference(order))
 
@@ -322,7 +357,8 @@ def resolve(session: Session) -> Outcome:
     unobserved += more
     features = list(env_info.get("features") or [])
     observation: dict[str, Any] = {
-        "features": features,
+        # `info` leaves out the environment's own inline feature (named after it, first)
+        "features": MaybePrefixed(features, prefix=environment),
         "channels": list(env_info.get("channels") or []),
         "platforms": platforms,
         "dependencies": dependencies,

@@ -345,7 +345,10 @@ def resolve(session: Session) -> Outcome:
                      if e.get("name") == environment), {})
     listed = session.json("workspace", "platform", "list", "--json", *session.manifest_args())
     in_env = {p.get("name") for p in env_info.get("platforms") or []}
-    if platform not in in_env:
+    # an environment with system requirements has composed platforms ("linux-64-cuda-11-8")
+    # for the subdir that the case names
+    subdirs = {p.get("subdir") for p in env_info.get("platforms") or []}
+    if platform not in in_env and platform not in subdirs:
         return _refuses_platform(session, environment, platform, in_env)
     order = _platform_order(listed)
     platforms = [p for p in order if p in in_env] + sorted(in_env.difference(order))

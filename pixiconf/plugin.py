@@ -55,6 +55,7 @@ from .corpus.isolation import Guard, guard
 from .corpus.loader import (
     CASE_SUFFIXES,
     CorpusWarning,
+    case_id,
     find_root,
     is_case_path,
     load_case,
@@ -63,6 +64,7 @@ from .corpus.loader import (
 )
 from .corpus.runner import CaseOutcome, CaseResult, execute, format_result
 from .corpus.schema import Case, CaseError, display_path
+from .corpus.tags import case_tags, features_mismatch
 from .corpus.workspace import Workspace, materialise
 from .implementations.base import Implementation
 from .implementations.registry import UnknownImplementationError, load_implementation
@@ -371,18 +373,17 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> CaseFile |
 
 
 class CaseFile(pytest.File):
-    """One case file; parsed once, yields one :class:`CaseItem`."""
+    """One case file; yields one :class:`CaseItem`, named and marked without loading the case
+    (:mod:`pixiconf.corpus.tags`): the item loads it when it runs."""
 
     def collect(self) -> Iterator[CaseItem]:
         settings = self.config.stash[_SETTINGS]
         root = find_root(self.path, settings.roots)
         assert root is not None  # pytest_collect_file only creates CaseFile below a root
-        case = load_case(self.path, root)
-        item = CaseItem.from_parent(self, name=case.id, case=case)
-        tags = [case.id.split("/", 1)[0]] if "/" in case.id else []
-        if isinstance(case, Case):
-            tags += case.features
-        for tag in dict.fromkeys(tags):
+        ident = case_id(self.path, root)
+        tags = case_tags(self.path, ident)
+        item = CaseItem.from_parent(self, name=ident, root=root, tags=tags)
+        for tag in tags:
             with contextlib.suppress(AttributeError, ValueError):  # never stop the collection
                 item.add_marker(_register_marker(self.config, settings, tag))
         yield item
@@ -397,14 +398,23 @@ class CaseFailed(Exception):
 
 
 class CaseItem(pytest.Item):
-    """One case run against the configured implementation."""
+    """One case run against the configured implementation; the case is loaded on first use."""
 
-    def __init__(self, *, case: Case | CaseError, **kwargs) -> None:
+    def __init__(self, *, root: Path, tags: list[str], **kwargs) -> None:
         super().__init__(**kwargs)
-        self.case = case
+        self.root = root
+        self.tags = tags
         self.result: CaseResult | None = None
+        self._case: Case | CaseError | None = None
         self._base: Path | None = None
         self._workspace: Workspace | None = None
+
+    @property
+    def case(self) -> Case | CaseError:
+        """The loaded and validated case (:func:`~pixiconf.corpus.loader.load_case`)."""
+        if self._case is None:
+            self._case = load_case(self.path, self.root)
+        return self._case
 
     def setup(self) -> None:
         if isinstance(self.case, CaseError):
@@ -414,6 +424,9 @@ class CaseItem(pytest.Item):
             pytest.fail(f"malformed case {self.case.id}: {count} in {display_path(self.path)}"
                         f"\n{lines}",
                         pytrace=False)
+        why = features_mismatch(self.case, self.tags)
+        if why:
+            pytest.fail(f"{display_path(self.path)}: {why}", pytrace=False)
         self._base = self.config.stash[_SETTINGS].scratch.new_case_directory()
         try:
             self._workspace = materialise(self.case, self._base)
@@ -447,4 +460,4 @@ class CaseItem(pytest.Item):
     def reportinfo(self) -> tuple[Path | str, int, str]:
         shown = display_path(self.path)  # reports are text (xdist sends them as UTF-8)
         return (self.path if shown == str(self.path) else shown), 0, (
-            f"pixiconf case {self.case.id}")
+            f"pixiconf case {self.name}")

@@ -38,8 +38,6 @@ import fnmatch
 import keyword
 import os
 import re
-import shutil
-import tempfile
 import textwrap
 import warnings
 from collections.abc import Iterator
@@ -51,7 +49,6 @@ import pytest
 from . import hookspecs
 from .corpus.bundled import bundled_corpus
 from .corpus.confine import WorkspaceError
-from .corpus.isolation import Guard, guard
 from .corpus.loader import (
     CASE_SUFFIXES,
     CorpusWarning,
@@ -64,6 +61,7 @@ from .corpus.loader import (
 )
 from .corpus.runner import CaseOutcome, CaseResult, execute, format_result
 from .corpus.schema import Case, CaseError, display_path
+from .corpus.scratch import Scratch as _Scratch
 from .corpus.tags import case_tags, features_mismatch
 from .corpus.workspace import Workspace, materialise
 from .implementations.base import Implementation
@@ -73,36 +71,6 @@ _RESERVED_MARKERS = frozenset({
     "skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", "tryfirst",
     "trylast", "and", "or", "not", "True", "False", "None",
 })
-
-
-@dataclass
-class _Scratch:
-    """The run's temporary directory and timeout guard, made on first use, removed at the end."""
-
-    directory: Path | None = None
-    guard: Guard | None = None
-
-    def new_case_directory(self) -> Path:
-        if self.directory is None:
-            self.directory = Path(tempfile.mkdtemp(prefix="pixiconf-"))
-        return Path(tempfile.mkdtemp(prefix="case-", dir=self.directory))
-
-    def guarded(self, implementation: Implementation) -> Guard:
-        if self.guard is None:
-            if self.directory is None:
-                self.directory = Path(tempfile.mkdtemp(prefix="pixiconf-"))
-            self.guard = guard(implementation, scratch_parent=self.directory)
-        return self.guard
-
-    def close(self) -> None:
-        guard_, directory = self.guard, self.directory
-        self.guard = self.directory = None
-        try:
-            if guard_ is not None:
-                guard_.close()
-        finally:
-            if directory is not None:
-                shutil.rmtree(directory, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -221,6 +189,14 @@ def pytest_configure(config: pytest.Config) -> None:
     _add_paths(config, cli_roots)
     for root in roots:
         _register_vocabulary(config, settings, root)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Every case's directory is gone when the session finishes (removed in the background)."""
+    settings = session.config.stash.get(_SETTINGS, None)
+    if settings is not None:
+        settings.scratch.drain()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -449,7 +425,7 @@ class CaseItem(pytest.Item):
 
     def teardown(self) -> None:
         if self._base is not None:
-            shutil.rmtree(self._base, ignore_errors=True)
+            self.config.stash[_SETTINGS].scratch.discard(self._base)
             self._base = self._workspace = None
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None):

@@ -10,7 +10,8 @@ bytes (YAML ``!!binary``); a ``files`` path may not be both a file and a directo
 ``{{channels.NAME}}`` in ``files`` must name a channel of the case; ``spec`` may be a list;
 ``channel-fixtures`` maps a channel name to a shared fixture ``_channels/<name>.yaml`` of the
 corpus (:mod:`pixiconf.lock.fixtures`); package records may also give ``archive``,
-``license``, ``md5``, ``sha256``, ``size`` and ``track_features``.
+``license``, ``md5``, ``sha256``, ``size`` and ``track_features``; ``pixi`` is the range of pixi
+releases the case applies to (:mod:`.applicability`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 from .. import CONTRACT_VERSION
 from ..implementations.base import CONTRACT_OPERATIONS
 from ..similarity import did_you_mean
+from .applicability import RangeError, parse_range
 from .confine import check_relative_path, fixture_directories, is_inside, reserved_env_problem
 from .matching import Token, is_absent
 
@@ -46,7 +48,7 @@ __all__ = [
 #: Top-level keys of a case, §2.
 CASE_KEYS = (
     "contract", "description", "features", "spec", "files", "channels", "channel-fixtures",
-    "pypi-mapping", "env", "cwd", "op", "args", "expect",
+    "pypi-mapping", "env", "cwd", "op", "args", "expect", "pixi",
 )
 REQUIRED_KEYS = ("description", "features", "op", "expect")
 
@@ -132,6 +134,8 @@ class Case:
     pypi_mapping: Mapping[str, str | bool] | None = None
     env: Mapping[str, str] = field(default_factory=dict)
     cwd: str | None = None
+    #: The pixi releases the case applies to (``pixi: ">=0.57"``), or ``None`` for all.
+    pixi: str | None = None
 
     @property
     def area(self) -> str | None:
@@ -493,6 +497,11 @@ def check_case(data: object, search: tuple[Path, ...] = ()) -> tuple[list[Proble
             fields["spec"] = (spec,)
         else:
             fields["spec"] = c.string_list("spec", spec)
+    if "pixi" in data and c.expect_type("pixi", data["pixi"], str, "a string"):
+        try:
+            fields["pixi"] = parse_range(data["pixi"]).text
+        except RangeError as exc:
+            c.add("pixi", str(exc))
     op = None
     if "op" in data and c.expect_type("op", data["op"], str, "a string"):
         op = data["op"]

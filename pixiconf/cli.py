@@ -411,6 +411,10 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("corpus_dir", nargs="?", default="cases", metavar="CORPUS_DIR",
                       help="corpus root holding features.txt (default: cases)")
     lint.set_defaults(handler=_lint, parser=lint)
+
+    from .containers.command import add_containers_command
+
+    add_containers_command(commands, _EXIT_CODES)
     return parser
 
 

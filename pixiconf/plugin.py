@@ -38,6 +38,7 @@ import fnmatch
 import keyword
 import os
 import re
+import tempfile
 import textwrap
 import warnings
 from collections.abc import Iterator
@@ -131,6 +132,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--pixiconf-timeout", default=60.0, type=_positive_seconds, dest="pixiconf_timeout",
         metavar="SECONDS", help="time limit for one operation (default: 60).",
     )
+    group.addoption(
+        "--pixiconf-container", default=None, dest="pixiconf_container", metavar="PLATFORM",
+        help="run every operation in a Docker container of PLATFORM, e.g. linux-64 "
+             "(pixiconf.containers; images from `pixiconf containers build`).",
+    )
     parser.addini(
         "pixiconf_cases", type="paths", default=[],
         help="directories of pixiconf cases, relative to the ini file.",
@@ -184,7 +190,11 @@ def pytest_configure(config: pytest.Config) -> None:
             )
         except UnknownImplementationError as exc:
             raise pytest.UsageError(f"--pixiconf-impl: {exc}") from None
-    settings = _Settings(roots, implementation, config.getoption("pixiconf_timeout"))
+    scratch = _Scratch()
+    if config.getoption("pixiconf_container") and implementation is not None:
+        implementation = _containerised(config, implementation, name or "reference", scratch)
+    settings = _Settings(roots, implementation, config.getoption("pixiconf_timeout"),
+                         scratch=scratch)
     config.stash[_SETTINGS] = settings
     _add_paths(config, cli_roots)
     for root in roots:
@@ -203,7 +213,28 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop the worker and remove every temporary directory, however the run ended."""
     settings = config.stash.get(_SETTINGS, None)
     if settings is not None:
-        settings.scratch.close()
+        try:
+            close = getattr(settings.implementation, "close", None)
+            if callable(close):  # e.g. the container of --pixiconf-container
+                close()
+        finally:
+            settings.scratch.close()
+
+
+def _containerised(config: pytest.Config, implementation: Implementation, name: str,
+                   scratch: _Scratch) -> Implementation:
+    """Wrap ``implementation`` for ``--pixiconf-container`` (:mod:`pixiconf.containers`);
+    the scratch directory is made now: it is what the container mounts."""
+    from .containers.runtime import ContainerUsageError, open_container_run
+
+    scratch.directory = Path(tempfile.mkdtemp(prefix="pixiconf-"))
+    try:
+        return open_container_run(implementation, spec=name, mount=scratch.directory,
+                                  platform_name=config.getoption("pixiconf_container"),
+                                  backend=config.getoption("pixiconf_backend", None))
+    except ContainerUsageError as exc:
+        scratch.close()
+        raise pytest.UsageError(f"--pixiconf-container: {exc}") from None
 
 
 def _cli_roots(config: pytest.Config) -> list[Path]:

@@ -412,6 +412,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="corpus root holding features.txt (default: cases)")
     lint.set_defaults(handler=_lint, parser=lint)
 
+    from .reports.command import add_report_command
+
+    add_report_command(commands, _EXIT_CODES)
+
     from .containers.command import add_containers_command
 
     add_containers_command(commands, _EXIT_CODES)

@@ -68,6 +68,9 @@ from .corpus.workspace import Workspace, materialise
 from .implementations.base import Implementation
 from .implementations.registry import UnknownImplementationError, load_implementation
 
+#: Conformance gating (expectation files, ``pixi`` ranges, JSON reports, shards).
+pytest_plugins = ["pixiconf.gating"]
+
 _RESERVED_MARKERS = frozenset({
     "skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", "tryfirst",
     "trylast", "and", "or", "not", "True", "False", "None",

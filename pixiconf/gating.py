@@ -48,7 +48,7 @@ from .reports.json_report import build_report, case_record, result_record, write
 RECORD_ATTRIBUTE = "pixiconf"
 
 
-@dataclass
+@dataclass(eq=False)  # registered as a plugin: hashed by identity
 class _Gate:
     """Per-run state, in ``config.stash``; also registered as a plugin for the hooks that
     collect case records and write the report (they get no ``config``)."""

@@ -404,3 +404,12 @@ def _matches(text: str, pattern: str) -> bool:
     import fnmatch
 
     return any(fnmatch.fnmatch(line, pattern) for line in text.splitlines())
+
+
+def test_a_conftest_inside_the_corpus_does_not_break_the_hooks(pytester, corpus):
+    # Items outside a conftest's directory call hooks through pluggy's subset callers, which
+    # hash every registered plugin (the run's gating state is one).
+    (corpus / "alpha" / "conftest.py").write_text("")
+    result = run(pytester, "-k", "alpha or beta", "--pixiconf-report", "r.json")
+    result.assert_outcomes(passed=6, failed=1, skipped=1)
+    assert len(outcomes_of(pytester.path / "r.json")) == 8

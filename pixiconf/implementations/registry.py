@@ -10,8 +10,6 @@ names the build backend binary it uses for the build operations.
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
-
 from .base import Implementation
 
 ENTRY_POINT_GROUP = "pixiconf.implementations"
@@ -22,6 +20,10 @@ class UnknownImplementationError(ValueError):
 
 
 def load_implementation(spec: str, *, backend: str | None = None) -> Implementation:
+    # Imported here: importlib.metadata costs ~15 ms, and every process that imports
+    # pixiconf.implementations (each pixiconf-pixi command) would pay it.
+    from importlib.metadata import entry_points
+
     name = spec.strip()
     if name in ("", "reference"):
         from .reference import ReferenceImplementation

@@ -9,6 +9,7 @@ engine, root or debootstrap is missing, unless ``PIXICONF_REQUIRE_CONTAINERS=1``
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import signal
@@ -222,17 +223,18 @@ def _containers_of(engine, pid: int) -> list:
 
 
 def _run_slice(tmp_path: Path, engine, name: str, areas: list[str], *extra: str
-               ) -> tuple[dict[str, str], str]:
-    xml = tmp_path / f"{name}.xml"
+               ) -> tuple[dict[str, str], dict, str]:
+    """The junitxml outcomes, the JSON report (``--pixiconf-report``) and the output."""
+    xml, report = tmp_path / f"{name}.xml", tmp_path / f"{name}.json"
     argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly",
-            "-p", "no:xdist", f"--junitxml={xml}",
+            "-p", "no:xdist", f"--junitxml={xml}", f"--pixiconf-report={report}",
             *(f"--pixiconf-cases={CASES / area}" for area in areas), *extra]
     process = subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, env=ENV)
     output, _ = process.communicate(timeout=600)
     assert process.returncode in (0, 1), output
     assert _containers_of(engine, process.pid) == [], "a container was left behind"
-    return _outcomes(xml), output
+    return _outcomes(xml), json.loads(report.read_text(encoding="utf-8")), output
 
 
 @pytest.mark.containers
@@ -242,12 +244,20 @@ def _run_slice(tmp_path: Path, engine, name: str, areas: list[str], *extra: str
 ])
 def test_slice_in_container_matches_host(tmp_path, engine, linux64_image, impl, areas):
     impl_args = [] if impl == "reference" else [f"--pixiconf-impl={impl}"]
-    host, _ = _run_slice(tmp_path, engine, "host", areas, *impl_args)
-    inside, output = _run_slice(tmp_path, engine, "container", areas, *impl_args,
-                                "--pixiconf-container=linux-64")
-    assert f"in container {linux64_image} (linux/amd64)" in output
+    host, host_report, _ = _run_slice(tmp_path, engine, "host", areas, *impl_args)
+    inside, report, output = _run_slice(tmp_path, engine, "container", areas, *impl_args,
+                                        "--pixiconf-container=linux-64")
+    where = f"in container {linux64_image} (linux/amd64)"
+    assert where in output
+    assert where in report["implementation"]["version"]
+    assert where not in host_report["implementation"]["version"]
     assert len(host) >= 15 and any(v == "passed" for v in host.values())
     assert inside == host
+    # The JSON reports: the same outcome for every case, the same totals.
+    assert ({case: r["outcome"] for case, r in report["cases"].items()}
+            == {case: r["outcome"] for case, r in host_report["cases"].items()})
+    assert report["totals"] == host_report["totals"]
+    assert len(report["cases"]) == len(host)
 
 
 @pytest.mark.containers

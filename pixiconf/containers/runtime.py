@@ -148,6 +148,7 @@ class ContainerImplementation:
         self._client = client
         self._spec, self._backend, self._volumes = _in_container(inner, spec, backend)
         self._container: Any = None
+        self._name: str | None = None
         self._send: Connection | None = None
         self._receive: Connection | None = None
         self._channel: Path | None = None
@@ -173,11 +174,15 @@ class ContainerImplementation:
         command = ["python3", "-m", "pixiconf.containers.serve", str(self._channel), self._spec]
         if self._backend:
             command += ["--backend", self._backend]
+        command += ["--start-timeout", str(int(self.start_timeout))]
         volumes = {str(self.mount): {"bind": str(self.mount), "mode": "rw"}, **self._volumes}
+        # Named before it exists: a Ctrl-C inside ``run`` (created, not yet returned) still
+        # lets :meth:`close` find it.
+        self._name = f"pixiconf-{self.platform.name}-{os.getpid()}-{secrets.token_hex(3)}"
         try:
             self._container = self._client.containers.run(
                 self.image, command, detach=True, platform=self.platform.docker,
-                name=f"pixiconf-{self.platform.name}-{os.getpid()}-{secrets.token_hex(3)}",
+                name=self._name,
                 labels={LABEL: "1", OWNER_LABEL: _owner()}, volumes=volumes,
                 network_mode="none", mem_limit=self.memory, memswap_limit=self.memory,
                 pids_limit=self.pids, user=f"{os.getuid()}:{os.getgid()}",
@@ -244,6 +249,10 @@ class ContainerImplementation:
                     connection.close()
         self._send = self._receive = None
         container, self._container = self._container, None
+        name, self._name = self._name, None
+        if container is None and name is not None:
+            with contextlib.suppress(APIError):
+                container = self._client.containers.get(name)
         if container is not None:
             with contextlib.suppress(APIError):
                 container.remove(force=True)

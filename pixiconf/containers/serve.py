@@ -30,11 +30,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("channel", type=Path)
     parser.add_argument("spec")
     parser.add_argument("--backend")
+    parser.add_argument("--start-timeout", type=int, default=120)
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # A host that never opens the pipes (interrupted while starting the container) must not
+    # leave the server waiting: SIGALRM's default action ends it.
+    signal.alarm(args.start_timeout)
     # Open order matches the host's: requests (read) first, then replies (write).
     requests = Connection(os.open(args.channel / REQUESTS, os.O_RDONLY), writable=False)
     replies = Connection(os.open(args.channel / REPLIES, os.O_WRONLY), readable=False)
+    signal.alarm(0)
     try:
         implementation = load_implementation(args.spec, backend=args.backend)
     except Exception:

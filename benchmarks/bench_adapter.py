@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -60,13 +61,20 @@ def sample_corpus(corpus: Path, every: int, target: Path) -> list[Path]:
     return kept
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every finished child process so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def pytest_wall(args: list[str], cwd: Path) -> tuple[float, str]:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), children_cpu()
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly",
                            "-p", "no:cacheprovider", *args],
                           cwd=cwd, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, children_cpu() - cpu
     summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr
+    summary = f"CPU {cpu:.2f} s; {summary}"
     if proc.returncode not in (0, 1):
         raise SystemExit(f"pytest failed to run:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return wall, summary

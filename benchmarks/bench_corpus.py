@@ -1,18 +1,21 @@
 """Benchmark: the corpus against the reference, through the plugin and without it.
 
 Prints
-* cases/s for the plugin run with ``-n 0`` and ``-n 2``;
+* cases/s for the plugin run with ``-n 0`` and ``-n 2`` (``REPEAT`` runs of each, alternating;
+  wall time of the whole pytest process, medians) and the speed-up of ``-n 2`` over ``-n 0``;
 * the plugin's per-case overhead: the same work (load a case, materialise it, run the
   reference, match) done by a bare ``@pytest.mark.parametrize`` test over the same files,
   compared with the plugin's items, both as timed by pytest itself (startup excluded);
 * the raw runner loop (no pytest at all), for scale.
 
-Run: python benchmarks/bench_corpus.py [CORPUS_DIR]
+Run: python benchmarks/bench_corpus.py [CORPUS_DIR] [REPEAT]
 """
 
 from __future__ import annotations
 
 import re
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,6 +50,12 @@ BARE_TEST = textwrap.dedent('''
 ''')
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every finished child process so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def pytest_run(args: list[str], cwd: Path) -> tuple[int, float]:
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *args],
                           cwd=cwd, capture_output=True, text=True, check=False)
@@ -58,6 +67,7 @@ def pytest_run(args: list[str], cwd: Path) -> tuple[int, float]:
 
 def main() -> None:
     corpus = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else REPO / "cases"
+    repeat = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     paths = list(iter_case_paths(corpus))
     impl = load_implementation("reference")
     start = time.perf_counter()
@@ -72,17 +82,28 @@ def main() -> None:
         (work / "test_bare.py").write_text(BARE_TEST.format(root=str(corpus)))
         (work / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
         runs = {}
-        for label, args in (
+        walls: dict[str, list[float]] = {}
+        configurations = (
             ("plugin -n 0", ["--pixiconf-cases", str(corpus)]),
             ("plugin -n 2", ["--pixiconf-cases", str(corpus), "-n", "2"]),
             ("bare   -n 0", ["test_bare.py", "-p", "no:pixiconf"]),
-        ):
-            wall = time.perf_counter()
-            count, duration = pytest_run(args, work)
-            wall = time.perf_counter() - wall
-            runs[label] = (count, duration)
-            print(f"pytest {label}: {count} passed in {duration:6.2f} s (wall {wall:5.2f} s)"
-                  f"  {count / duration:7.0f} cases/s")
+        )
+        for round_ in range(repeat):
+            for label, args in configurations:
+                if round_ and label.startswith("bare"):
+                    continue
+                wall, cpu = time.perf_counter(), children_cpu()
+                count, duration = pytest_run(args, work)
+                wall, cpu = time.perf_counter() - wall, children_cpu() - cpu
+                runs[label] = (count, duration)
+                walls.setdefault(label, []).append(wall)
+                print(f"pytest {label}: {count} passed in {duration:6.2f} s (wall {wall:5.2f} s, "
+                      f"CPU {cpu:5.2f} s)  {count / wall:7.0f} cases/s")
+    serial, parallel = (statistics.median(walls[f"plugin -n {n}"]) for n in (0, 2))
+    count = runs["plugin -n 0"][0]
+    print(f"plugin -n 0: median wall {serial:5.2f} s  {count / serial:6.0f} cases/s")
+    print(f"plugin -n 2: median wall {parallel:5.2f} s  {count / parallel:6.0f} cases/s")
+    print(f"speed-up -n 2 / -n 0 (wall of the whole pytest run): {serial / parallel:.2f}x")
     plugin_n, plugin_s = runs["plugin -n 0"]
     bare_n, bare_s = runs["bare   -n 0"]
     overhead_ms = (plugin_s / plugin_n - bare_s / bare_n) * 1000

@@ -35,16 +35,24 @@ def split_dotted(text: str) -> list[str]:
     return parts
 
 
+#: A node of the index: key part → child node, and under ``_AT`` (no key part is ``None``) the
+#: position where that key path first appears.  A trie keeps recording and finding linear in
+#: the number of key parts: a header of tens of thousands of dotted parts costs as many steps,
+#: not their square (as recording every prefix of a tuple would).
+_Node = dict
+_AT = None
+
+
 @dataclass
 class LocationIndex:
     """Positions of key paths in one TOML document."""
 
-    positions: dict[tuple[str, ...], Position] = field(default_factory=dict)
+    root: _Node = field(default_factory=dict)
 
     @classmethod
     def from_text(cls, text: str) -> LocationIndex:
         index = cls()
-        prefix: tuple[str, ...] = ()
+        table = index.root  # the node of the current table header
         in_multiline: str | None = None
         scanner = _InlineScanner(index)
         in_inline = False
@@ -58,14 +66,13 @@ class LocationIndex:
                 continue
             header = _HEADER.match(line)
             if header:
-                prefix = tuple(split_dotted(header.group(1)))
-                index._record(prefix, lineno, line.index("[") + 1)
+                table = index._record(index.root, split_dotted(header.group(1)), lineno,
+                                      line.index("[") + 1)
                 continue
             assign = _ASSIGN.match(line)
             if not assign:
                 continue
-            key = prefix + tuple(split_dotted(assign.group(1)))
-            index._record(key, lineno, assign.start(1) + 1)
+            key = index._record(table, split_dotted(assign.group(1)), lineno, assign.start(1) + 1)
             rest = line[assign.end():]
             if "{" in rest:
                 scanner.start(key)
@@ -76,17 +83,25 @@ class LocationIndex:
                     in_multiline = quote
         return index
 
-    def _record(self, key: tuple[str, ...], line: int, column: int) -> None:
-        for depth in range(1, len(key) + 1):
-            self.positions.setdefault(key[:depth], (line, column))
+    def _record(self, node: _Node, parts: Sequence[str], line: int, column: int) -> _Node:
+        """Place every key path from ``node`` along ``parts`` not placed yet at
+        ``line:column``; return the node of the whole path."""
+        for part in parts:
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {_AT: (line, column)}
+            node = child
+        return node
 
     def find(self, key: Sequence[str]) -> Position | None:
-        key = tuple(key)
-        while key:
-            if key in self.positions:
-                return self.positions[key]
-            key = key[:-1]
-        return None
+        """Where ``key`` first appears, else its nearest placed parent, else ``None``."""
+        node, found = self.root, None
+        for part in key:
+            node = node.get(part)
+            if node is None:
+                break
+            found = node[_AT]
+        return found
 
 
 #: The next thing the inline scanner looks at, one group per kind (``lastindex``): 1 an opening
@@ -124,13 +139,13 @@ class _InlineScanner:
 
     def __init__(self, index: LocationIndex):
         self.index = index
-        self.current: tuple[str, ...] = ()
-        #: Open brackets: ``{`` (True) or ``[`` (False) and the key path that owns them.
-        self.stack: list[tuple[bool, tuple[str, ...]]] = []
+        self.current: _Node = index.root
+        #: Open brackets: ``{`` (True) or ``[`` (False) and the node of the key owning them.
+        self.stack: list[tuple[bool, _Node]] = []
         self.expect_key = False
         self.string: str | None = None  # delimiter of an open multi-line string
 
-    def start(self, key: tuple[str, ...]) -> None:
+    def start(self, key: _Node) -> None:
         self.current = key
         self.stack.clear()
         self.expect_key = False
@@ -157,8 +172,8 @@ class _InlineScanner:
                         break
                     expect_key = False
                 else:
-                    current = stack[-1][1] + tuple(split_dotted(entry.group(1)))
-                    record(current, lineno, offset + entry.start(1) + 1)
+                    current = record(stack[-1][1], split_dotted(entry.group(1)), lineno,
+                                     offset + entry.start(1) + 1)
                     pos = entry.end()
                     separator = entry.group(2)
                     if separator == ",":

@@ -286,9 +286,11 @@ def _write(root: Path, name: str, text: str) -> Path:
 ])
 def test_an_integer_longer_than_python_reads_is_an_error_of_the_case(tmp_path, name, text):
     case = load_case(_write(tmp_path, name, text), tmp_path)
-    assert isinstance(case, CaseError) and "4300 digits" in case.message
+    assert isinstance(case, CaseError)
     if name.endswith(".yaml"):
-        assert "(line 5, column 11)" in case.message
+        assert "4300 digits" in case.message and "(line 5, column 11)" in case.message
+    else:  # the TOML reader places it, with toml-span's message (pixiconf.manifest.toml)
+        assert "invalid number (at line 4, column 5)" in case.message
 
 
 def test_a_recursive_alias_is_an_error_of_the_case(tmp_path):

@@ -40,6 +40,7 @@ temporary directory.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -134,7 +135,7 @@ def discover_workspace(
         given = Path(manifest_path)
         target = given if given.is_absolute() else start / given
         try:
-            first = target.resolve(strict=True)
+            first = _canonicalize(target)
         except OSError as exc:
             raise DiagnosticError(
                 Diagnostic(f"unable to canonicalize '{manifest_path}'\n{_os_error_text(exc)}")
@@ -143,7 +144,7 @@ def discover_workspace(
         discovery_source = target
     else:
         try:
-            first = start.resolve(strict=True)
+            first = _canonicalize(start)
         except OSError as exc:
             raise DiagnosticError(
                 Diagnostic(f"unable to canonicalize '{start}'\n{_os_error_text(exc)}")
@@ -263,7 +264,7 @@ def _canonicalize_bound(stop_at: Path | None) -> Path | None:
     if stop_at is None:
         return None
     try:
-        return Path(stop_at).resolve(strict=True)
+        return _canonicalize(Path(stop_at))
     except OSError:
         return Path(stop_at).resolve()
 
@@ -432,7 +433,7 @@ def _load_env_manifest(value: str, start: Path) -> DiscoveredManifest:
         raise DiagnosticError(Diagnostic("Missing field `project/workspace`", file=str(target)))
     # `ManifestProvenance::absolute_path`: canonical parent, file name kept.
     try:
-        absolute = target.parent.resolve(strict=True) / target.name
+        absolute = _canonicalize(target.parent) / target.name
     except OSError:
         absolute = target.absolute()
     return DiscoveredManifest(absolute, kind, text)
@@ -440,6 +441,13 @@ def _load_env_manifest(value: str, start: Path) -> DiscoveredManifest:
 
 # --------------------------------------------------------------------------------------------
 # Helpers
+
+
+def _canonicalize(path: Path) -> Path:
+    """``fs::canonicalize``: the real path, or an :class:`OSError` (a missing file, or a link
+    loop as ``Too many levels of symbolic links (os error 40)``; ``Path.resolve`` raises a
+    ``RuntimeError`` for a loop on Python 3.11)."""
+    return Path(os.path.realpath(path, strict=True))
 
 
 def _os_error_text(exc: OSError) -> str:

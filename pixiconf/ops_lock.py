@@ -18,6 +18,7 @@ process's, which the case runner's worker sets to the case's ``HOME``.  Anything
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -44,10 +45,17 @@ def _load(request: OperationRequest):
 
 
 def _has_key(data: Any, key: str) -> bool:
-    if isinstance(data, Mapping):
-        return any(k == key or _has_key(v, key) for k, v in data.items())
-    if isinstance(data, list):
-        return any(_has_key(v, key) for v in data)
+    """Whether a table anywhere in ``data`` has ``key`` (a walk with a stack: TOML values
+    nest up to 400 levels)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            if key in item:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
 
 
@@ -66,7 +74,7 @@ def _check_raw(path: Path, text: str | None) -> None:
 def _forms(path: str) -> list[str]:
     """The spellings of a local directory in a lock file: URL and path, no trailing slash."""
     path = path.rstrip("/\\")
-    forms = [Path(path).as_uri(), "file://" + quote(path), path]
+    forms = [Path(path).as_uri(), "file://" + quote(os.fsencode(path)), path]  # bytes: any name
     return sorted(set(forms), key=len, reverse=True)
 
 
@@ -104,16 +112,42 @@ def observe_lock_text(text: str, channels: Mapping[str, str],
     """The ``lock`` observation of a lock file's text."""
     import yaml
 
+    data = yaml.load(text, Loader=_lock_loader())
+    return rewrite_local_paths(data, channels, workspace_root)
+
+
+def _lock_loader() -> type:
+    """The case loader's YAML 1.2 scalars for a lock file, without the expansion limits of
+    a case file (a lock file of 50,000 packages has millions of nodes).  A lock file has no
+    aliases (rattler writes none), so one is refused: the size is then the text's."""
+    import yaml
+
     from .corpus.loader import CaseLoader
 
-    data = yaml.load(text, Loader=CaseLoader)
-    return rewrite_local_paths(data, channels, workspace_root)
+    class LockLoader(CaseLoader):
+        def get_single_data(self) -> Any:
+            node = self.get_single_node()
+            if node is None:
+                return None
+            seen: set[int] = set()
+            stack = [node]
+            while stack:
+                item = stack.pop()
+                if id(item) in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "a lock file has no aliases", item.start_mark)
+                seen.add(id(item))
+                if isinstance(item, yaml.SequenceNode):
+                    stack.extend(item.value)
+                elif isinstance(item, yaml.MappingNode):
+                    stack.extend(part for pair in item.value for part in pair)
+            return self.construct_document(node)
+
+    return LockLoader
 
 
 def _confine(request: OperationRequest, found: Any, manifest: Any) -> None:
     """A case may only write below its workspace and read channels inside its directory."""
-    import os
-
     from .corpus.confine import WorkspaceError, confine_channel, is_inside
     from .ops import _relative
 

@@ -26,7 +26,8 @@ network.  Things this check cannot decide without pixi's PyPI resolver or a buil
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -330,8 +331,27 @@ class LockCheck:
         return {"satisfiable": self.satisfiable, "reasons": list(self.reasons)}
 
 
-def _channel_url(channel: str, config: ChannelConfig) -> str:
-    return Channel(channel, config).base_url
+def _channel_urls(root: Path) -> Callable[[str], str]:
+    """A channel's base URL, a path taken from ``root`` (``ChannelConfig::root_dir``).
+
+    py-rattler passes the root as a UTF-8 string; a root that is not (a directory name with
+    bytes that are not UTF-8, decoded to lone surrogates) gets ``/``, and a relative path
+    channel is made absolute here first, as rattler does (joined and normalised, links kept),
+    its bytes percent-encoded in the URL as ``Url::from_directory_path`` does."""
+    text = str(root)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        config = ChannelConfig(CHANNEL_ALIAS, "/")
+
+        def url_of(channel: str) -> str:
+            if channel in (".", "..") or channel.startswith(("./", "../")):
+                channel = Path(os.path.normpath(os.path.join(text, channel))).as_uri()
+            return Channel(channel, config).base_url
+
+        return url_of
+    config = ChannelConfig(CHANNEL_ALIAS, text)
+    return lambda channel: Channel(channel, config).base_url
 
 
 def _grouped_members(manifest: WorkspaceManifest, env: Environment) -> list[Environment]:
@@ -373,12 +393,12 @@ def _unsupported(manifest: WorkspaceManifest, lock: PixiLock) -> None:
 
 def _verify_environment(manifest: WorkspaceManifest, env: Environment, locked: LockedEnvironment,
                         platforms: list[LockPlatform], lock: PixiLock,
-                        config: ChannelConfig) -> None:
+                        url_of: Callable[[str], str]) -> None:
     """``verify_environment_satisfiability`` (conda parts)."""
     group_features = _group_features(manifest, _grouped_members(manifest, env))
     try:
-        channels = [_channel_url(c, config) for c in prioritized_channels(manifest, group_features)]
-        locked_channels = [_channel_url(c, config) for c in locked.channels]
+        channels = [url_of(c) for c in prioritized_channels(manifest, group_features)]
+        locked_channels = [url_of(c) for c in locked.channels]
     except Exception as exc:  # EnvironmentUnsat::InvalidChannel
         raise _EnvUnsat(str(exc)) from None
     if channels[:len(locked_channels)] == locked_channels:
@@ -585,7 +605,7 @@ def check_lock(manifest: WorkspaceManifest, lock: PixiLock, root: Path) -> LockC
     logs them as they finish), then environments that only the lock file still has (by name).
     """
     _unsupported(manifest, lock)
-    config = ChannelConfig(CHANNEL_ALIAS, str(root))
+    url_of = _channel_urls(root)
     workspace = _Workspace.of(manifest)
     lock = align_platform_names(lock, workspace.declared)
     env_reasons: list[str] = []
@@ -600,7 +620,7 @@ def check_lock(manifest: WorkspaceManifest, lock: PixiLock, root: Path) -> LockC
                                "in the lock file.")
             continue
         try:
-            _verify_environment(manifest, env, locked, env_platforms, lock, config)
+            _verify_environment(manifest, env, locked, env_platforms, lock, url_of)
         except _EnvUnsat as unsat:
             env_reasons.append(f"environment '{env.name}' is out of date because {unsat.message}")
             if unsat.disregard:

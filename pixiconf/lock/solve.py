@@ -104,6 +104,15 @@ def _is_path(text: str) -> bool:
             or (len(text) > 1 and text[1] == ":" and text[0].isalpha()))
 
 
+def url_config() -> Any:
+    """A ``ChannelConfig`` for channels given as URLs.  Its root only places relative paths,
+    so it is ``/``: py-rattler's default, the current directory, fails when that is not UTF-8
+    (a directory name with other bytes)."""
+    from rattler import ChannelConfig
+
+    return ChannelConfig(DEFAULT_CHANNEL_ALIAS, "/")
+
+
 def channel_url(channel: str, root: Path) -> str:
     """The base URL of a manifest channel (trailing ``/``), as pixi writes it in the lock.
 
@@ -118,7 +127,7 @@ def channel_url(channel: str, root: Path) -> str:
             raise UnsupportedOperation(
                 f"channel '{channel}' is not a local channel: the reference locks offline, "
                 "against file:// channels only (use '{{channels.NAME}}' in the manifest)")
-        return Channel(channel).base_url
+        return Channel(channel, url_config()).base_url
     if _is_path(channel):
         path = Path(channel).expanduser()
         path = path if path.is_absolute() else (root / path)
@@ -313,12 +322,13 @@ async def _solve_all(tasks: Sequence[GroupSolve], cache_dir: Path) -> list[Any]:
     from rattler import Channel, ChannelPriority, Gateway
 
     gateway = Gateway(cache_dir=cache_dir, show_progress=False)
+    config = url_config()
     priorities = {"strict": ChannelPriority.Strict, "disabled": ChannelPriority.Disabled,
                   "flexible": ChannelPriority.Flexible}
 
     async def one(task: GroupSolve) -> Any:
         return await rattler.solve(
-            sources=[Channel(url) for url in task.channels],
+            sources=[Channel(url, config) for url in task.channels],
             specs=task.specs,
             gateway=gateway,
             platforms=[task.platform.subdir, "noarch"],

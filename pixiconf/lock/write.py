@@ -28,6 +28,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from ..diagnostics import Diagnostic, DiagnosticError
 from .platform_rename import shorten_platform_names
 from .solve import WorkspaceSolution
 
@@ -87,17 +88,26 @@ def write_lock_file(solution: WorkspaceSolution, path: Path) -> Path:
         if _options(env.strategy, env.channel_priority):
             options[env.name] = _options(env.strategy, env.channel_priority)
 
+    # Atomic: a temporary file next to ``path``, renamed over it.  An interrupt or an error
+    # leaves the old lock file (or none) and no temporary file.
     path = Path(path)
-    fd, temp = tempfile.mkstemp(prefix=".pixi.lock.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    temp = None
     try:
+        fd, temp = tempfile.mkstemp(prefix=".pixi.lock.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
         lock.to_path(temp)
         if options:
             text = Path(temp).read_text(encoding="utf-8")
             Path(temp).write_text(_insert_options(text, options), encoding="utf-8")
             LockFile.from_path(temp).to_path(temp)
         os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
+    except BaseException as exc:
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # `write_to_disk`: its context, then the io error
+            reason = (f"{exc.strerror} (os error {exc.errno})" if exc.errno and exc.strerror
+                      else str(exc))
+            raise DiagnosticError(Diagnostic(f"failed to write lock file to disk\n{reason}",
+                                             file=path.name)) from None
         raise
     return path

@@ -9,6 +9,7 @@ label and help lines.  Library code never prints: warnings are collected and ret
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -92,3 +93,24 @@ class DiagnosticError(Exception):
 
 def render_all(diagnostics: Iterable[Diagnostic]) -> str:
     return "\n".join(d.render() for d in diagnostics)
+
+
+#: Characters a terminal acts on instead of showing: C0 controls but tab and newline (``ESC``
+#: starts the ``\x1b]0;title\x07`` and colour sequences), DEL, C1 controls (``\x9b`` is CSI),
+#: line and paragraph separators, bidirectional overrides and isolates (they reorder what is
+#: shown), and lone surrogates (what a non-UTF-8 file name decodes to; no UTF-8 output takes
+#: them).
+UNSAFE_FOR_TERMINAL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def for_terminal(text: str) -> str:
+    """``text`` with every character of :data:`UNSAFE_FOR_TERMINAL` shown escaped (``\\x1b``,
+    ``\\u202e``, ``\\udcff``): what a manifest, a file name or an argument holds is printed,
+    never acted on.  Every diagnostic the command line prints goes through here."""
+    return UNSAFE_FOR_TERMINAL.sub(_escaped, text)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..diagnostics import for_terminal
 from ..implementations.base import (
     Failed,
     Implementation,
@@ -267,4 +268,5 @@ def format_result(result: CaseResult) -> str:
         out += _section("warnings", "\n".join(f"- {w}" for w in result.warnings))
     if result.transcript:
         out += _section("transcript", result.transcript)
-    return "\n".join(out)
+    # What the case and the implementation wrote is shown, never acted on by the terminal.
+    return for_terminal("\n".join(out))

@@ -239,7 +239,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         record = result_record(graded, features, expected)
     elif report.failed:
         record = case_record(item.name, "error", duration=report.duration, features=features,
-                             message=_first_line(report.longreprtext), expected=expected)
+                             message=_first_line(report.longreprtext), expected=expected,
+                             details=report.longreprtext.strip())
     elif report.skipped and call.when == "setup":
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
         record = case_record(item.name, "skip", features=features,

@@ -16,14 +16,19 @@ A report is one JSON object::
                  "features": {<tag>: {<outcome>: n, "total": n}}},
       "cases": {<case ID>: {"outcome": "pass", "duration": 0.01, "commands": [...],
                             "area": ..., "features": [...], "message": "...",
-                            "expected": {"outcome": ..., "reason": ...}}}
+                            "expected": {"outcome": ..., "reason": ...},
+                            "diff": "...", "details": "..."}}
     }
 
 Outcomes are named as in the contract, lower case: ``pass``, ``fail``, ``xfail``, ``xpass``,
 ``skip``, ``error``, ``timeout``, and ``crash`` (additive).  ``commands`` are the command lines
 an external implementation ran (the ``$ `` lines of its transcript; empty for the reference).
 ``message`` is the first reason of a case that did not pass; ``expected`` is the entry of the
-expectation file when the case is listed.  Cases are sorted by ID.
+expectation file when the case is listed.  Additive, for the HTML page
+(:mod:`pixiconf.reports.html_report`): ``diff`` is the unified diff of the expected and the
+observed result (YAML, ``expected`` → ``actual``) and ``details`` the full text of what went
+wrong (every mismatch, the implementation's failure message), each present only when not
+empty and cut at :data:`MAX_DETAIL_CHARS`.  Cases are sorted by ID.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "MAX_DETAIL_CHARS",
     "OUTCOMES",
     "REPORT_FORMAT",
     "ReportError",
@@ -49,6 +55,8 @@ __all__ = [
 ]
 
 REPORT_FORMAT = 1
+#: Longest ``diff`` or ``details`` text kept in a record (the rest is cut, and says so).
+MAX_DETAIL_CHARS = 20_000
 #: Every outcome, in the contract's order (plus ``crash``).
 OUTCOMES = ("pass", "fail", "xfail", "xpass", "skip", "error", "timeout", "crash")
 #: Keys that must be equal in reports that are merged.
@@ -74,6 +82,8 @@ def case_record(
     commands: Sequence[str] = (),
     message: str = "",
     expected: Mapping[str, str] | None = None,
+    diff: str = "",
+    details: str = "",
 ) -> dict[str, Any]:
     """One case of a report, as plain data (sent from xdist workers as it is)."""
     record: dict[str, Any] = {
@@ -87,23 +97,38 @@ def case_record(
         record["message"] = message
     if expected is not None:
         record["expected"] = dict(expected)
+    if diff:
+        record["diff"] = _cut(diff)
+    if details:
+        record["details"] = _cut(details)
     return record
+
+
+def _cut(text: str) -> str:
+    if len(text) <= MAX_DETAIL_CHARS:
+        return text
+    return f"{text[:MAX_DETAIL_CHARS]}\n... ({len(text) - MAX_DETAIL_CHARS} more characters)"
 
 
 def result_record(result: Any, features: Sequence[str] = (),
                   expected: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The record of a :class:`~pixiconf.corpus.runner.CaseResult` (already graded against
     the expectation file, so its outcome may be ``xfail`` or ``xpass``)."""
+    from ..corpus.matching import strip_ansi
     from ..corpus.runner import CaseOutcome, summary_line
 
-    message = ""
+    message = details = ""
     if result.outcome is not CaseOutcome.PASS:
         line = summary_line(result)
         prefix = f"{result.outcome.name} {result.case_id}"
         message = line[len(prefix):].lstrip(": ") if line.startswith(prefix) else line
+        parts = list(result.mismatches)
+        if result.message.strip():
+            parts.append(strip_ansi(result.message).rstrip())
+        details = "\n".join(parts)
     return case_record(result.case_id, result.outcome.value, duration=result.duration,
                        features=features, commands=commands_of(result.transcript),
-                       message=message, expected=expected)
+                       message=message, expected=expected, diff=result.diff, details=details)
 
 
 def _count(records: Iterable[Mapping[str, Any]]) -> dict[str, int]:

@@ -476,6 +476,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_command(commands, _EXIT_CODES)
 
+    from .reports.compare import add_compare_command
+
+    add_compare_command(commands, _EXIT_CODES)
+
     from .containers.command import add_containers_command
 
     add_containers_command(commands, _EXIT_CODES)

@@ -204,14 +204,6 @@ def pytest_configure(config: pytest.Config) -> None:
         _register_vocabulary(config, settings, root)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Every case's directory is gone when the session finishes (removed in the background)."""
-    settings = session.config.stash.get(_SETTINGS, None)
-    if settings is not None:
-        settings.scratch.drain()
-
-
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop the worker and remove every temporary directory, however the run ended."""
     settings = config.stash.get(_SETTINGS, None)

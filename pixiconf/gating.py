@@ -13,6 +13,7 @@
   pytest-xdist with the report), so under ``-n`` the controller alone writes one report.
 - ``--pixiconf-shard K/N`` (:mod:`pixiconf.corpus.sharding`): keep only the cases of shard K;
   items that are not cases run in shard 1.
+- ``--pixiconf-record`` (:mod:`pixiconf.recording`, loaded from here).
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ from .corpus.sharding import Shard, ShardError, assign, parse_shard
 from .corpus.version import corpus_version
 from .plugin import _SETTINGS, CaseItem
 from .reports.json_report import build_report, case_record, result_record, write_report
+
+#: ``--pixiconf-record``: write a failing case's observation as its expect.
+pytest_plugins = ["pixiconf.recording"]
 
 #: Name of the attribute of a pytest report that carries a case's record.
 RECORD_ATTRIBUTE = "pixiconf"

@@ -112,8 +112,55 @@ def observe_lock_text(text: str, channels: Mapping[str, str],
     """The ``lock`` observation of a lock file's text."""
     import yaml
 
-    data = yaml.load(text, Loader=_lock_loader())
+    loader = _lock_loader()
+    split = _split_packages(text)
+    if split is not None:
+        # The head and the ``packages`` list in pieces of whole items: the same values, but
+        # PyYAML's node graph (several times the values' size) is one piece's at a time.
+        # Anything unexpected (an error, a head that is not a mapping) is parsed whole, so
+        # errors and their locations are the whole text's.
+        head, pieces = split
+        try:
+            data = yaml.load(head, Loader=loader)
+            if isinstance(data, dict) and "packages" not in data:
+                data = rewrite_local_paths(data, channels, workspace_root)
+                data["packages"] = [item for piece in pieces for item in rewrite_local_paths(
+                    yaml.load(piece, Loader=loader), channels, workspace_root)]
+                return data
+        except yaml.YAMLError:
+            pass
+    data = yaml.load(text, Loader=loader)
     return rewrite_local_paths(data, channels, workspace_root)
+
+
+#: Items of the top-level ``packages`` list parsed at a time by :func:`observe_lock_text`.
+PACKAGES_PER_PIECE = 2000
+
+
+def _split_packages(text: str) -> tuple[str, list[str]] | None:
+    """rattler's layout of a large lock file: the head, then a last top-level key
+    ``packages:`` whose block list starts every item with ``- `` in column 0.  Returns the
+    head and the list's text in pieces of :data:`PACKAGES_PER_PIECE` items, or ``None`` when
+    the text is not laid out so (it is then parsed whole)."""
+    start = text.find("\npackages:\n")
+    if start < 0 or len(text) < 1_000_000 or text.startswith("packages:"):
+        return None
+    head, body = text[:start + 1], text[start + len("\npackages:\n"):]
+    lines = body.splitlines(keepends=True)
+    if not lines:
+        return None
+    pieces: list[str] = []
+    begin = count = 0
+    for i, line in enumerate(lines):
+        if line.startswith("- "):
+            if count == PACKAGES_PER_PIECE:
+                pieces.append("".join(lines[begin:i]))
+                begin, count = i, 0
+            count += 1
+        elif not line.startswith("  ") or i == 0:
+            return None
+    pieces.append("".join(lines[begin:]))
+    return head, pieces
 
 
 def _lock_loader() -> type:

@@ -300,6 +300,40 @@ def test_observation_keeps_yaml_1_2_scalars() -> None:
     assert value == {"version": 7, "x": "yes", "d": "2024-01-01", "v": "1.10"}
 
 
+def _large_lock_text(items: int, extra: str = "") -> str:
+    package = ("- conda: /c/linux-64/pkg-{0:07d}-1.0-0.tar.bz2\n  subdir: linux-64\n"
+               "  sha256: '{0:064x}'\n  depends:\n  - pkg-{1:07d} >=1\n  version: 1.10\n"
+               "  flag: yes\n  size: 1\n")
+    return ("version: 7\nenvironments:\n  default:\n    packages:\n      linux-64:\n"
+            "      - conda: /c/linux-64/pkg-0000000-1.0-0.tar.bz2\npackages:\n"
+            + "".join(package.format(i, i + 1) for i in range(items)) + extra)
+
+
+def test_large_lock_observation_is_the_whole_texts() -> None:
+    """A lock file over 1 MB is parsed in pieces of whole packages: the same value."""
+    import yaml
+
+    from pixiconf.ops_lock import PACKAGES_PER_PIECE, _lock_loader
+
+    text = _large_lock_text(3 * PACKAGES_PER_PIECE + 7)
+    assert len(text) > 1_000_000
+    value = observe_lock_text(text, {"c": "file:///c"})
+    assert value == rewrite_local_paths(yaml.load(text, Loader=_lock_loader()), {"c": "file:///c"})
+    assert len(value["packages"]) == 3 * PACKAGES_PER_PIECE + 7
+    assert value["packages"][-1]["conda"].startswith("{{channels.c}}/linux-64/")
+    assert value["packages"][0]["version"] == 1.1 and value["packages"][0]["flag"] == "yes"
+
+
+def test_large_lock_with_an_error_fails_as_the_whole_text() -> None:
+    """An error in a piece is the whole text's error, at the whole text's location."""
+    import yaml
+
+    text = _large_lock_text(6000, extra="- conda: x\n  a: 1\n  a: 2\n")
+    with pytest.raises(yaml.YAMLError) as error:
+        observe_lock_text(text, {})
+    assert f"line {text.count(chr(10))}" in str(error.value)
+
+
 def test_lock_case_through_the_runner_rewrites_error_paths(tmp_path: Path) -> None:
     case = _case({
         "channels": {"main": {"noarch": []}},

@@ -9,6 +9,7 @@ engine, root or debootstrap is missing, unless ``PIXICONF_REQUIRE_CONTAINERS=1``
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pickle
@@ -132,6 +133,45 @@ def test_workspace_outside_the_mount_is_refused(tmp_path):
     outcome = wrapper.run(_request(elsewhere))
     assert isinstance(outcome, Failed) and "outside the directory mounted" in outcome.message
     wrapper.close()
+
+
+def test_the_reference_runs_in_the_server_and_the_host_keeps_its_time_limit(tmp_path):
+    from pixiconf.containers.serve import runs_in_server
+    from pixiconf.implementations.pixi_binary import PixiBinary
+
+    reference = ReferenceImplementation()
+    assert runs_in_server(reference)
+    assert not runs_in_server(PixiBinary(sys.executable))
+    wrapper = ContainerImplementation(
+        reference, spec="reference", platform=get_platform("linux-64"),
+        image="pixiconf-linux-64:0", mount=tmp_path, client=None)
+    assert wrapper._slack == 0.0
+    wrapper.close()
+
+
+def test_in_process_runner_gives_each_request_its_environment(tmp_path, monkeypatch):
+    import tempfile
+
+    from pixiconf.containers.serve import InProcess
+
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    seen = []
+
+    class Recorder:
+        def run(self, request):
+            seen.append((dict(os.environ), tempfile.gettempdir()))
+            return Observed(len(seen))
+
+    with InProcess(Recorder()) as runner:
+        request = _request(tmp_path)
+        assert runner.run(dataclasses.replace(request, env={"A": "1", "HOME": "/h"})) \
+            == Observed(1)
+        runner.run(dataclasses.replace(request, env={"B": "2"}))
+    (first, tmp1), (second, tmp2) = seen
+    assert first == {"A": "1", "HOME": "/h", "TMPDIR": runner.scratch}
+    assert second == {"B": "2", "TMPDIR": runner.scratch}
+    assert tmp1 == tmp2 == runner.scratch != "/tmp"
 
 
 def _pytest(*args: str, cwd: Path, env: dict[str, str] | None = None

@@ -55,6 +55,7 @@ from .engine import (
     is_local_engine,
 )
 from .platforms import Platform, UnknownPlatformError, execution_problem, get_platform
+from .serve import runs_in_server
 from .wire import load_reply, make_pipes
 
 __all__ = ["ContainerImplementation", "ContainerUsageError", "open_container_run",
@@ -129,8 +130,10 @@ def _in_container(inner: Implementation, spec: str,
 class ContainerImplementation:
     """Runs ``inner``'s operations in a container of ``platform`` (see the module docstring)."""
 
-    #: The host waits at most the request's timeout plus this grace (the server enforces the
-    #: timeout itself); past it the container is replaced and the operation is a TIMEOUT.
+    #: For an implementation the server runs in its own process (the reference,
+    #: :func:`.serve.runs_in_server`) the host waits the request's timeout; for one that keeps
+    #: its own time limit (a binary's adapter), that plus this grace.  Past it the container
+    #: is removed (the next operation starts a new one) and the operation is a TIMEOUT.
     enforces_timeout = True
     grace = 30.0
 
@@ -147,6 +150,7 @@ class ContainerImplementation:
         self.memory, self.pids, self.start_timeout = memory, pids, start_timeout
         self._client = client
         self._spec, self._backend, self._volumes = _in_container(inner, spec, backend)
+        self._slack = 0.0 if runs_in_server(inner) else self.grace
         self._container: Any = None
         self._name: str | None = None
         self._send: Connection | None = None
@@ -283,7 +287,7 @@ class ContainerImplementation:
         try:
             assert self._send is not None
             self._send.send_bytes(pickle.dumps(inside))
-            kind, payload = self._reply(request.timeout + self.grace)
+            kind, payload = self._reply(request.timeout + self._slack)
         except TimeoutError:
             self.close()
             return timeout_outcome(request.timeout)

@@ -13,18 +13,20 @@ The target: memory under 1 GB for a 10 MB manifest, growth linear.  Run:
 Measured (2 cores; seconds / peak MB)::
 
     size     deps      check        resolve        lock
-    10 KB      500   0.13 /  29   0.13 /  29    0.31 /   83
-    100 KB   5,000   0.16 /  30   0.18 /  35    2.16 /  197
-    1 MB    50,000   0.31 /  47   1.34 /  97   26.4  / 1404
-    3 MB   150,000   1.05 /  76   4.93 / 237
+    10 KB      500   0.13 /  29   0.13 /  29    0.27 /   75
+    100 KB   5,000   0.16 /  30   0.18 /  35    1.08 /  114
+    1 MB    50,000   0.31 /  47   1.34 /  97   12.4  /  620
+    3 MB   150,000   1.05 /  76   4.93 / 237   66    / 1695
     10 MB  500,000   2.91 / 190  13.5  / 762
 
 check and resolve grow linearly and stay under 1 GB at 10 MB (resolve's memory is mostly the
-YAML representer's node graph of the printed observation).  lock is bounded by rattler: its
-gateway query and solve take about 9 KB and 0.1 ms per record (a 20,000-dependency lock: 3.1 s
-and 450 MB in ``rattler.solve``, against 0.2 s to load the manifest); PyYAML reading and
-printing the lock file takes most of the rest.  A lock of a 10 MB manifest (420,000 records)
-needs several GB: over the target.
+YAML representer's node graph of the printed observation).  lock solves over the local
+``repodata.json`` read sparsely (``rattler.solve_with_sparse_repodata``; before: the gateway,
+26.4 s / 1404 MB at 1 MB), but still exceeds the target from about 2 MB: rattler's solver
+takes about 8 KB per dependency (150,000: 11 s and 1.36 GB in the solve alone),
+``LockFile.add_conda_package`` grows faster than linearly (50,000: 1.4 s, 150,000: 16 s),
+and the observation is the whole lock file as Python values, printed by PyYAML.  (The 3 MB
+lock figure predates parsing the lock file's packages in pieces.)
 """
 
 from __future__ import annotations

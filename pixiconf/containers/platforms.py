@@ -119,9 +119,12 @@ def execution_problem(platform: Platform, engine_machine: str, *, local_engine: 
     found = [key for key in emulators if wanted in key]
     if any(emulators[key] for key in found):
         return None
-    where = str(binfmt) if binfmt.is_dir() and (binfmt / "status").exists() else (
-        f"{binfmt} (not mounted)")
     state = "registered but disabled" if found else "registered"
+    if binfmt.is_dir() and (binfmt / "status").exists():
+        how = f"no enabled {wanted} entry in {binfmt}; Debian's qemu-user-static registers one"
+    else:
+        how = (f"binfmt_misc is not mounted at {binfmt}: as root, `mount -t binfmt_misc "
+               f"binfmt_misc {binfmt}` (refused where the kernel or sandbox forbids it), then "
+               f"Debian's qemu-user-static and `update-binfmts --enable {wanted}`")
     return (f"the engine runs {engine_machine} and no emulator for {platform.machine} is "
-            f"{state} (no enabled {wanted} entry in {where}; Debian's qemu-user-static "
-            "registers one)")
+            f"{state} ({how})")

@@ -501,6 +501,13 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None
                                                             else EXIT_USAGE)
+    except BrokenPipeError:
+        # The reader went away (``pixiconf report x.json | head``): stop quietly, as a Unix
+        # filter does.  stdout is pointed at devnull so the interpreter's final flush cannot
+        # raise again (Python docs, "Note on SIGPIPE").
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
     except KeyboardInterrupt:
         _err("pixiconf: interrupted")
         if argv is None:

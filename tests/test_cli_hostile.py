@@ -346,3 +346,27 @@ def test_ctrl_c_during_a_real_solve_ends_without_a_panic(tmp_path):
         import yaml
 
         assert len(yaml.safe_load((root / "pixi.lock").read_text())["packages"]) >= 10_000
+
+
+class _ClosedPipe:
+    """A stdout whose reader has gone away (``| head -1`` after its line)."""
+
+    encoding = "utf-8"
+
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def fileno(self):
+        raise OSError("no file descriptor")
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path, monkeypatch, capsys):
+    # `pixiconf resolve ... | head -1`: a closed pipe is exit 1 and nothing on stderr.
+    (tmp_path / "pixi.toml").write_text(
+        '[workspace]\nchannels = []\nplatforms = ["linux-64"]\n\n[dependencies]\npython = "*"\n')
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    assert main(["resolve", "--platform", "linux-64", "--cwd", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == ""

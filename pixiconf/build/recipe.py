@@ -720,7 +720,14 @@ def _map(mapper: Mapper | None, requirements: list[str], platform: str, **kwargs
         except ImportError:
             raise UnsupportedOperation("the PyPI→conda mapping (pixiconf.build.pypi_mapping) is not "
                                        "available yet") from None
-    result = mapper(requirements, platform, **kwargs)
+    from .pypi_mapping import RequirementError
+
+    try:
+        result = mapper(requirements, platform, **kwargs)
+    except RequirementError as exc:
+        # pixi-build-python reads pyproject.toml's requirements with pep508_rs while parsing
+        # the file, so an invalid one is the parse error pixi shows for the map-pypi case.
+        raise DiagnosticError(Diagnostic(f"failed to parse pyproject.toml, {exc}")) from None
     specs = getattr(result, "specs", None)
     messages = getattr(result, "warnings", None)
     if specs is None:

@@ -245,8 +245,6 @@ class ContainerImplementation:
 
     def close(self) -> None:
         """Remove the container and the pipes; safe to call more than once."""
-        from docker.errors import APIError
-
         for connection in (self._send, self._receive):
             if connection is not None:
                 with contextlib.suppress(OSError):
@@ -254,12 +252,17 @@ class ContainerImplementation:
         self._send = self._receive = None
         container, self._container = self._container, None
         name, self._name = self._name, None
-        if container is None and name is not None:
-            with contextlib.suppress(APIError):
-                container = self._client.containers.get(name)
-        if container is not None:
-            with contextlib.suppress(APIError):
-                container.remove(force=True)
+        if container is not None or name is not None:
+            # Only a started container needs the SDK (a run that never started one, e.g. on
+            # a platform the engine cannot execute, closes without it).
+            from docker.errors import APIError
+
+            if container is None:
+                with contextlib.suppress(APIError):
+                    container = self._client.containers.get(name)
+            if container is not None:
+                with contextlib.suppress(APIError):
+                    container.remove(force=True)
         channel, self._channel = self._channel, None
         if channel is not None:
             shutil.rmtree(channel, ignore_errors=True)

@@ -8,7 +8,8 @@ toml-span 0.7.1, which implements TOML 1.1 (toml-span 0.7.0 "Support TOML 1.1":
 an inline table; ``tokens.rs`` decodes the ``\\e`` and ``\\xHH`` escapes).  pixi-build-python
 reads ``pyproject.toml`` with the ``toml`` crate 1.1 (``+spec-1.1.0`` in pixi's Cargo.lock), also
 TOML 1.1.  The stdlib :mod:`tomllib` of Python 3.11-3.13 is TOML 1.0, so the reference reads
-with tomli 2.4 or newer, the first tomli that implements TOML 1.1.
+with tomli 2.5 or newer (2.4 is the first tomli that implements TOML 1.1, 2.5 the first that
+limits nesting and key parts, which the located errors for hostile input rely on).
 
 Everything that reads TOML goes through :func:`loads` (or :func:`parse`), so the choice of
 reader is made here only.  Known differences from toml-span, which no case pins:

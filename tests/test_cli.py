@@ -367,6 +367,17 @@ def test_run_case_unsupported_is_skip(capsys, corpus):
     assert "locks offline" in entry["message"]
 
 
+def test_run_case_skips_a_case_whose_pixi_range_excludes_the_implementation(capsys, corpus):
+    # The reference implements pixi 0.77: a rule that held only before 0.39 does not apply.
+    case = corpus / "discovery" / "old.yaml"
+    case.write_text("description: Old rule.\nfeatures: [discovery]\npixi: '<0.39'\nop: discover\n"
+                    "files:\n  pixi.toml: '[project]'\nexpect:\n  result: {}\n", encoding="utf-8")
+    code, out, _ = run(capsys, "run-case", str(case))
+    (entry,) = yaml.safe_load(out)
+    assert (code, entry["outcome"]) == (1, "SKIP")
+    assert entry["message"] == "the case applies to pixi <0.39; the implementation is pixi 0.77.0"
+
+
 def test_run_case_without_corpus_root_uses_file_stem(capsys, tmp_path):
     case = tmp_path / "loose.yaml"
     case.write_text(PASSING_CASE, encoding="utf-8")

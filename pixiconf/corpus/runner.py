@@ -209,6 +209,13 @@ def run_case(
     name = getattr(implementation, "name", type(implementation).__name__)
     if isinstance(case, CaseError):
         return error_result(case, name, case.message)
+    if case.pixi is not None:
+        from .applicability import outside_reason
+
+        reason = outside_reason(case.pixi, implementation.version())
+        if reason is not None:  # the case's ``pixi`` range excludes this implementation
+            return CaseResult(case_id=case.id, outcome=CaseOutcome.SKIP, implementation=name,
+                              path=case.path, op=case.op, args=case.args, message=reason)
     start = time.perf_counter()
     try:
         with temporary_workspace(case, tmp_parent) as workspace:

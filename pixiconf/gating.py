@@ -131,9 +131,6 @@ def pytest_configure(config: pytest.Config) -> None:
                  writer=not _is_worker(config))
     config.stash[_GATE] = gate
     config.pluginmanager.register(gate, "pixiconf-gate")
-    roots = _corpora(config)
-    gate.corpus_ids = frozenset(
-        case_id(path, root) for root in roots for path in iter_case_paths(root))
     shard = config.getoption("pixiconf_shard")
     if shard is not None:
         try:
@@ -143,6 +140,12 @@ def pytest_configure(config: pytest.Config) -> None:
     report = config.getoption("pixiconf_report")
     if report is not None:
         gate.report = Path(os.path.abspath(config.invocation_params.dir / report))
+    if config.getoption("pixiconf_expectations") is not None:
+        # Stale IDs are checked against every case file of the corpus (a -k or a shard
+        # cannot hide them); only a run with an expectation file pays for the walk.
+        roots = _corpora(config)
+        gate.corpus_ids = frozenset(
+            case_id(path, root) for root in roots for path in iter_case_paths(root))
     _configure_expectations(config, gate)
 
 
@@ -228,6 +231,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if not isinstance(item, CaseItem) or getattr(item, "_pixiconf_recorded", False):
         return report
     gate = item.config.stash[_GATE]
+    if gate.expectations is None and gate.report is None and not gate.update:
+        return report  # nothing to grade or record: no record travels with the report
     known = gate.expectations.get(item.name) if gate.expectations is not None else None
     expected = {"outcome": known.outcome, "reason": known.reason} if known else None
     features = list(getattr(item.case, "features", ()))

@@ -211,6 +211,26 @@ def test_unreachable_engine_is_a_usage_error(tmp_path):
 # --------------------------------------------------------------------------- real engine
 
 
+@pytest.fixture(autouse=True)
+def _one_engine_test_at_a_time(request):
+    """Real-engine tests hold a machine-wide lock: every run they start sweeps the labelled
+    leftovers of dead runs, which would race with the sweep test (and each other) when two
+    xdist workers run engine tests at once."""
+    if request.node.get_closest_marker("containers") is None:
+        yield
+        return
+    import fcntl
+    import tempfile
+
+    lock = Path(tempfile.gettempdir()) / "pixiconf-engine-tests.lock"
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def engine():
     from pixiconf.containers.engine import connect
@@ -281,7 +301,8 @@ def _outcomes(xml: Path) -> dict[str, str]:
 
 def _containers_of(engine, pid: int) -> list:
     owner = f"{socket.gethostname()}:{pid}"
-    return [c for c in engine.containers.list(all=True, filters={"label": LABEL})
+    return [c for c in engine.containers.list(all=True, filters={"label": LABEL},
+                                              ignore_removed=True)
             if c.labels.get(OWNER_LABEL) == owner]
 
 

@@ -93,7 +93,9 @@ def sweep_leftovers(client: Any) -> int:
     from docker.errors import APIError
 
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
+    # ignore_removed: another run may remove a listed container before it is inspected.
+    for container in client.containers.list(all=True, filters={"label": LABEL},
+                                            ignore_removed=True):
         host, _, pid = str(container.labels.get(OWNER_LABEL, "")).rpartition(":")
         if host != socket.gethostname() or not pid.isdigit() or _alive(int(pid)):
             continue

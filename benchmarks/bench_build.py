@@ -1,12 +1,12 @@
 """Benchmark: recipes and build strings per second, and rendering a 1000-variant matrix.
 
-Prints how many recipes :func:`pixiconf.build.recipe.package_recipe` renders per second for
+Prints how many recipes :func:`pixiconf.pixibuild.recipe.package_recipe` renders per second for
 the realistic packages in ``tests/data/packages`` (whole flow: manifest, config, variant keys,
 recipe),
 
-Prints how many build strings :func:`pixiconf.build.hashing.build_string` computes per second
+Prints how many build strings :func:`pixiconf.pixibuild.hashing.build_string` computes per second
 (for a typical used variant and for a large one), and the time
-:func:`pixiconf.build.variants.compute_variants` takes for a recipe whose variant matrix has
+:func:`pixiconf.pixibuild.variants.compute_variants` takes for a recipe whose variant matrix has
 1000 combinations (10 python x 10 numpy x 10 cuda), which must stay under 2 s; the script
 exits non-zero if it does not.  Run: python benchmarks/bench_build.py
 """
@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pixiconf.build.hashing import build_string
-from pixiconf.build.variants import VariantConfig, compute_variants
+from pixiconf.pixibuild.hashing import build_string
+from pixiconf.pixibuild.variants import VariantConfig, compute_variants
 
 MATRIX_LIMIT_S = 2.0
 
@@ -70,7 +70,7 @@ def matrix(size: int = 10) -> tuple[dict, VariantConfig]:
 
 
 def recipes_per_second(seconds: float = 2.0) -> tuple[float, int]:
-    from pixiconf.build.recipe import package_recipe
+    from pixiconf.pixibuild.recipe import package_recipe
 
     packages = sorted((Path(__file__).resolve().parent.parent / "tests" / "data" / "packages")
                       .glob("*/pixi.toml"))

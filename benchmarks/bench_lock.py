@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pixiconf.corpus.channels import load_fixture, write_repodata
 from pixiconf.lock import lock_workspace
-from pixiconf.lock.fixtures import load_fixture, write_repodata
 from pixiconf.manifest.load import load_manifest
 
 CORPUS = Path(__file__).resolve().parent.parent / "cases"

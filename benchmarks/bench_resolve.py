@@ -15,8 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.synthetic import synthetic_manifest
-from pixiconf.environments import environment_platforms, resolve
 from pixiconf.manifest.load import load_manifest
+from pixiconf.workspace.environments import environment_platforms, resolve
 
 
 def measure(features: int, environments: int) -> tuple[float, float, int]:

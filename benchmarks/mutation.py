@@ -1,6 +1,6 @@
 """Mutation score: does the corpus tell the reference from deliberately wrong variants of it?
 
-For every mutant of :mod:`pixiconf.mutants` the corpus runs against the reference with the
+For every mutant of :mod:`pixiconf.implementations.mutants` the corpus runs against the reference with the
 mutant installed, in process; a mutant is *killed* when at least one case that passes against
 the reference fails (or errors) under it.  Prints, per mutant, killed/survived and how many
 cases killed it, then the kill rate and the survivors.
@@ -38,13 +38,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pixiconf import mutants  # noqa: E402
+from pixiconf.corpus import mutation
 from pixiconf.corpus.loader import iter_case_paths, load_case  # noqa: E402
+from pixiconf.implementations import mutants  # noqa: E402
 
 #: Reference modules imported before forking, so every child starts warm.
-WARM_MODULES = ("pixiconf.ops", "pixiconf.ops_build", "pixiconf.ops_lock",
-                "pixiconf.build.recipe", "pixiconf.build.variants",
-                "pixiconf.build.pypi_mapping", "pixiconf.lock.solve",
+WARM_MODULES = ("pixiconf.operations.workspace", "pixiconf.operations.build", "pixiconf.operations.lock",
+                "pixiconf.pixibuild.recipe", "pixiconf.pixibuild.variants",
+                "pixiconf.pixibuild.pypi_mapping", "pixiconf.lock.solve",
                 "pixiconf.lock.satisfiability", "pixiconf.implementations.reference")
 
 #: The loaded corpus inside a forked child (set by :func:`_init`, inherited, never pickled).
@@ -98,8 +99,8 @@ def _run_mutant(job: tuple[str, list[int]]) -> tuple[str, list[str], float]:
     mutant_id, indices = job
     cases = _CHILD["cases"]
     start = time.perf_counter()
-    results = mutants.run_cases(mutant_id, [cases[i] for i in indices], timeout=30.0)
-    return mutant_id, mutants.kills(results), time.perf_counter() - start
+    results = mutation.run_cases(mutant_id, [cases[i] for i in indices], timeout=30.0)
+    return mutant_id, mutation.kills(results), time.perf_counter() - start
 
 
 # ---------------------------------------------------------------------------------- shim

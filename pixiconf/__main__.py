@@ -1,6 +1,6 @@
 """``python -m pixiconf``: the same as the ``pixiconf`` console script."""
 
-from .cli import main
+from pixiconf.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

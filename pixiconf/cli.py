@@ -18,13 +18,15 @@ from typing import Any
 
 import yaml
 
-from . import CONTRACT_VERSION, PIXI_VERSION, __version__
-from .diagnostics import UNSAFE_FOR_TERMINAL, for_terminal
-
-#: Exit codes (also listed in ``--help``).
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNSUPPORTED = 0, 1, 2, 3
-#: Ctrl-C (128 + SIGINT, as shells report it).
-EXIT_INTERRUPTED = 130
+from pixiconf import CONTRACT_VERSION, PIXI_VERSION, __version__
+from pixiconf.diagnostics import UNSAFE_FOR_TERMINAL, for_terminal
+from pixiconf.exit_codes import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNSUPPORTED,
+    EXIT_USAGE,
+)
 
 #: Variables copied from the process environment for the workspace commands, besides ``PIXI_*``.
 PASSED_ENV = ("PATH", "HOME")
@@ -150,7 +152,7 @@ def _workspace_env() -> dict[str, str]:
 
 
 def _run_workspace_op(args: argparse.Namespace) -> int:
-    from .implementations.base import OperationRequest
+    from pixiconf.operations.request import OperationRequest
 
     cwd = Path(os.path.abspath(args.cwd if args.cwd is not None else os.getcwd()))
     if not cwd.is_dir():
@@ -166,8 +168,8 @@ def _run_workspace_op(args: argparse.Namespace) -> int:
         op_args.update(platform=args.platform, package=args.package)
     table = None
     if getattr(args, "pypi_mapping", None):
-        from .build.pypi_mapping import load_mapping_table
-        from .diagnostics import DiagnosticError
+        from pixiconf.diagnostics import DiagnosticError
+        from pixiconf.pixibuild.pypi_mapping import load_mapping_table
 
         try:
             table = load_mapping_table(args.pypi_mapping)
@@ -180,8 +182,8 @@ def _run_workspace_op(args: argparse.Namespace) -> int:
 
 
 def _run_request(args: argparse.Namespace, request: Any) -> int:
-    from .implementations.base import Failed, Observed, Unsupported
-    from .implementations.reference import ReferenceImplementation
+    from pixiconf.implementations.base import Failed, Observed, Unsupported
+    from pixiconf.implementations.reference import ReferenceImplementation
 
     implementation = ReferenceImplementation()
     try:
@@ -219,7 +221,7 @@ def _run_package_op(args: argparse.Namespace) -> int:
 
 def _run_build_string(args: argparse.Namespace) -> int:
     """``build-string --variant k=v ...``: the hash and build string of a used variant."""
-    from .implementations.base import OperationRequest
+    from pixiconf.operations.request import OperationRequest
 
     variant: dict[str, str] = {}
     for item in args.variant:
@@ -251,7 +253,7 @@ def _corpus_root(path: Path) -> Path:
 
 def _case_files(given: Sequence[str], root: str | None) -> list[tuple[Path, Path]] | str:
     """``(file, corpus root)`` for every case to run, or a message for an unusable input."""
-    from .corpus.loader import iter_case_paths
+    from pixiconf.corpus.loader import iter_case_paths
 
     out: list[tuple[Path, Path]] = []
     root_path = Path(os.path.abspath(root)) if root is not None else None
@@ -268,7 +270,7 @@ def _case_files(given: Sequence[str], root: str | None) -> list[tuple[Path, Path
                 return f"no case files found in {name}"
             out += found
             continue
-        from .corpus.loader import not_a_regular_file
+        from pixiconf.corpus.loader import not_a_regular_file
 
         why = not_a_regular_file(path)
         if why is not None:
@@ -300,9 +302,9 @@ def _case_report(result: Any) -> dict[str, Any]:
 
 
 def _run_cases(args: argparse.Namespace) -> int:
-    from .corpus.isolation import guard
-    from .corpus.loader import load_case
-    from .implementations.registry import load_implementation
+    from pixiconf.corpus.isolation import guard
+    from pixiconf.corpus.loader import load_case
+    from pixiconf.implementations.registry import load_implementation
 
     files = _case_files(args.files, args.root)
     if isinstance(files, str):
@@ -324,7 +326,7 @@ def _run_cases(args: argparse.Namespace) -> int:
 def _run_one(args: argparse.Namespace, case: Any, implementation: Any,
              reports: list[dict[str, Any]]) -> bool:
     """Run one case; print its report (or keep it for --json); True when it did not pass."""
-    from .corpus.runner import CaseOutcome, error_result, run_case
+    from pixiconf.corpus.runner import CaseOutcome, error_result, run_case
 
     try:
         result = run_case(case, implementation, timeout=args.timeout)
@@ -344,7 +346,7 @@ def _run_one(args: argparse.Namespace, case: Any, implementation: Any,
 
 
 def _lint(args: argparse.Namespace) -> int:
-    from .corpus.lint import lint_corpus
+    from pixiconf.corpus.lint import lint_corpus
 
     root = Path(args.corpus_dir)
     if not root.is_dir():
@@ -472,15 +474,15 @@ def build_parser() -> argparse.ArgumentParser:
                       help="corpus root holding features.txt (default: cases)")
     lint.set_defaults(handler=_lint, parser=lint)
 
-    from .reports.command import add_report_command
+    from pixiconf.reports.command import add_report_command
 
     add_report_command(commands, _EXIT_CODES)
 
-    from .reports.compare import add_compare_command
+    from pixiconf.reports.compare import add_compare_command
 
     add_compare_command(commands, _EXIT_CODES)
 
-    from .containers.command import add_containers_command
+    from pixiconf.containers.command import add_containers_command
 
     add_containers_command(commands, _EXIT_CODES)
     return parser

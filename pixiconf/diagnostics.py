@@ -91,6 +91,11 @@ class DiagnosticError(Exception):
         return render_all(self.diagnostics)
 
 
+class UnsupportedOperation(Exception):
+    """The reference does not implement this operation or this form of input (a SKIP of the
+    case, with the message as its reason; never a PASS)."""
+
+
 def render_all(diagnostics: Iterable[Diagnostic]) -> str:
     return "\n".join(d.render() for d in diagnostics)
 

@@ -1,7 +1,7 @@
 """Rust's ``{:?}`` (Debug) formatting of strings, which some pixi messages and sort keys embed.
 
-serde's "invalid type: string \\"x\\"" errors (``pixiconf.build.config``) and rattler-build's
-variant combination order (``pixiconf.build.hashing``) both use ``<str as Debug>::fmt``.
+serde's "invalid type: string \\"x\\"" errors (``pixiconf.pixibuild.config``) and rattler-build's
+variant combination order (``pixiconf.pixibuild.hashing``) both use ``<str as Debug>::fmt``.
 """
 
 from __future__ import annotations

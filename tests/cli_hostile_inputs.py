@@ -395,7 +395,7 @@ def run_input(item: Input, base: Path, channel: str) -> Outcome:
 
 def write_channel(directory: Path) -> str:
     """The conda-forge slice fixture as a local channel; its file:// URL."""
-    from pixiconf.lock.fixtures import load_fixture, write_repodata
+    from pixiconf.corpus.channels import load_fixture, write_repodata
 
     write_repodata(directory, load_fixture([CORPUS], "conda-forge-slice"))
     return directory.as_uri()

@@ -1,7 +1,7 @@
 """The external-binary adapter (pixiconf.implementations.pixi_binary) and the pixiconf-pixi shim.
 
 The slice tests run real subprocesses: the adapter drives the ``pixiconf-pixi`` console script
-(or ``python -m pixiconf.pixi_shim.main`` when the script is not installed), and the outcome
+(or ``python -m pixiconf.implementations.pixi_shim.main`` when the script is not installed), and the outcome
 must be the one the reference gives for the same case.
 """
 
@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from pixiconf.corpus.loader import load_case
-from pixiconf.corpus.matching import ANY, match, unified_diff
+from pixiconf.corpus.matching import match, unified_diff
 from pixiconf.corpus.runner import CaseOutcome, run_case
-from pixiconf.implementations.base import Failed, Observed, OperationRequest
+from pixiconf.implementations.base import Failed, Observed
 from pixiconf.implementations.pixi_binary import PixiBinary, detect_version
 from pixiconf.implementations.pixi_binary.process import isolated_env, run_command
 from pixiconf.implementations.pixi_binary.stderr import (
@@ -29,6 +29,8 @@ from pixiconf.implementations.pixi_binary.stderr import (
 )
 from pixiconf.implementations.reference import ReferenceImplementation
 from pixiconf.implementations.registry import load_implementation
+from pixiconf.observation_values import ANY
+from pixiconf.operations.request import OperationRequest
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
@@ -38,7 +40,7 @@ def _shim(tmp_path_factory) -> str:
     if os.path.isfile(found):
         return found
     wrapper = tmp_path_factory.mktemp("shim") / "pixiconf-pixi"
-    wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} -m pixiconf.pixi_shim.main \"$@\"\n")
+    wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} -m pixiconf.implementations.pixi_shim.main \"$@\"\n")
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
     return str(wrapper)
 
@@ -353,8 +355,8 @@ def test_dry_run_announcement():
 def test_target_precedence_checked_with_run(tmp_path):
     """``task list --json`` printed the default target's task; ``run`` announces the
     platform target's: the command is ``run``'s and the rest is not observable."""
-    from pixiconf.implementations.pixi_binary.adapter import Session
     from pixiconf.implementations.pixi_binary.operations import _check_target_precedence
+    from pixiconf.implementations.pixi_binary.session import Session
 
     fake = _fake(tmp_path, "echo '✨ Pixi task (test): test linux'")
     session = Session(fake, _request(tmp_path, "resolve"))
@@ -387,7 +389,7 @@ def test_export_dependencies_as_pixi_prints_them():
 def test_inline_feature_left_out_by_info_may_come_first():
     import pickle
 
-    from pixiconf.corpus.matching import MaybePrefixed
+    from pixiconf.observation_values import MaybePrefixed
 
     features = MaybePrefixed(["foo", "default"], prefix="dev")
     assert match(["dev", "foo", "default"], features) == []

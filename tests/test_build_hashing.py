@@ -1,4 +1,4 @@
-"""Variant hash and build string (pixiconf.build.hashing): unit tests and properties."""
+"""Variant hash and build string (pixiconf.pixibuild.hashing): unit tests and properties."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pixiconf.build.hashing import (
+from pixiconf.pixibuild.hashing import (
     NormalizedKey,
     VariantValueError,
     build_string,

@@ -18,8 +18,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pixiconf.build.config import resolve_config
 from pixiconf.manifest.selectors import parse_selector
+from pixiconf.pixibuild.config import resolve_config
 
 PLATFORM = "linux-64"
 MATCHING = parse_selector("linux")

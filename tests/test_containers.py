@@ -27,13 +27,9 @@ from pixiconf.containers.engine import LABEL, OWNER_LABEL, EngineUnavailable
 from pixiconf.containers.platforms import PLATFORMS, execution_problem, get_platform
 from pixiconf.containers.runtime import ContainerImplementation
 from pixiconf.containers.wire import load_reply
-from pixiconf.implementations.base import (
-    Failed,
-    Observed,
-    OperationRequest,
-    Unsupported,
-)
+from pixiconf.implementations.base import Failed, Observed, Unsupported
 from pixiconf.implementations.reference import ReferenceImplementation
+from pixiconf.operations.request import OperationRequest
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 REQUIRED = os.environ.get("PIXICONF_REQUIRE_CONTAINERS") == "1"

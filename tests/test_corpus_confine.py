@@ -1,4 +1,4 @@
-"""Nothing a case names reaches outside its temporary directory (pixiconf.corpus.confine).
+"""Nothing a case names reaches outside its temporary directory (pixiconf.confinement).
 
 Each test gives the case input that reached outside before: a manifest named by
 ``PIXI_PROJECT_MANIFEST`` or ``manifest-path`` outside the workspace, ``HOME``/``PATH`` in a
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pixiconf.corpus.confine import (
+from pixiconf.confinement import (
     WorkspaceError,
     confine_case_paths,
     fixture_directories,
@@ -151,7 +151,7 @@ def _channel_case(corpus: Path, channel: str) -> Path:
 @pytest.fixture
 def real_home(tmp_path, monkeypatch) -> Path:
     """``HOME`` of this process, holding a channel ``chan`` with a package ``secret``."""
-    from pixiconf.lock.fixtures import write_repodata
+    from pixiconf.corpus.channels import write_repodata
 
     home = tmp_path / "real-home"
     write_repodata(home / "chan", {"linux-64": [{"name": "secret", "version": "1"}]})

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from pixiconf.corpus.isolation import ProcessGuard, ThreadGuard, guard
-from pixiconf.implementations.base import Failed, Observed, OperationRequest
+from pixiconf.implementations.base import Failed, Observed
 from pixiconf.implementations.reference import ReferenceImplementation
+from pixiconf.operations.request import OperationRequest
 
 #: A process-safe implementation in its own module, so that the worker process can import it.
 SLOW_MODULE = '''

@@ -7,8 +7,6 @@ from pathlib import Path
 import pytest
 
 from pixiconf.corpus.matching import (
-    ABSENT,
-    ANY,
     match,
     match_substrings,
     normalise_message,
@@ -19,6 +17,7 @@ from pixiconf.corpus.matching import (
 from pixiconf.corpus.runner import CaseOutcome, evaluate, format_result, summary_line
 from pixiconf.corpus.schema import Case, Expectation
 from pixiconf.implementations.base import Failed, Observed, Unsupported
+from pixiconf.observation_values import ABSENT, ANY
 
 # --------------------------------------------------------------------------- structure
 

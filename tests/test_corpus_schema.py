@@ -16,8 +16,8 @@ from pixiconf.corpus.loader import (
     parse_case_text,
     read_features,
 )
-from pixiconf.corpus.matching import ABSENT, ANY
 from pixiconf.corpus.schema import Case, CaseError, check_case, validate_case
+from pixiconf.observation_values import ABSENT, ANY
 
 MINIMAL = {
     "description": "A manifest is found.",

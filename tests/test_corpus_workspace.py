@@ -17,7 +17,8 @@ from pixiconf.corpus.workspace import (
     resolve_inside,
     temporary_workspace,
 )
-from pixiconf.implementations.base import Failed, Observed, OperationRequest, Unsupported
+from pixiconf.implementations.base import Failed, Observed, Unsupported
+from pixiconf.operations.request import OperationRequest
 
 
 def make_case(**fields: object) -> Case:

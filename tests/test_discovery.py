@@ -1,4 +1,4 @@
-"""Unit tests of the reference workspace discovery (pixiconf.discovery)."""
+"""Unit tests of the reference workspace discovery (pixiconf.workspace.discovery)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 
 from pixiconf import PIXI_VERSION
 from pixiconf.diagnostics import DiagnosticError, Severity
-from pixiconf.discovery import DiscoveredManifest, discover_workspace
-from pixiconf.implementations.base import OperationRequest
-from pixiconf.ops import discover
+from pixiconf.operations.request import OperationRequest
+from pixiconf.operations.workspace import discover
+from pixiconf.workspace.discovery import DiscoveredManifest, discover_workspace
 
 WORKSPACE = "[workspace]\nchannels = []\nplatforms = []\n"
 PACKAGE = (

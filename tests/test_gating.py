@@ -1,4 +1,4 @@
-"""Conformance gating through pytest (pixiconf.gating) and the command line: expectation files,
+"""Conformance gating through pytest (pixiconf.plugin.gating) and the command line: expectation files,
 ``pixi`` ranges, JSON reports (also under xdist), shards and their merge.
 
 Every run uses a fake implementation (``pixi 0.50.0``) defined in the run's ``conftest.py``.

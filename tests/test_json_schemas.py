@@ -13,18 +13,18 @@ import jsonschema
 import pytest
 
 from pixiconf import CONTRACT_VERSION
+from pixiconf.corpus.channels import RECORD_KEYS
 from pixiconf.corpus.loader import iter_case_paths, parse_case_text, read_case_file
-from pixiconf.corpus.matching import Token
 from pixiconf.corpus.schema import (
     CASE_KEYS,
     EXPECT_KEYS,
     OPERATION_ARGS,
-    RECORD_KEYS,
     REQUIRED_KEYS,
     CaseError,
     validate_case,
 )
-from pixiconf.implementations.base import CONTRACT_OPERATIONS
+from pixiconf.observation_values import Token
+from pixiconf.operations.request import CONTRACT_OPERATIONS
 from pixiconf.reports.json_report import OUTCOMES, build_report, case_record
 
 CASES = Path(__file__).resolve().parent.parent / "cases"

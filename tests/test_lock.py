@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 import yaml
 
+from pixiconf.corpus.channels import FixtureError, load_fixture, repodata, write_repodata
 from pixiconf.corpus.runner import CaseOutcome, run_case
 from pixiconf.corpus.schema import Case, CaseError, validate_case
-from pixiconf.diagnostics import DiagnosticError
-from pixiconf.implementations.base import OperationRequest, Unsupported
+from pixiconf.diagnostics import DiagnosticError, UnsupportedOperation
+from pixiconf.implementations.base import Unsupported
 from pixiconf.implementations.reference import ReferenceImplementation
 from pixiconf.lock import lock_workspace
-from pixiconf.lock.fixtures import FixtureError, load_fixture, repodata, write_repodata
 from pixiconf.lock.solve import channel_url, extract_subset, match_specs
 from pixiconf.lock.virtual_packages import (
     PlatformModel,
@@ -33,8 +33,8 @@ from pixiconf.lock.virtual_packages import (
 )
 from pixiconf.manifest.load import load_manifest
 from pixiconf.manifest.model import Feature
-from pixiconf.operations import UnsupportedOperation
-from pixiconf.ops_lock import observe_lock_text, rewrite_local_paths
+from pixiconf.operations.lock import observe_lock_text, rewrite_local_paths
+from pixiconf.operations.request import OperationRequest
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "cases"
@@ -313,7 +313,7 @@ def test_large_lock_observation_is_the_whole_texts() -> None:
     """A lock file over 1 MB is parsed in pieces of whole packages: the same value."""
     import yaml
 
-    from pixiconf.ops_lock import PACKAGES_PER_PIECE, _lock_loader
+    from pixiconf.operations.lock import PACKAGES_PER_PIECE, _lock_loader
 
     text = _large_lock_text(3 * PACKAGES_PER_PIECE + 7)
     assert len(text) > 1_000_000

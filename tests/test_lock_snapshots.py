@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
+from pixiconf.corpus.channels import load_fixture, write_repodata
 from pixiconf.lock import lock_workspace
-from pixiconf.lock.fixtures import load_fixture, write_repodata
 from pixiconf.manifest.load import load_manifest
-from pixiconf.ops_lock import rewrite_local_paths
+from pixiconf.operations.lock import rewrite_local_paths
 
 CORPUS = Path(__file__).resolve().parent.parent / "cases"
 

@@ -1,4 +1,4 @@
-"""The mutant catalogue (pixiconf.mutants) and its machinery: every area has mutants, a mutant
+"""The mutant catalogue (pixiconf.implementations.mutants) and its machinery: every area has mutants, a mutant
 is installed and removed cleanly, a sample is killed by its area's cases in process, and the
 shim applies ``PIXICONF_MUTANT`` in a real subprocess."""
 
@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from pixiconf import mutants
+from pixiconf.corpus import mutation
 from pixiconf.corpus.loader import iter_case_paths, load_case
 from pixiconf.corpus.runner import CaseOutcome, run_case
+from pixiconf.implementations import mutants
 from pixiconf.implementations.pixi_binary import PixiBinary
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
@@ -25,7 +26,7 @@ AREAS = sorted(p.name for p in CASES.iterdir() if p.is_dir() and not p.name.star
 
 def _shim() -> list[str]:
     found = shutil.which("pixiconf-pixi") or str(Path(sys.executable).with_name("pixiconf-pixi"))
-    return [found] if os.path.isfile(found) else [sys.executable, "-m", "pixiconf.pixi_shim.main"]
+    return [found] if os.path.isfile(found) else [sys.executable, "-m", "pixiconf.implementations.pixi_shim.main"]
 
 
 def _area_cases(area: str) -> list:
@@ -77,12 +78,12 @@ def test_unknown_mutant_gets_a_suggestion():
 def test_sample_mutant_is_killed_by_its_area(mutant_id):
     mutant = mutants.get(mutant_id)
     cases = _area_cases(mutant.area)
-    assert not mutants.kills(mutants.run_cases(None, cases))  # the reference passes them
-    killers = mutants.kills(mutants.run_cases(mutant, cases))
+    assert not mutation.kills(mutation.run_cases(None, cases))  # the reference passes them
+    killers = mutation.kills(mutation.run_cases(mutant, cases))
     assert killers, f"{mutant_id} survived its area"
     assert all(k.startswith(f"{mutant.area}/") for k in killers)
     # Removed again: the same cases pass.
-    assert not mutants.kills(mutants.run_cases(None, [c for c in cases if c.id in killers]))
+    assert not mutation.kills(mutation.run_cases(None, [c for c in cases if c.id in killers]))
 
 
 def test_shim_applies_the_mutant_named_by_the_environment(tmp_path):

@@ -68,8 +68,8 @@ def test_sort_is_stable_by_version(pairs):
 
 _SEED_SCRIPT = """
 import json
-from pixiconf.build.pypi_mapping import parse_requirement
-from pixiconf.build.recipe import python_abi3_spec
+from pixiconf.pixibuild.pypi_mapping import parse_requirement
+from pixiconf.pixibuild.recipe import python_abi3_spec
 from pixiconf.manifest import pep440
 from pixiconf.manifest.pyproject import _parse_requirement, _requirement_spec, python_spec
 texts = ["!=1.0,>=1.0", ">=1.0,!=1.0", "<4,>=3.9,!=3.9", "<=2,>=2.0.0,==2.0,!=2"]

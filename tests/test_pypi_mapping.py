@@ -1,4 +1,4 @@
-"""Unit and property tests of the offline PyPI → conda mapping (pixiconf.build.pypi_mapping).
+"""Unit and property tests of the offline PyPI → conda mapping (pixiconf.pixibuild.pypi_mapping).
 
 Expected values come from pixi's ``crates/pixi_build_python/src/pypi_mapping.rs`` (its unit
 tests are cited by name), pep508_rs 0.9.2 / pep440_rs 0.7.3 and rattler_conda_types 0.50; the
@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rattler import MatchSpec, VersionSpec
 
-from pixiconf.build.config import PythonBackendConfig
-from pixiconf.build.pypi_mapping import (
+from pixiconf.diagnostics import DiagnosticError
+from pixiconf.pixibuild.config import PythonBackendConfig
+from pixiconf.pixibuild.pypi_mapping import (
     PLATFORM_MARKERS,
     MappingResult,
     RequirementError,
@@ -33,7 +34,6 @@ from pixiconf.build.pypi_mapping import (
     parse_requirement,
     should_skip_requirement,
 )
-from pixiconf.diagnostics import DiagnosticError
 
 PROPERTY = settings(max_examples=80, derandomize=True, database=None, deadline=None)
 

@@ -14,15 +14,14 @@ from typing import Any
 import pytest
 import yaml
 
-from pixiconf.build import config as cfg
-from pixiconf.build import package as pkg
-from pixiconf.build import recipe as rcp
-from pixiconf.build import script
 from pixiconf.cli import main
-from pixiconf.diagnostics import DiagnosticError
+from pixiconf.diagnostics import DiagnosticError, UnsupportedOperation
+from pixiconf.manifest import package as pkg
 from pixiconf.manifest.selectors import parse_selector
 from pixiconf.manifest.source import ManifestSource
-from pixiconf.operations import UnsupportedOperation
+from pixiconf.pixibuild import config as cfg
+from pixiconf.pixibuild import recipe as rcp
+from pixiconf.pixibuild import script
 
 ROOT = Path("/ws/pkg")
 

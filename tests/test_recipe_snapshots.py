@@ -2,7 +2,7 @@
 
 Every package under ``tests/data/packages/<name>/`` (a workspace manifest with a ``[package]``
 table, plus its ``pyproject.toml``) is rendered for linux-64, osx-arm64 and win-64 with
-:func:`pixiconf.build.recipe.package_recipe`.  The build script is rendered for the OS of the
+:func:`pixiconf.pixibuild.recipe.package_recipe`.  The build script is rendered for the OS of the
 target platform, as on a machine of that OS (pixi renders it for the backend's own OS), and the
 package directory is written ``{{package}}`` so that the snapshots do not depend on the
 checkout.  Each snapshot is one YAML file in ``tests/__snapshots__/test_recipe_snapshots/``
@@ -23,7 +23,7 @@ import pytest
 import yaml
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from pixiconf.build.recipe import package_recipe, replace_path
+from pixiconf.pixibuild.recipe import package_recipe, replace_path
 
 PACKAGES = Path(__file__).parent / "data" / "packages"
 PLATFORMS = ("linux-64", "osx-arm64", "win-64")

@@ -1,5 +1,5 @@
 """``--pixiconf-record``: a failing case's observation becomes its ``expect``; nothing else of
-the file changes (pixiconf.corpus.record, pixiconf.recording)."""
+the file changes (pixiconf.corpus.record, pixiconf.plugin.recording)."""
 
 from __future__ import annotations
 
@@ -165,7 +165,7 @@ def test_files_without_exactly_one_expect_line_are_refused(text):
 
 
 def test_the_dump_uses_literal_blocks_and_tokens():
-    from pixiconf.corpus.matching import ANY
+    from pixiconf.observation_values import ANY
 
     block = dump_expect({"result": {"text": "line 1\nline 2\n", "v": ANY}})
     assert block == "expect:\n  result:\n    text: |\n      line 1\n      line 2\n    v: !any\n"

@@ -20,9 +20,9 @@ import pytest
 from syrupy.extensions.amber import AmberDataSerializer, AmberSnapshotExtension
 
 from pixiconf.diagnostics import DiagnosticError
-from pixiconf.environments import environments_observation, resolve
 from pixiconf.manifest.load import load_manifest
 from pixiconf.manifest.model import WorkspaceManifest
+from pixiconf.workspace.environments import environments_observation, resolve
 
 MANIFESTS = Path(__file__).parent / "data" / "manifests"
 MANIFEST_FILES = ("pixi.toml", "pyproject.toml")

@@ -20,13 +20,13 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from rattler import BuildString, PackageRecord
 
+from pixiconf.corpus.channels import write_repodata
 from pixiconf.corpus.loader import iter_case_paths, load_case
 from pixiconf.corpus.runner import CaseOutcome, run_case
-from pixiconf.diagnostics import DiagnosticError
-from pixiconf.implementations.base import OperationRequest, Unsupported
+from pixiconf.diagnostics import DiagnosticError, UnsupportedOperation
+from pixiconf.implementations.base import Unsupported
 from pixiconf.implementations.reference import ReferenceImplementation
 from pixiconf.lock import lock_workspace
-from pixiconf.lock.fixtures import write_repodata
 from pixiconf.lock.read import LockedPlatform, PixiLock, read_lock_file
 from pixiconf.lock.satisfiability import (
     align_platform_names,
@@ -38,7 +38,7 @@ from pixiconf.lock.satisfiability import (
 )
 from pixiconf.lock.virtual_packages import LockPlatform, VirtualPackage, subdir_defaults
 from pixiconf.manifest.load import load_manifest
-from pixiconf.operations import UnsupportedOperation
+from pixiconf.operations.request import OperationRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK_CHECK_CASES = ROOT / "cases" / "lock-check"

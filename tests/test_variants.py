@@ -1,4 +1,4 @@
-"""Variant configuration, used keys and combinations (pixiconf.build.variants).
+"""Variant configuration, used keys and combinations (pixiconf.pixibuild.variants).
 
 Expected values are rattler-build's and pixi's: the ``integration_tests`` snapshots of
 ``rattler_build_variant_config``, ``stage1/variant_tests.rs``, pixi's ``stdlib_variants.rs``
@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pixiconf.build.hashing import NormalizedKey, debug_map
-from pixiconf.build.variants import (
+from pixiconf.manifest.selectors import parse_selector
+from pixiconf.pixibuild.hashing import NormalizedKey, debug_map
+from pixiconf.pixibuild.variants import (
     VariantConfig,
     VariantError,
     combinations,
@@ -29,7 +30,6 @@ from pixiconf.build.variants import (
     used_variables,
     workspace_variant_config,
 )
-from pixiconf.manifest.selectors import parse_selector
 
 COMPILER_C = "${{ compiler('c') }}"
 COMPILER_CXX = "${{ compiler('cxx') }}"

@@ -33,9 +33,9 @@ from email.parser import Parser
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from .engine import connect, engine_machine, is_local_engine
-from .platforms import Platform, execution_problem
+from pixiconf import __version__
+from pixiconf.containers.engine import connect, engine_machine, is_local_engine
+from pixiconf.containers.platforms import Platform, execution_problem
 
 __all__ = ["BuildError", "BuildResult", "build_platform", "dockerfile_dir", "source_root"]
 

@@ -7,12 +7,11 @@ import sys
 import time
 from pathlib import Path
 
-from .. import __version__
-from .platforms import PLATFORMS, get_platform
+from pixiconf import __version__
+from pixiconf.containers.platforms import PLATFORMS, get_platform
+from pixiconf.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_UNSUPPORTED, EXIT_USAGE
 
 __all__ = ["add_containers_command"]
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNSUPPORTED = 0, 1, 2, 3
 
 
 def add_containers_command(commands: argparse._SubParsersAction, epilog: str) -> None:
@@ -45,9 +44,9 @@ def _say(text: str) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import BuildError, build_platform
-    from .engine import EngineUnavailable, connect
-    from .platforms import UnknownPlatformError
+    from pixiconf.containers.build import BuildError, build_platform
+    from pixiconf.containers.engine import EngineUnavailable, connect
+    from pixiconf.containers.platforms import UnknownPlatformError
 
     try:
         platforms = [get_platform(name) for name in args.platform] or list(PLATFORMS.values())

@@ -37,16 +37,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..corpus.isolation import RemoteError, timeout_outcome
-from ..implementations.base import (
-    Failed,
-    Implementation,
-    OperationRequest,
-    Outcome,
-    Unsupported,
-)
-from .engine import (
+from pixiconf import __version__
+from pixiconf.containers.engine import (
     LABEL,
     OWNER_LABEL,
     EngineUnavailable,
@@ -54,9 +46,17 @@ from .engine import (
     engine_machine,
     is_local_engine,
 )
-from .platforms import Platform, UnknownPlatformError, execution_problem, get_platform
-from .serve import runs_in_server
-from .wire import load_reply, make_pipes
+from pixiconf.containers.platforms import (
+    Platform,
+    UnknownPlatformError,
+    execution_problem,
+    get_platform,
+)
+from pixiconf.containers.serve import runs_in_server
+from pixiconf.containers.wire import load_reply, make_pipes
+from pixiconf.corpus.isolation import RemoteError, timeout_outcome
+from pixiconf.implementations.base import Failed, Implementation, Outcome, Unsupported
+from pixiconf.operations.request import OperationRequest
 
 __all__ = ["ContainerImplementation", "ContainerUsageError", "open_container_run",
            "sweep_leftovers"]
@@ -109,7 +109,7 @@ def _in_container(inner: Implementation, spec: str,
                   backend: str | None) -> tuple[str, str | None, dict[str, dict[str, str]]]:
     """The implementation spec and backend as the server in the container sees them, and the
     read-only mounts they need."""
-    from ..implementations.pixi_binary import PixiBinary
+    from pixiconf.implementations.pixi_binary import PixiBinary
 
     volumes: dict[str, dict[str, str]] = {}
 

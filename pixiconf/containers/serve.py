@@ -30,10 +30,11 @@ import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from ..corpus.isolation import guard
-from ..implementations.base import Implementation, OperationRequest, Outcome
-from ..implementations.registry import load_implementation
-from .wire import REPLIES, REQUESTS
+from pixiconf.containers.wire import REPLIES, REQUESTS
+from pixiconf.corpus.isolation import guard
+from pixiconf.implementations.base import Implementation, Outcome
+from pixiconf.implementations.registry import load_implementation
+from pixiconf.operations.request import OperationRequest
 
 
 def runs_in_server(implementation: object) -> bool:

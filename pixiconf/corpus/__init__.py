@@ -10,10 +10,18 @@
 
 from __future__ import annotations
 
-from .loader import case_id, iter_case_paths, load_case, load_corpus
-from .matching import ABSENT, ANY, match, match_substrings, unified_diff
-from .runner import CaseOutcome, CaseResult, evaluate, execute, format_result, run_case
-from .schema import Case, CaseError, Expectation, Problem, validate_case
+from pixiconf.corpus.loader import case_id, iter_case_paths, load_case, load_corpus
+from pixiconf.corpus.matching import match, match_substrings, unified_diff
+from pixiconf.corpus.runner import (
+    CaseOutcome,
+    CaseResult,
+    evaluate,
+    execute,
+    format_result,
+    run_case,
+)
+from pixiconf.corpus.schema import Case, CaseError, Expectation, Problem, validate_case
+from pixiconf.observation_values import ABSENT, ANY
 
 __all__ = [
     "ABSENT",

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import tomli
 
-from .runner import CaseOutcome, CaseResult
+from pixiconf.corpus.runner import CaseOutcome, CaseResult
 
 __all__ = [
     "LISTABLE",

@@ -39,7 +39,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from ..implementations.base import Failed, Implementation, OperationRequest, Outcome
+from pixiconf.implementations.base import Failed, Implementation, Outcome
+from pixiconf.operations.request import OperationRequest
 
 __all__ = [
     "DirectGuard", "Guard", "ProcessGuard", "RemoteError", "ThreadGuard", "guard", "timeout_outcome",
@@ -244,7 +245,7 @@ class ProcessGuard(Guard):
 
 
 def _is_case_error(exc: Exception) -> bool:
-    from .confine import WorkspaceError
+    from pixiconf.confinement import WorkspaceError
 
     return isinstance(exc, WorkspaceError)
 

@@ -20,9 +20,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..similarity import did_you_mean
-from .loader import case_id, iter_case_paths, load_case, read_features
-from .schema import Case, CaseError, display_path
+from pixiconf.corpus.loader import case_id, iter_case_paths, load_case, read_features
+from pixiconf.corpus.schema import Case, CaseError, display_path
+from pixiconf.similarity import did_you_mean
 
 __all__ = ["MAX_DESCRIPTION", "LintProblem", "check_description", "lint_corpus"]
 

@@ -25,18 +25,17 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import stat
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any, ClassVar
+from typing import Any
 
 import yaml
 
-from ..manifest import toml
-from .matching import ABSENT, ANY
-from .schema import Case, CaseError, Problem, validate_case
+from pixiconf.corpus.case_yaml import MAX_CHARS, MAX_DEPTH, MAX_NODES, CaseLoader
+from pixiconf.corpus.schema import Case, CaseError, Problem, validate_case
+from pixiconf.manifest import toml
 
 __all__ = [
     "CASE_SUFFIXES",
@@ -63,134 +62,8 @@ CASE_SUFFIXES = (".yaml", ".yml", ".toml")
 ROOT_FILES = ("features.txt", "renamed.toml")
 #: Largest case file read (the corpus' largest is a few kB).
 MAX_CASE_BYTES = 16 * 1024 * 1024
-#: Most nodes a YAML document may expand to, every use of an alias counted (the corpus'
-#: largest case has ~150, its largest channel fixture ~4,000).
-MAX_NODES = 200_000
-#: Most characters of scalars a YAML document may expand to (aliases counted every time).
-MAX_CHARS = 64 * 1024 * 1024
-#: Deepest nesting of mappings and lists in a YAML document.
-MAX_DEPTH = 100
-
-
 class CorpusWarning(UserWarning):
     """A file below a corpus root that looks like a case but cannot be one (skipped)."""
-
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class CaseLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe YAML loader for case files (see the module docstring)."""
-
-    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {
-        first: [
-            (tag, regexp)
-            for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
-        ]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
-        if isinstance(node, yaml.MappingNode):
-            seen: set[tuple[str, str]] = set()
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(
-                    key_node, yaml.ScalarNode
-                ):
-                    continue
-                ident = (key_node.tag, key_node.value)
-                if ident in seen:
-                    raise yaml.constructor.ConstructorError(
-                        "while constructing a mapping", node.start_mark,
-                        f"found duplicate key {key_node.value!r}", key_node.start_mark,
-                    )
-                seen.add(ident)
-        return super().construct_mapping(node, deep=deep)
-
-    def construct_yaml_int(self, node: yaml.Node) -> int:
-        try:
-            return super().construct_yaml_int(node)
-        except ValueError as exc:  # more digits than sys.get_int_max_str_digits()
-            raise yaml.constructor.ConstructorError(
-                None, None, f"integer too long ({str(exc).split(':')[0]})", node.start_mark
-            ) from None
-
-    def get_single_data(self) -> Any:
-        node = self.get_single_node()
-        if node is None:
-            return None
-        _check_expansion(node)
-        return self.construct_document(node)
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    if isinstance(node, yaml.MappingNode):
-        return [item for pair in node.value for item in pair]
-    return []
-
-
-def _check_expansion(root: yaml.Node) -> None:
-    """Reject a recursive alias and a document that expands beyond the limits (module docs).
-
-    Sizes are computed on the node graph, where an alias is the node it names, so a document
-    that would expand to billions of nodes is measured without expanding it.
-    """
-    sizes: dict[int, tuple[int, int, int]] = {}  # id → (nodes, characters, depth)
-    open_nodes: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, leaving = stack.pop()
-        key = id(node)
-        if leaving:
-            children = [sizes[id(child)] for child in _children(node)]
-            size = (1 + sum(c[0] for c in children), sum(c[1] for c in children),
-                    1 + max((c[2] for c in children), default=0))
-            open_nodes.discard(key)
-            sizes[key] = size
-            aliases = " (aliases counted every time they are used)"
-            problem = (
-                f"expands to more than {MAX_NODES:,} nodes{aliases}" if size[0] > MAX_NODES
-                else f"expands to more than {MAX_CHARS:,} characters{aliases}"
-                if size[1] > MAX_CHARS
-                else f"nests deeper than {MAX_DEPTH} levels" if size[2] > MAX_DEPTH else None)
-            if problem:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the document {problem}", node.start_mark)
-            continue
-        if key in sizes:
-            continue
-        if key in open_nodes:
-            raise yaml.constructor.ConstructorError(
-                None, None, "found a recursive alias (a node that contains itself)",
-                node.start_mark)
-        if isinstance(node, yaml.ScalarNode):
-            sizes[key] = (1, len(node.value), 1)
-            continue
-        open_nodes.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in reversed(_children(node)))
-
-
-def _token(value: Any):
-    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-        if not isinstance(node, yaml.ScalarNode) or node.value != "":
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{node.tag} takes no value", node.start_mark
-            )
-        return value
-
-    return construct
-
-
-CaseLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-CaseLoader.add_constructor("tag:yaml.org,2002:int", CaseLoader.construct_yaml_int)
-CaseLoader.add_constructor("!any", _token(ANY))
-CaseLoader.add_constructor("!absent", _token(ABSENT))
-
 
 def is_case_path(relative: PurePosixPath) -> bool:
     """True when a path relative to a corpus root names a case file (§1)."""

@@ -24,18 +24,18 @@ from typing import Any
 
 import yaml
 
+from pixiconf.observation_values import (
+    ANY,
+    Lenient,
+    Token,
+    is_absent,
+    is_any,
+    is_list,
+)
+
 __all__ = [
-    "ABSENT",
-    "ANY",
-    "ExactVersion",
-    "JoinedCommand",
-    "Lenient",
-    "MaybePrefixed",
-    "Token",
     "format_value",
     "ignored",
-    "is_absent",
-    "is_any",
     "match",
     "match_substrings",
     "normalise_message",
@@ -44,89 +44,6 @@ __all__ = [
     "to_yaml",
     "unified_diff",
 ]
-
-
-class Token:
-    """A matching token of §4; compared by identity, rendered as its YAML tag."""
-
-    __slots__ = ("tag",)
-
-    def __init__(self, tag: str) -> None:
-        self.tag = tag
-
-    def __repr__(self) -> str:
-        return self.tag
-
-    def __reduce__(self) -> str:
-        # Pickling (e.g. by pytest-xdist) must give back the same singleton.
-        return "ANY" if self.tag == "!any" else "ABSENT"
-
-
-#: ``!any``: any value; the key must exist.
-ANY = Token("!any")
-#: ``!absent``: the key must not exist.
-ABSENT = Token("!absent")
-
-
-class Lenient:
-    """Mixin of an observed value (a ``str`` or ``list`` subclass) that stands for more than
-    one expected form (an external implementation prints a value in a form that loses how it
-    was written): it matches every expectation :meth:`accepts` allows, and otherwise compares
-    as the plain value (:meth:`plain`)."""
-
-    __slots__ = ()
-
-    def accepts(self, expected: object) -> bool:
-        return False
-
-    def plain(self) -> Any:
-        return list(self) if isinstance(self, list) else str(self)
-
-
-class MaybePrefixed(Lenient, list):
-    """A list that may lack a first item the implementation cannot show (pixi 0.77's
-    ``info --json`` leaves out an environment's own inline feature, which comes first): it
-    matches itself and ``[prefix, *itself]``."""
-
-    def __init__(self, items: Iterable[Any] = (), prefix: Any = None) -> None:
-        super().__init__(items)
-        self.prefix = prefix
-
-    def __reduce__(self) -> Any:
-        return (MaybePrefixed, (list(self), self.prefix))
-
-    def accepts(self, expected: object) -> bool:
-        return _is_list(expected) and list(expected) in (list(self), [self.prefix, *self])
-
-
-class JoinedCommand(Lenient, str):
-    """A command that may have been a list of words joined by single spaces (pixi 0.77's
-    ``task list --json`` prints a task's list ``cmd`` that way): it matches itself or any list
-    of strings whose space-join it is."""
-
-    __slots__ = ()
-
-    def accepts(self, expected: object) -> bool:
-        return (_is_list(expected) and all(isinstance(w, str) for w in expected)
-                and " ".join(expected) == str(self))
-
-
-class ExactVersion(Lenient, str):
-    """A conda spec ``==V`` that may have been written as the bare version ``V`` (pixi reads a
-    bare version as ``==V`` and prints it so): it matches ``==V`` and ``V``."""
-
-    __slots__ = ()
-
-    def accepts(self, expected: object) -> bool:
-        return isinstance(expected, str) and "==" + expected == str(self)
-
-
-def is_any(value: object) -> bool:
-    return value is ANY or (isinstance(value, str) and value == "!any")
-
-
-def is_absent(value: object) -> bool:
-    return value is ABSENT or (isinstance(value, str) and value == "!absent")
 
 
 # --------------------------------------------------------------------------- paths and values
@@ -164,7 +81,7 @@ def _json_default(value: object) -> object:
 def _kind(value: object) -> str:
     if isinstance(value, Mapping):
         return "a mapping"
-    if _is_list(value):
+    if is_list(value):
         return "a list"
     if value is None:
         return "null"
@@ -175,10 +92,6 @@ def _kind(value: object) -> str:
     if isinstance(value, str):
         return "a string"
     return f"a {type(value).__name__}"
-
-
-def _is_list(value: object) -> bool:
-    return isinstance(value, list | tuple)
 
 
 def _scalar_equal(expected: object, actual: object) -> bool:
@@ -270,8 +183,8 @@ def _match(
                         f"got {format_value(actual[key])}"
                     )
         return
-    if _is_list(expected):
-        if not _is_list(actual):
+    if is_list(expected):
+        if not is_list(actual):
             out.append(f"{where}: expected a list, got {_kind(actual)} {format_value(actual)}")
             return
         if len(expected) != len(actual):
@@ -283,7 +196,7 @@ def _match(
         for index, (sub, got) in enumerate(zip(expected, actual, strict=True)):
             _match(sub, got, strict, [*path, index], out, patterns)
         return
-    if isinstance(actual, Mapping) or _is_list(actual) or not _scalar_equal(expected, actual):
+    if isinstance(actual, Mapping) or is_list(actual) or not _scalar_equal(expected, actual):
         out.append(f"{where}: expected {format_value(expected)}, got {format_value(actual)}")
 
 
@@ -370,7 +283,7 @@ def _project(expected: Any, actual: Any, strict: bool, path: tuple[object, ...] 
         if strict:
             out.update((k, v) for k, v in actual.items() if k not in expected)
         return out
-    if _is_list(expected) and _is_list(actual):
+    if is_list(expected) and is_list(actual):
         head = [_project(e, a, strict, (*path, i), patterns)
                 for i, (e, a) in enumerate(zip(expected, actual, strict=False))]
         return head + list(actual[len(expected):])

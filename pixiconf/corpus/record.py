@@ -27,7 +27,8 @@ from typing import Any
 
 import yaml
 
-from .matching import Lenient, Token, strip_ansi
+from pixiconf.corpus.matching import strip_ansi
+from pixiconf.observation_values import Lenient, Token
 
 __all__ = ["RecordError", "dump_expect", "new_expect", "record_case", "replace_expect_block"]
 
@@ -69,7 +70,7 @@ def new_expect(result: Any, old: Any, workspace_root: Path | None = None) -> dic
     """The ``expect`` mapping that records ``result`` (a
     :class:`~pixiconf.corpus.runner.CaseResult`); ``old`` is the case's
     :class:`~pixiconf.corpus.schema.Expectation`."""
-    from .runner import CaseOutcome
+    from pixiconf.corpus.runner import CaseOutcome
 
     if result.outcome is CaseOutcome.PASS:
         raise RecordError("the case passes: its expect already matches")
@@ -132,8 +133,8 @@ def record_case(case: Any, result: Any, root: Path,
     """Rewrite the ``expect`` of ``case`` (a :class:`~pixiconf.corpus.schema.Case` loaded from
     ``root``) from ``result``; return the unified diff of the file.  Raises
     :class:`RecordError` when nothing can be recorded."""
-    from .loader import load_case
-    from .schema import Case
+    from pixiconf.corpus.loader import load_case
+    from pixiconf.corpus.schema import Case
 
     path = Path(case.path)
     if path.suffix not in (".yaml", ".yml"):

@@ -22,20 +22,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import for_terminal
-from ..implementations.base import (
-    Failed,
-    Implementation,
-    Observed,
-    OperationRequest,
-    Outcome,
-    Unsupported,
+from pixiconf.confinement import WorkspaceError
+from pixiconf.corpus.isolation import Guard, RemoteError, ThreadGuard
+from pixiconf.corpus.matching import (
+    format_value,
+    match,
+    match_substrings,
+    strip_ansi,
+    to_yaml,
+    unified_diff,
 )
-from .confine import WorkspaceError
-from .isolation import Guard, RemoteError, ThreadGuard
-from .matching import format_value, match, match_substrings, strip_ansi, to_yaml, unified_diff
-from .schema import Case, CaseError, display_path
-from .workspace import Workspace, temporary_workspace
+from pixiconf.corpus.schema import Case, CaseError, display_path
+from pixiconf.corpus.workspace import Workspace, temporary_workspace
+from pixiconf.diagnostics import for_terminal
+from pixiconf.implementations.base import Failed, Implementation, Observed, Outcome, Unsupported
+from pixiconf.operations.request import OperationRequest
 
 __all__ = [
     "CaseOutcome",
@@ -210,7 +211,7 @@ def run_case(
     if isinstance(case, CaseError):
         return error_result(case, name, case.message)
     if case.pixi is not None:
-        from .applicability import outside_reason
+        from pixiconf.corpus.applicability import outside_reason
 
         reason = outside_reason(case.pixi, implementation.version())
         if reason is not None:  # the case's ``pixi`` range excludes this implementation

@@ -9,7 +9,7 @@ meaningless: ``args`` keys are checked per operation (§3 table); ``files`` valu
 bytes (YAML ``!!binary``); a ``files`` path may not be both a file and a directory;
 ``{{channels.NAME}}`` in ``files`` must name a channel of the case; ``spec`` may be a list;
 ``channel-fixtures`` maps a channel name to a shared fixture ``_channels/<name>.yaml`` of the
-corpus (:mod:`pixiconf.lock.fixtures`); package records may also give ``archive``,
+corpus (:mod:`pixiconf.corpus.channels`); package records may also give ``archive``,
 ``license``, ``md5``, ``sha256``, ``size`` and ``track_features``; ``pixi`` is the range of pixi
 releases the case applies to (:mod:`.applicability`).
 """
@@ -17,19 +17,31 @@ releases the case applies to (:mod:`.applicability`).
 from __future__ import annotations
 
 import datetime
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import CONTRACT_VERSION
-from ..implementations.base import CONTRACT_OPERATIONS
-from ..similarity import did_you_mean
-from .applicability import RangeError, parse_range
-from .confine import check_relative_path, fixture_directories, is_inside, reserved_env_problem
-from .matching import Token, is_absent
+from pixiconf import CONTRACT_VERSION
+from pixiconf.confinement import (
+    check_relative_path,
+    fixture_directories,
+    is_inside,
+    reserved_env_problem,
+)
+from pixiconf.corpus.applicability import RangeError, parse_range
+from pixiconf.corpus.channels import (
+    SAFE_NAME,
+    FixtureError,
+    check_channels,
+    find_fixture,
+    load_fixture,
+)
+from pixiconf.corpus.checking import Checker, Problem, describe, display_path, key_path
+from pixiconf.observation_values import Token, is_absent
+from pixiconf.operations.request import CONTRACT_OPERATIONS
+from pixiconf.similarity import did_you_mean
 
 __all__ = [
     "CASE_KEYS",
@@ -68,26 +80,7 @@ OPERATION_ARGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 EXPECT_KEYS = ("result", "strict", "error", "warnings")
 CONTAINS_KEYS = ("contains",)
-RECORD_KEYS = (
-    "name", "version", "build", "build_number", "depends", "constrains", "noarch", "timestamp",
-    "archive", "license", "md5", "sha256", "size", "track_features",
-)
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 CHANNEL_REF = re.compile(r"\{\{\s*channels\.([^}\s]*)\s*\}\}")
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One schema problem: the key path (``expect.error.contains[0]``) and what is wrong."""
-
-    key: str
-    message: str
-
-    def describe(self) -> str:
-        return f"key '{self.key}': {self.message}" if self.key else self.message
-
-    def render(self, file: str | Path) -> str:
-        return f"{display_path(file)}: {self.describe()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,95 +140,7 @@ class Case:
 # --------------------------------------------------------------------------- helpers
 
 
-def display_path(path: str | Path) -> str:
-    """A path as text: bytes of its name that are not UTF-8 are shown as ``\\xNN``."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
-def _key(parent: str, name: object) -> str:
-    if isinstance(name, int):
-        return f"{parent}[{name}]"
-    text = str(name)
-    if re.fullmatch(r"[A-Za-z0-9_-]+", text):
-        return f"{parent}.{text}" if parent else text
-    return f"{parent}[{text!r}]"
-
-
-def _describe(value: object) -> str:
-    if isinstance(value, Token):
-        return value.tag
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"boolean {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"number {value!r}"
-    if isinstance(value, str):
-        return f"string {value!r}"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"a {type(value).__name__}"
-
-
-class _Checker:
-    """Collects problems while walking one mapping."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(self, key: str, message: str) -> None:
-        self.problems.append(Problem(key, message))
-
-    def expect_type(self, key: str, value: object, kind: type | tuple, what: str) -> bool:
-        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
-            ok = False
-        else:
-            ok = isinstance(value, kind)
-        if not ok:
-            hint = ""
-            if what == "a string" and isinstance(value, int | float):
-                hint = " (quote it)"
-            self.add(key, f"expected {what}, got {_describe(value)}{hint}")
-        return ok
-
-    def known_keys(self, parent: str, mapping: Mapping, known: tuple[str, ...]) -> None:
-        for name in mapping:
-            if name in known:
-                continue
-            key = _key(parent, name)
-            if not isinstance(name, str):
-                self.add(key, f"expected a string key, got {_describe(name)}")
-                continue
-            hint = did_you_mean(name, known)
-            suffix = f"; did you mean '{hint}'?" if hint else ""
-            self.add(key, f"unknown key; expected one of: {', '.join(known)}{suffix}")
-
-    def string_list(self, key: str, value: object, *, non_empty_items: bool = True) -> tuple:
-        if not self.expect_type(key, value, list, "a list of strings"):
-            return ()
-        good = []
-        for i, item in enumerate(value):
-            if self.expect_type(_key(key, i), item, str, "a string"):
-                if non_empty_items and not item.strip():
-                    self.add(_key(key, i), "expected a non-empty string")
-                good.append(item)
-        return tuple(good)
-
-    def string_map(self, key: str, value: object) -> dict[str, str]:
-        if not self.expect_type(key, value, Mapping, "a mapping of strings to strings"):
-            return {}
-        out = {}
-        for name, item in value.items():
-            if not isinstance(name, str):
-                self.add(_key(key, name), f"expected a string key, got {_describe(name)}")
-            elif self.expect_type(_key(key, name), item, str, "a string"):
-                out[name] = item
-        return out
-
-
-def _check_plain(c: _Checker, key: str, value: object, *, tokens: bool) -> None:
+def _check_plain(c: Checker, key: str, value: object, *, tokens: bool) -> None:
     """Observations are plain data; tokens only where ``tokens`` is true (§4)."""
     if isinstance(value, Token):
         if not tokens:
@@ -245,24 +150,24 @@ def _check_plain(c: _Checker, key: str, value: object, *, tokens: bool) -> None:
         for name, item in value.items():
             if tokens and is_absent(item):
                 continue
-            _check_plain(c, _key(key, name), item, tokens=tokens)
+            _check_plain(c, key_path(key, name), item, tokens=tokens)
         return
     if isinstance(value, list):
         for i, item in enumerate(value):
             if tokens and is_absent(item):
-                c.add(_key(key, i), "!absent can only stand for a mapping value")
+                c.add(key_path(key, i), "!absent can only stand for a mapping value")
                 continue
-            _check_plain(c, _key(key, i), item, tokens=tokens)
+            _check_plain(c, key_path(key, i), item, tokens=tokens)
         return
     if isinstance(value, datetime.date | datetime.time | bytes | set):
         c.add(key, f"expected plain data (mapping, list, string, number, boolean, null), "
-                   f"got {_describe(value)}; quote it")
+                   f"got {describe(value)}; quote it")
 
 
 # --------------------------------------------------------------------------- sections
 
 
-def _check_expect(c: _Checker, value: object) -> Expectation | None:
+def _check_expect(c: Checker, value: object) -> Expectation | None:
     if not c.expect_type("expect", value, Mapping, "a mapping"):
         return None
     c.known_keys("expect", value, EXPECT_KEYS)
@@ -289,17 +194,17 @@ def _check_expect(c: _Checker, value: object) -> Expectation | None:
     return Expectation("error", error_contains=contains or (), warnings_contains=warnings)
 
 
-def _check_contains(c: _Checker, key: str, value: object) -> tuple[str, ...] | None:
+def _check_contains(c: Checker, key: str, value: object) -> tuple[str, ...] | None:
     if not c.expect_type(key, value, Mapping, "a mapping with 'contains'"):
         return None
     c.known_keys(key, value, CONTAINS_KEYS)
     if "contains" not in value:
         c.add(key, "missing required key 'contains'")
         return None
-    return c.string_list(_key(key, "contains"), value["contains"])
+    return c.string_list(key_path(key, "contains"), value["contains"])
 
 
-def _check_args(c: _Checker, op: str | None, value: object) -> dict[str, Any]:
+def _check_args(c: Checker, op: str | None, value: object) -> dict[str, Any]:
     if value is None:
         value = {}
     if not c.expect_type("args", value, Mapping, "a mapping"):
@@ -314,12 +219,12 @@ def _check_args(c: _Checker, op: str | None, value: object) -> dict[str, Any]:
     return dict(value)
 
 
-def _check_files(c: _Checker, value: object, channels: Mapping) -> dict[str, str | bytes]:
+def _check_files(c: Checker, value: object, channels: Mapping) -> dict[str, str | bytes]:
     if not c.expect_type("files", value, Mapping, "a mapping of relative paths to text"):
         return {}
     out: dict[str, str | bytes] = {}
     for path, text in value.items():
-        key = _key("files", path)
+        key = key_path("files", path)
         if not c.expect_type(key, path, str, "a string path"):
             continue
         why = check_relative_path(path)
@@ -338,84 +243,20 @@ def _check_files(c: _Checker, value: object, channels: Mapping) -> dict[str, str
     dirs = {"/".join(p.split("/")[:i]) for p in out for i in range(1, p.count("/") + 1)}
     for path in out:
         if path in dirs:
-            c.add(_key("files", path), "is both a file and a directory of other files")
+            c.add(key_path("files", path), "is both a file and a directory of other files")
     return out
 
 
-def _check_channels(c: _Checker, value: object) -> dict[str, dict[str, tuple]]:
-    if not c.expect_type("channels", value, Mapping, "a mapping of channel names"):
-        return {}
-    out: dict[str, dict[str, tuple]] = {}
-    for name, subdirs in value.items():
-        key = _key("channels", name)
-        if not isinstance(name, str) or not _SAFE_NAME.match(name) or name in (".", ".."):
-            c.add(key, "expected a channel name of letters, digits, '_', '.', '-'")
-            continue
-        if not c.expect_type(key, subdirs, Mapping, "a mapping of subdir → package records"):
-            continue
-        out[name] = {}
-        for subdir, records in subdirs.items():
-            skey = _key(key, subdir)
-            if not isinstance(subdir, str) or not _SAFE_NAME.match(subdir) or subdir in (
-                ".", "..",
-            ):
-                c.add(skey, "expected a subdir name such as 'linux-64' or 'noarch'")
-                continue
-            if not c.expect_type(skey, records, list, "a list of package records"):
-                continue
-            out[name][subdir] = tuple(
-                r for i, r in enumerate(records) if _check_record(c, _key(skey, i), r)
-            )
-    return out
-
-
-def _check_record(c: _Checker, key: str, record: object) -> bool:
-    if not c.expect_type(key, record, Mapping, "a package record mapping"):
-        return False
-    before = len(c.problems)
-    c.known_keys(key, record, RECORD_KEYS)
-    for name in ("name", "version"):
-        if name not in record:
-            c.add(key, f"missing required key '{name}'")
-        else:
-            c.expect_type(_key(key, name), record[name], str, "a string")
-    if "build" in record:
-        c.expect_type(_key(key, "build"), record["build"], str, "a string")
-    for name in ("build_number", "timestamp"):
-        if name in record:
-            c.expect_type(_key(key, name), record[name], int, "an integer")
-    for name in ("depends", "constrains"):
-        if name in record:
-            c.string_list(_key(key, name), record[name])
-    for name in ("license", "track_features"):
-        if name in record:
-            c.expect_type(_key(key, name), record[name], str, "a string")
-    if "size" in record:
-        c.expect_type(_key(key, "size"), record["size"], int, "an integer")
-    for name, digits in (("md5", 32), ("sha256", 64)):
-        if (name in record and c.expect_type(_key(key, name), record[name], str, "a string")
-                and not re.fullmatch(f"[0-9a-fA-F]{{{digits}}}", record[name])):
-            c.add(_key(key, name), f"expected {digits} hexadecimal digits")
-    if "archive" in record and record["archive"] not in ("conda", "tar.bz2"):
-        c.add(_key(key, "archive"), f"expected 'conda' or 'tar.bz2', "
-                                    f"got {_describe(record['archive'])}")
-    if "noarch" in record and record["noarch"] not in ("python", "generic", None):
-        c.add(_key(key, "noarch"), f"expected 'python', 'generic' or null, "
-                                   f"got {_describe(record['noarch'])}")
-    return len(c.problems) == before
-
-
-def _check_channel_fixtures(c: _Checker, value: object, search: tuple[Path, ...],
+def _check_channel_fixtures(c: Checker, value: object, search: tuple[Path, ...],
                             channels: dict[str, dict[str, tuple]]) -> None:
     """``channel-fixtures``: channel name → fixture; the fixture's records come first."""
-    from ..lock.fixtures import FixtureError, find_fixture, load_fixture
 
     for name, fixture in c.string_map("channel-fixtures", value).items():
-        key = _key("channel-fixtures", name)
-        if not _SAFE_NAME.match(name) or name in (".", ".."):
+        key = key_path("channel-fixtures", name)
+        if not SAFE_NAME.match(name) or name in (".", ".."):
             c.add(key, "expected a channel name of letters, digits, '_', '.', '-'")
             continue
-        if not _SAFE_NAME.match(fixture) or fixture in (".", ".."):
+        if not SAFE_NAME.match(fixture) or fixture in (".", ".."):
             c.add(key, "expected a fixture name (a file _channels/<name>.yaml of the corpus)")
             continue
         found = find_fixture(search, fixture)
@@ -432,30 +273,30 @@ def _check_channel_fixtures(c: _Checker, value: object, search: tuple[Path, ...]
                           for subdir in {**records, **own}}
 
 
-def _check_pypi_mapping(c: _Checker, value: object) -> dict[str, str | bool] | None:
+def _check_pypi_mapping(c: Checker, value: object) -> dict[str, str | bool] | None:
     if not c.expect_type("pypi-mapping", value, Mapping, "a mapping of PyPI names"):
         return None
     out: dict[str, str | bool] = {}
     for name, target in value.items():
-        key = _key("pypi-mapping", name)
+        key = key_path("pypi-mapping", name)
         if not isinstance(name, str):
-            c.add(key, f"expected a string key, got {_describe(name)}")
+            c.add(key, f"expected a string key, got {describe(name)}")
         elif target is False or (isinstance(target, str) and target):
             out[str(name)] = target
         else:
-            c.add(key, f"expected a conda package name or false, got {_describe(target)}")
+            c.add(key, f"expected a conda package name or false, got {describe(target)}")
     return out
 
 
-def _check_env(c: _Checker, value: object) -> dict[str, str]:
+def _check_env(c: Checker, value: object) -> dict[str, str]:
     env = c.string_map("env", value)
     for name, text in env.items():
         if not name or "=" in name or "\0" in name:
-            c.add(_key("env", name), "expected an environment variable name (no '=' or NUL)")
+            c.add(key_path("env", name), "expected an environment variable name (no '=' or NUL)")
         elif "\0" in text:
-            c.add(_key("env", name), "a value cannot contain NUL")
+            c.add(key_path("env", name), "a value cannot contain NUL")
         elif why := reserved_env_problem(name):
-            c.add(_key("env", name), why)
+            c.add(key_path("env", name), why)
     return env
 
 
@@ -467,10 +308,10 @@ def check_case(data: object, search: tuple[Path, ...] = ()) -> tuple[list[Proble
 
     ``search``: directories where ``_channels/`` fixtures are looked up, nearest first; the
     last one is the corpus root, which a fixture file may not resolve outside of."""
-    c = _Checker()
+    c = Checker()
     fields: dict[str, Any] = {}
     if not isinstance(data, Mapping):
-        c.add("", f"expected a mapping of case keys at the top level, got {_describe(data)}")
+        c.add("", f"expected a mapping of case keys at the top level, got {describe(data)}")
         return c.problems, fields
     c.known_keys("", data, CASE_KEYS)
     for name in REQUIRED_KEYS:
@@ -512,7 +353,7 @@ def check_case(data: object, search: tuple[Path, ...] = ()) -> tuple[list[Proble
                         f"{', '.join(CONTRACT_OPERATIONS)}{suffix}")
         fields["op"] = op
     fields["args"] = _check_args(c, op, data.get("args"))
-    channels = _check_channels(c, data["channels"]) if "channels" in data else {}
+    channels = check_channels(c, data["channels"]) if "channels" in data else {}
     if "channel-fixtures" in data:
         _check_channel_fixtures(c, data["channel-fixtures"], search, channels)
     fields["channels"] = channels

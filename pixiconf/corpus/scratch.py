@@ -14,8 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..implementations.base import Implementation
-from .isolation import Guard, guard
+from pixiconf.corpus.isolation import Guard, guard
+from pixiconf.implementations.base import Implementation
 
 __all__ = ["Scratch"]
 

@@ -28,8 +28,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .loader import MAX_CASE_BYTES, parse_case_text, read_case_file
-from .schema import Case
+from pixiconf.corpus.loader import MAX_CASE_BYTES, parse_case_text, read_case_file
+from pixiconf.corpus.schema import Case
 
 __all__ = ["area_of", "case_tags", "case_tags_of", "features_mismatch", "scan_features"]
 

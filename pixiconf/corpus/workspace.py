@@ -10,7 +10,7 @@ Layout of the directory a case gets (``base``)::
 Paths of ``files`` and ``cwd`` are checked again here (the schema checks them first): ``..``,
 absolute paths, drive letters and anything that resolves outside the root, through symlinks
 too, raise :class:`WorkspaceError`; so do ``env`` values and ``args`` that are paths leading
-outside ``base`` (:func:`pixiconf.corpus.confine.confine_case_paths`).  The run environment
+outside ``base`` (:func:`pixiconf.confinement.confine_case_paths`).  The run environment
 is only ``PATH``, ``HOME``, ``LANG=C.UTF-8``, ``NO_COLOR=1`` and the case's ``env``, which
 cannot replace ``PATH`` or ``HOME``.
 """
@@ -27,8 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .confine import WorkspaceError, confine_case_paths, reserved_env_problem, resolve_inside
-from .schema import CHANNEL_REF, Case
+from pixiconf.confinement import (
+    WorkspaceError,
+    confine_case_paths,
+    reserved_env_problem,
+    resolve_inside,
+)
+from pixiconf.corpus.schema import CHANNEL_REF, Case
 
 __all__ = [
     "Workspace",
@@ -73,8 +78,8 @@ def build_env(home: Path, case_env: Mapping[str, str]) -> dict[str, str]:
 
 def write_channel(directory: Path, subdirs: Mapping[str, Any]) -> None:
     """Write a local conda channel: one ``repodata.json`` per subdir, ``noarch`` always
-    (record defaults: :mod:`pixiconf.lock.fixtures`, docs/channels.md)."""
-    from ..lock.fixtures import write_repodata
+    (record defaults: :mod:`pixiconf.corpus.channels`, docs/channels.md)."""
+    from pixiconf.corpus.channels import write_repodata
 
     write_repodata(directory, subdirs)
 

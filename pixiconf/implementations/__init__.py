@@ -6,15 +6,9 @@ shape.  :func:`load_implementation` turns the ``--pixiconf-impl`` value into one
 
 from __future__ import annotations
 
-from .base import (
-    Failed,
-    Implementation,
-    Observed,
-    OperationRequest,
-    Outcome,
-    Unsupported,
-)
-from .registry import UnknownImplementationError, load_implementation
+from pixiconf.implementations.base import Failed, Implementation, Observed, Outcome, Unsupported
+from pixiconf.implementations.registry import UnknownImplementationError, load_implementation
+from pixiconf.operations.request import OperationRequest
 
 __all__ = [
     "Failed",

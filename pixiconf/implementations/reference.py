@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from .. import PIXI_VERSION, __version__
-from ..diagnostics import DiagnosticError
-from ..operations import UnsupportedOperation, run_operation
-from .base import Failed, Observed, OperationRequest, Outcome, Unsupported
+from pixiconf import PIXI_VERSION, __version__
+from pixiconf.diagnostics import DiagnosticError, UnsupportedOperation
+from pixiconf.implementations.base import Failed, Observed, Outcome, Unsupported
+from pixiconf.operations.registry import run_operation
+from pixiconf.operations.request import OperationRequest
 
 
 class ReferenceImplementation:

@@ -10,7 +10,7 @@ names the build backend binary it uses for the build operations.
 
 from __future__ import annotations
 
-from .base import Implementation
+from pixiconf.implementations.base import Implementation
 
 ENTRY_POINT_GROUP = "pixiconf.implementations"
 
@@ -26,7 +26,7 @@ def load_implementation(spec: str, *, backend: str | None = None) -> Implementat
 
     name = spec.strip()
     if name in ("", "reference"):
-        from .reference import ReferenceImplementation
+        from pixiconf.implementations.reference import ReferenceImplementation
 
         return ReferenceImplementation()
     for ep in entry_points(group=ENTRY_POINT_GROUP):
@@ -34,7 +34,7 @@ def load_implementation(spec: str, *, backend: str | None = None) -> Implementat
             return ep.load()()
     binary = _find_binary(name)
     if binary is not None:
-        from .pixi_binary import PixiBinary
+        from pixiconf.implementations.pixi_binary import PixiBinary
 
         return PixiBinary(binary, backend=backend)
     known = ["reference", *sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))]

@@ -12,7 +12,7 @@ tests)::
   atomically (nothing is left behind when a solve fails);
 * ``channels``: optional mapping channel name → ``file://`` URL of the case's local channels;
   the manifest's own channel URLs are what is solved and written (the ``lock`` observation
-  rewrites them to ``{{channels.NAME}}``, :func:`pixiconf.ops_lock.rewrite_local_paths`);
+  rewrites them to ``{{channels.NAME}}``, :func:`pixiconf.operations.lock.rewrite_local_paths`);
 * returns the path of the written ``pixi.lock`` and a list of warning
   :class:`~pixiconf.diagnostics.Diagnostic`;
 * raises :class:`~pixiconf.diagnostics.DiagnosticError` (e.g. an environment cannot be
@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..diagnostics import Diagnostic
-    from ..manifest.model import WorkspaceManifest
+    from pixiconf.diagnostics import Diagnostic
+    from pixiconf.manifest.model import WorkspaceManifest
 
 __all__ = ["LOCK_FILE_NAME", "lock_workspace"]
 
@@ -48,8 +48,8 @@ def lock_workspace(
     channels: Mapping[str, str] | None = None,
 ) -> tuple[Path, list[Diagnostic]]:
     """Solve every environment × platform of ``manifest`` and write ``pixi.lock``."""
-    from .solve import solve_workspace
-    from .write import write_lock_file
+    from pixiconf.lock.solve import solve_workspace
+    from pixiconf.lock.write import write_lock_file
 
     solution = solve_workspace(manifest, Path(workspace_root), channels or {})
     path = write_lock_file(solution, Path(workspace_root) / LOCK_FILE_NAME)

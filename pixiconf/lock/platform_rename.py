@@ -24,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .read import LockedPlatform, PixiLock
-from .virtual_packages import LockPlatform, VirtualPackage, subdir_defaults
+from pixiconf.lock.read import LockedPlatform, PixiLock
+from pixiconf.lock.virtual_packages import LockPlatform, VirtualPackage, subdir_defaults
 
 __all__ = [
     "align_platform_names",

@@ -28,8 +28,8 @@ from typing import Any
 import rattler
 import yaml
 
-from .. import PIXI_VERSION
-from ..diagnostics import Diagnostic, DiagnosticError
+from pixiconf import PIXI_VERSION
+from pixiconf.diagnostics import Diagnostic, DiagnosticError
 
 __all__ = [
     "LATEST_VERSION",

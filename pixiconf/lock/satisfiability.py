@@ -41,7 +41,18 @@ from rattler import (
     PackageRecord,
 )
 
-from ..environments import (
+from pixiconf.diagnostics import UnsupportedOperation
+from pixiconf.lock.platform_rename import (
+    align_platform_names,
+    customised,
+    is_subdir_default,
+    parse_locked_virtual_package,
+)
+from pixiconf.lock.read import LockedCondaPackage, LockedEnvironment, LockedPlatform, PixiLock
+from pixiconf.lock.virtual_packages import LockPlatform, PlatformModel, solver_virtual_packages
+from pixiconf.manifest import pypi_options as pypi
+from pixiconf.manifest.model import DEFAULT, Environment, Feature, WorkspaceManifest
+from pixiconf.workspace.environments import (
     DEFAULT_CHANNEL_PRIORITY,
     channel_priority,
     environment_features,
@@ -50,17 +61,6 @@ from ..environments import (
     prioritized_channels,
     solve_strategy,
 )
-from ..manifest import pypi_options as pypi
-from ..manifest.model import DEFAULT, Environment, Feature, WorkspaceManifest
-from ..operations import UnsupportedOperation
-from .platform_rename import (
-    align_platform_names,
-    customised,
-    is_subdir_default,
-    parse_locked_virtual_package,
-)
-from .read import LockedCondaPackage, LockedEnvironment, LockedPlatform, PixiLock
-from .virtual_packages import LockPlatform, PlatformModel, solver_virtual_packages
 
 __all__ = [
     "LockCheck",

@@ -30,17 +30,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic, DiagnosticError
-from ..environments import (
+from pixiconf.diagnostics import Diagnostic, DiagnosticError, UnsupportedOperation
+from pixiconf.lock.virtual_packages import LockPlatform, PlatformModel, solver_virtual_packages
+from pixiconf.manifest.model import Feature, WorkspaceManifest
+from pixiconf.workspace.environments import (
     channel_priority,
     environment_features,
     feature_dependencies,
     prioritized_channels,
     solve_strategy,
 )
-from ..manifest.model import Feature, WorkspaceManifest
-from ..operations import UnsupportedOperation
-from .virtual_packages import LockPlatform, PlatformModel, solver_virtual_packages
 
 __all__ = [
     "DEFAULT_CHANNEL_ALIAS",

@@ -28,9 +28,9 @@ import re
 import tempfile
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, DiagnosticError
-from .platform_rename import shorten_platform_names
-from .solve import WorkspaceSolution
+from pixiconf.diagnostics import Diagnostic, DiagnosticError
+from pixiconf.lock.platform_rename import shorten_platform_names
+from pixiconf.lock.solve import WorkspaceSolution
 
 __all__ = ["DEFAULT_OPTIONS", "write_lock_file"]
 

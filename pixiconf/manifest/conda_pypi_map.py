@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .source import KeyPath, ManifestSource, toml_type_name
+from pixiconf.manifest.source import KeyPath, ManifestSource, toml_type_name
 
 MAPPING_MODES = ("overlay", "replace")
 

@@ -14,7 +14,7 @@ import datetime
 import re
 from typing import Any
 
-from .source import KeyPath, ManifestSource
+from pixiconf.manifest.source import KeyPath, ManifestSource
 
 # chrono ``ParseErrorKind`` Display texts.
 OUT_OF_RANGE = "input is out of range"
@@ -230,7 +230,7 @@ def read_exclude_newer_map(source: ManifestSource, path: KeyPath, value: Any, *,
     each key is checked before its value."""
     from packaging.utils import InvalidName, canonicalize_name
 
-    from .specs import _pep508_name_error, check_package_name
+    from pixiconf.manifest.specs import _pep508_name_error, check_package_name
 
     result: dict[str, str] = {}
     for name, item in source.table(path, value).items():

@@ -1,20 +1,31 @@
-"""Load a manifest file (pixi.toml, pyproject.toml or mojoproject.toml) into a model."""
+"""Load a manifest file (pixi.toml, pyproject.toml or mojoproject.toml) into a model, and a
+package manifest (``[package]``) together with the workspace it belongs to."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from ..diagnostics import Diagnostic, DiagnosticError
-from .model import WorkspaceManifest
-from .parse import parse_manifest_data
-from .pyproject import (
+from pixiconf.diagnostics import Diagnostic, DiagnosticError
+from pixiconf.manifest import toml
+from pixiconf.manifest.model import WorkspaceManifest
+from pixiconf.manifest.package import (
+    MANIFEST_KEYS,
+    PackageManifest,
+    package_defaults,
+    parse_package,
+    workspace_properties,
+)
+from pixiconf.manifest.parse import parse_manifest_data
+from pixiconf.manifest.pyproject import (
     PyprojectError,
     apply_pyproject,
     check_project_table,
     project_defaults,
     resolve_groups,
 )
-from .source import ManifestSource
+from pixiconf.manifest.source import ManifestSource, Table
 
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 
@@ -67,3 +78,102 @@ def _load_pyproject(source: ManifestSource, root: Path) -> WorkspaceManifest:
                                    external={**project_defaults(data), "features": list(groups)})
     apply_pyproject(source, data, manifest.features, groups)
     return manifest
+
+
+PACKAGE_MANIFEST_NAMES = ("pixi.toml", "pyproject.toml")
+
+
+@dataclass(slots=True)
+class LoadedPackage:
+    """A parsed package manifest with the workspace it belongs to."""
+
+    package: PackageManifest
+    #: The manifest file holding ``[package]`` (pixi.toml or pyproject.toml).
+    manifest_path: Path
+    workspace: Any  # pixiconf.manifest.model.WorkspaceManifest
+    warnings: list[Any] = field(default_factory=list)
+
+    @property
+    def root(self) -> Path:
+        return self.manifest_path.parent
+
+
+def load_package(workspace_path: Path, *, workspace_text: str | None = None,
+                 package: str | None = None, base: Path | None = None,
+                 display: Any = None) -> LoadedPackage:
+    """Load the workspace at ``workspace_path`` and the package manifest ``package``.
+
+    ``package`` is a manifest file or a directory holding one, relative to ``base`` (default:
+    the workspace directory); ``None`` means the workspace manifest itself.  ``display`` maps a
+    path to the file name used in diagnostics.  The workspace manifest is fully validated
+    first (as pixi loads it before discovering a package).
+    """
+    show = display or (lambda p: p.name)
+    manifest = load_manifest(workspace_path, display=show(workspace_path), text=workspace_text)
+    warnings = list(manifest.warnings)
+    if package is None:
+        path = workspace_path
+    else:
+        path = (base or workspace_path.parent) / package
+        if path.is_dir():
+            found = next((path / n for n in PACKAGE_MANIFEST_NAMES if (path / n).is_file()), None)
+            if found is None:
+                raise DiagnosticError(Diagnostic(
+                    f"could not find pixi.toml or pyproject.toml at directory {package}"))
+            path = found
+        elif not path.is_file():
+            raise DiagnosticError(Diagnostic(f"the package manifest '{package}' does not exist"))
+
+    is_workspace_manifest = path.resolve() == workspace_path.resolve()
+    text = workspace_text if is_workspace_manifest and workspace_text is not None else read_text(path, show(path))
+    source = ManifestSource.parse(show(path), text)
+    pyproject = path.name == "pyproject.toml"
+    data = source.data
+    if pyproject:
+        tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+        pixi = tool.get("pixi")
+        if not isinstance(pixi, dict) or "package" not in pixi:
+            raise _not_a_package(path)
+        source.prefix = ("tool", "pixi")
+        data = pixi
+    if "package" not in data:
+        raise _not_a_package(path)
+    if not is_workspace_manifest:
+        top = Table(source, (), dict(data))
+        for key in MANIFEST_KEYS:
+            top.optional(key)
+        top.ignore("$schema", "tool")
+        top.finalize()
+    raw = source.table(("package",), data["package"])
+    if "build" not in raw:
+        raise source.error(("package",), "missing field 'build' in table", label="table with missing field")
+    if not manifest.workspace.preview_enabled("pixi-build"):
+        raise source.error(("package",), "[package] section is only allowed when the `pixi-build` "
+                                         "preview flag is enabled",
+                           help="Run `pixi workspace preview add pixi-build` to enable the preview flag")
+
+    ws_source = data if is_workspace_manifest else _workspace_data(workspace_path, workspace_text)
+    ws_raw = ws_source.get("workspace", ws_source.get("project"))
+    ws_raw = ws_raw if isinstance(ws_raw, dict) else {}
+    properties = workspace_properties(
+        manifest.workspace, dependencies=ws_raw.get("dependencies") if isinstance(ws_raw.get("dependencies"), dict) else {},
+        raw_workspace=ws_raw, package_raw=ws_source.get("package"),
+        root=workspace_path.parent)
+    defaults = package_defaults(source.data if pyproject else None)
+    parsed = parse_package(source, ("package",), raw, workspace=properties, defaults=defaults,
+                           root=path.parent)
+    if not is_workspace_manifest:
+        warnings.extend(source.warnings)
+    return LoadedPackage(parsed, path, manifest, warnings)
+
+
+def _workspace_data(path: Path, text: str | None) -> dict[str, Any]:
+    data = toml.loads(text if text is not None else path.read_text(encoding="utf-8"))
+    if path.name == "pyproject.toml":
+        return ((data.get("tool") or {}).get("pixi")) or {}
+    return data
+
+
+def _not_a_package(path: Path) -> DiagnosticError:
+    return DiagnosticError(Diagnostic(f"the {path.name} does not describe a package",
+                                      help="A [package] section is missing in the manifest"))

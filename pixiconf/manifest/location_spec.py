@@ -12,7 +12,7 @@ import posixpath
 from typing import Any
 from urllib.parse import urlsplit
 
-from .source import KeyPath, ManifestSource
+from pixiconf.manifest.source import KeyPath, ManifestSource
 
 LOCATION_KEYS = ("url", "git", "path", "branch", "rev", "tag", "lfs", "subdirectory", "md5", "sha256")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .selectors import TargetSelector
-from .tables import Activation, Channel
+from pixiconf.manifest.selectors import TargetSelector
+from pixiconf.manifest.tables import Activation, Channel
 
 DEFAULT = "default"
 DEPENDENCY_KINDS = ("dependencies", "host-dependencies", "build-dependencies")

@@ -12,17 +12,30 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import DiagnosticError
-from . import pypi_options as pypi
-from .conda_pypi_map import parse_conda_pypi_map
-from .exclude_newer import read_exclude_newer, read_exclude_newer_map
-from .location_spec import dev_dependency
-from .model import DEFAULT, Environment, Feature, Target, Workspace, WorkspaceManifest
-from .pins import parse_pin, pin_not_allowed
-from .selectors import SelectorError, parse_selector, subdir, subdir_error, validate_platform_name
-from .source import KeyPath, ManifestSource, Table
-from .spdx import spdx_error
-from .specs import (
+from pixiconf.diagnostics import DiagnosticError
+from pixiconf.manifest import pypi_options as pypi
+from pixiconf.manifest.conda_pypi_map import parse_conda_pypi_map
+from pixiconf.manifest.exclude_newer import read_exclude_newer, read_exclude_newer_map
+from pixiconf.manifest.location_spec import dev_dependency
+from pixiconf.manifest.model import (
+    DEFAULT,
+    Environment,
+    Feature,
+    Target,
+    Workspace,
+    WorkspaceManifest,
+)
+from pixiconf.manifest.pins import parse_pin, pin_not_allowed
+from pixiconf.manifest.selectors import (
+    SelectorError,
+    parse_selector,
+    subdir,
+    subdir_error,
+    validate_platform_name,
+)
+from pixiconf.manifest.source import KeyPath, ManifestSource, Table
+from pixiconf.manifest.spdx import spdx_error
+from pixiconf.manifest.specs import (
     check_package_name,
     check_spec_combinations,
     check_spec_keys,
@@ -30,9 +43,9 @@ from .specs import (
     conda_spec,
     pypi_dependency_map,
 )
-from .tables import parse_activation, parse_channels, parse_system_requirements
-from .tasks import parse_tasks
-from .url import url_error
+from pixiconf.manifest.tables import parse_activation, parse_channels, parse_system_requirements
+from pixiconf.manifest.tasks import parse_tasks
+from pixiconf.manifest.url import url_error
 
 CHANNEL_PRIORITIES = ("strict", "flexible", "disabled")
 SOLVE_STRATEGIES = ("highest", "lowest", "lowest-direct")
@@ -252,7 +265,7 @@ class ManifestParser:
         for i, item in enumerate(src.array(path, value)):
             item_path = (*path, str(i))
             if isinstance(item, dict):
-                from ..operations import UnsupportedOperation
+                from pixiconf.diagnostics import UnsupportedOperation
 
                 raise UnsupportedOperation(
                     "platform entries written as tables (rich platforms with virtual packages) "
@@ -486,7 +499,7 @@ class ManifestParser:
     def _inline_package(self, path: KeyPath, name: str, package: dict[str, Any]) -> None:
         """``InlinePackageManifest::from_toml_package``: the inline table as a ``[package]`` named
         after the dependency, inheriting the workspace's package properties (no defaults)."""
-        from ..build.package import PackageDefaults, parse_package, workspace_properties
+        from pixiconf.manifest.package import PackageDefaults, parse_package, workspace_properties
 
         src = self.source
         pixi = src.data if not self.pyproject else (src.data.get("tool") or {}).get("pixi") or {}
@@ -523,7 +536,7 @@ class ManifestParser:
         return ordered
 
     def _check_selector_matches(self, path, selector, workspace_platforms, feature) -> None:
-        from .selectors import all_subdirs
+        from pixiconf.manifest.selectors import all_subdirs
 
         # ``TomlFeature::into_feature``: warn about the workspace when no declared workspace
         # platform matches; otherwise about a feature whose own ``platforms`` contain none of
@@ -672,7 +685,7 @@ class ManifestParser:
         return environments
 
     def _check_environment_combination(self, path: KeyPath, used: list[Feature]) -> None:
-        from .system_requirements import SystemRequirementsConflict, union_all
+        from pixiconf.manifest.system_requirements import SystemRequirementsConflict, union_all
 
         try:
             union_all([f.system_requirements for f in used])
@@ -717,8 +730,8 @@ class ManifestParser:
             raise src.error(("package",), "[package] section is only allowed when the `pixi-build` "
                                           "preview flag is enabled",
                             help="Run `pixi workspace preview add pixi-build` to enable the preview flag")
-        # ``TomlPackage::into_manifest``: the rest of the section (pixiconf/build/package.py).
-        from ..build.package import package_defaults, parse_package, workspace_properties
+        # ``TomlPackage::into_manifest``: the rest of the section (pixiconf/manifest/package.py).
+        from pixiconf.manifest.package import package_defaults, parse_package, workspace_properties
 
         pixi = src.data if not self.pyproject else (src.data.get("tool") or {}).get("pixi") or {}
         ws_raw = pixi.get("workspace", pixi.get("project"))
@@ -787,7 +800,7 @@ def _feature_has_content(feature: Feature) -> bool:
 
 
 def _type(value: Any) -> str:
-    from .source import toml_type_name
+    from pixiconf.manifest.source import toml_type_name
 
     return toml_type_name(value)
 

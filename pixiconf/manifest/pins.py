@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..diagnostics import DiagnosticError
-from .source import KeyPath, ManifestSource, toml_type_name
+from pixiconf.diagnostics import DiagnosticError
+from pixiconf.manifest.source import KeyPath, ManifestSource, toml_type_name
 
 PIN_KINDS = ("pin-subpackage", "pin-compatible")
 #: The help of ``TomlTarget::into_workspace_target`` for pins in workspace tables.

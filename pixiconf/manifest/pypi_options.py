@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from packaging.utils import InvalidName, canonicalize_name
 
-from .source import KeyPath, ManifestSource, toml_type_name
+from pixiconf.manifest.source import KeyPath, ManifestSource, toml_type_name
 
 KEYS = ("index-url", "extra-index-urls", "find-links", "no-build-isolation", "index-strategy",
         "prerelease-mode", "no-build", "dependency-overrides", "no-binary",
@@ -45,7 +45,7 @@ def normalize_url(text: str) -> str:
 
 def _url(source: ManifestSource, path: KeyPath, value: Any, *, from_str: bool = True) -> str:
     # index-url/extra-index-urls are `TomlFromStr<Url>`; find-links `url` uses take_string(None).
-    from .url import url_error
+    from pixiconf.manifest.url import url_error
 
     text = source.from_str(path, value) if from_str else source.string(path, value)
     error = url_error(text)
@@ -120,7 +120,7 @@ def parse_pypi_options(source: ManifestSource, path: KeyPath, value: Any) -> dic
         elif key == "prerelease-mode":
             options[key] = source.enum(key_path, item, PRERELEASE_MODES)
         elif key == "dependency-overrides":
-            from .specs import pypi_dependency_map
+            from pixiconf.manifest.specs import pypi_dependency_map
 
             options[key] = pypi_dependency_map(source, key_path, item)
         elif key == "skip-wheel-filename-check":

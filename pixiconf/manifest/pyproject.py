@@ -23,11 +23,11 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 from rattler import VersionSpec
 
-from ..diagnostics import Diagnostic, DiagnosticError
-from . import pep440
-from .model import DEFAULT, Feature
-from .pep508 import written_parts
-from .source import ManifestSource
+from pixiconf.diagnostics import Diagnostic, DiagnosticError
+from pixiconf.manifest import pep440
+from pixiconf.manifest.model import DEFAULT, Feature
+from pixiconf.manifest.pep508 import written_parts
+from pixiconf.manifest.source import ManifestSource
 
 
 def _requirement_spec(req: Requirement) -> Any:
@@ -123,7 +123,7 @@ def check_project_table(project: Any) -> None:
 
 
 def _toml_type(value: Any) -> str:
-    from .source import toml_type_name
+    from pixiconf.manifest.source import toml_type_name
 
     return toml_type_name(value)
 

@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ..diagnostics import Diagnostic, DiagnosticError, Severity
-from ..similarity import did_you_mean
-from .locations import LocationIndex
-from .toml import parse as parse_toml
+from pixiconf.diagnostics import Diagnostic, DiagnosticError, Severity
+from pixiconf.manifest.locations import LocationIndex
+from pixiconf.manifest.toml import parse as parse_toml
+from pixiconf.similarity import did_you_mean
 
 T = TypeVar("T")
 KeyPath = tuple[str, ...]

@@ -17,9 +17,9 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidName, canonicalize_name
 from rattler import NamelessMatchSpec, PackageName, VersionSpec
 
-from . import pep440
-from .location_spec import check_digest, check_url, subdirectory_error
-from .source import KeyPath, ManifestSource
+from pixiconf.manifest import pep440
+from pixiconf.manifest.location_spec import check_digest, check_url, subdirectory_error
+from pixiconf.manifest.source import KeyPath, ManifestSource
 
 CONDA_SPEC_KEYS = (
     "version", "url", "git", "path", "branch", "rev", "tag", "lfs", "subdirectory", "build",
@@ -344,6 +344,6 @@ def pypi_dependency_map(source: ManifestSource, path: KeyPath, value: Any) -> di
 
 
 def _type(value: Any) -> str:
-    from .source import toml_type_name
+    from pixiconf.manifest.source import toml_type_name
 
     return toml_type_name(value)

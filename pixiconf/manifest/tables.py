@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .exclude_newer import read_exclude_newer
-from .source import KeyPath, ManifestSource, toml_type_name
+from pixiconf.manifest.exclude_newer import read_exclude_newer
+from pixiconf.manifest.source import KeyPath, ManifestSource, toml_type_name
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .source import KeyPath, ManifestSource
+from pixiconf.manifest.source import KeyPath, ManifestSource
 
 EXECUTE_KEYS = ("cmd", "inputs", "outputs", "depends-on", "cwd", "env",
                 "default-environment", "description", "clean-env", "args")
@@ -187,6 +187,6 @@ def parse_tasks(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, 
 
 
 def _type(value: Any) -> str:
-    from .source import toml_type_name
+    from pixiconf.manifest.source import toml_type_name
 
     return toml_type_name(value)

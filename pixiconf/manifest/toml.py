@@ -29,7 +29,7 @@ from typing import Any
 
 import tomli
 
-from ..diagnostics import Diagnostic, DiagnosticError
+from pixiconf.diagnostics import Diagnostic, DiagnosticError
 
 __all__ = ["TOMLDecodeError", "loads", "parse", "syntax_diagnostic"]
 

@@ -14,7 +14,7 @@ import argparse
 import json
 import sys
 
-from .json_report import (
+from pixiconf.reports.json_report import (
     OUTCOMES,
     ReportError,
     load_report,
@@ -53,7 +53,7 @@ def add_report_command(commands, epilog: str) -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..cli import EXIT_OK, EXIT_USAGE
+    from pixiconf.exit_codes import EXIT_OK, EXIT_USAGE
 
     try:
         loaded = [(name, load_report(name)) for name in args.reports]
@@ -97,7 +97,7 @@ def _labels(names: list[str]) -> list[str]:
 
 
 def _write_html(directory: str, loaded: list[tuple[str, dict]]):
-    from .html_report import Column, write_site
+    from pixiconf.reports.html_report import Column, write_site
 
     labels = _labels([name for name, _ in loaded])
     return write_site(directory, [Column(label, report)

@@ -65,7 +65,7 @@ class Difference:
 
 def _plain(value: Any) -> Any:
     """An observation as JSON data (tokens and lenient values as what they print)."""
-    from ..corpus.matching import Lenient, Token
+    from pixiconf.observation_values import Lenient, Token
 
     if isinstance(value, Lenient):
         return _plain(value.plain())
@@ -80,8 +80,8 @@ def _plain(value: Any) -> Any:
 
 def side_of(result: Any) -> Side:
     """The :class:`Side` of a :class:`~pixiconf.corpus.runner.CaseResult`."""
-    from ..corpus.matching import strip_ansi
-    from ..corpus.runner import CaseOutcome
+    from pixiconf.corpus.matching import strip_ansi
+    from pixiconf.corpus.runner import CaseOutcome
 
     warnings = tuple(result.warnings)
     if result.observed:
@@ -100,7 +100,7 @@ def side_of(result: Any) -> Side:
 
 def compare_results(case_id: str, a: Side, b: Side, *, messages: bool = True) -> Difference:
     """Compare two sides of one case (see the module docs)."""
-    from ..corpus.matching import match, normalise_message, unified_diff
+    from pixiconf.corpus.matching import match, normalise_message, unified_diff
 
     reasons: list[str] = []
     diff = ""
@@ -171,16 +171,16 @@ def add_compare_command(commands, epilog: str) -> argparse.ArgumentParser:
 
 
 def _selected(root: Path, select: Sequence[str]) -> list[Path]:
-    from ..corpus.loader import case_id, iter_case_paths
+    from pixiconf.corpus.loader import case_id, iter_case_paths
 
     return [path for path in iter_case_paths(root)
             if not select or any(text in case_id(path, root) for text in select)]
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..cli import EXIT_FAILED, EXIT_OK
-    from ..corpus.bundled import bundled_corpus
-    from ..implementations.registry import load_implementation
+    from pixiconf.corpus.bundled import bundled_corpus
+    from pixiconf.exit_codes import EXIT_FAILED, EXIT_OK
+    from pixiconf.implementations.registry import load_implementation
 
     if args.cases is not None:
         root = Path(args.cases).resolve()
@@ -214,11 +214,11 @@ def _run(args: argparse.Namespace) -> int:
 def _compare(root: Path, paths: Iterable[Path], implementations: list, args) -> tuple:
     from contextlib import ExitStack
 
-    from ..corpus.isolation import guard
-    from ..corpus.loader import load_case
-    from ..corpus.runner import run_case
-    from ..corpus.schema import CaseError
-    from .json_report import commands_of
+    from pixiconf.corpus.isolation import guard
+    from pixiconf.corpus.loader import load_case
+    from pixiconf.corpus.runner import run_case
+    from pixiconf.corpus.schema import CaseError
+    from pixiconf.reports.json_report import commands_of
 
     differences: list[Difference] = []
     skipped: list[tuple[str, str]] = []
@@ -272,7 +272,7 @@ def _as_json(described: list, count: int, differences: list[Difference],
 
 def _print_text(described: list, count: int, differences: list[Difference],
                 skipped: list[tuple[str, str]]) -> None:
-    from ..diagnostics import for_terminal
+    from pixiconf.diagnostics import for_terminal
 
     out = [f"A: {described[0]['name']} ({described[0]['version']})",
            f"B: {described[1]['name']} ({described[1]['version']})"]

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .json_report import OUTCOMES, totals
+from pixiconf.reports.json_report import OUTCOMES, totals
 
 __all__ = ["FAILING", "Column", "changed_cases", "render_page", "write_site"]
 

@@ -114,8 +114,8 @@ def result_record(result: Any, features: Sequence[str] = (),
                   expected: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The record of a :class:`~pixiconf.corpus.runner.CaseResult` (already graded against
     the expectation file, so its outcome may be ``xfail`` or ``xpass``)."""
-    from ..corpus.matching import strip_ansi
-    from ..corpus.runner import CaseOutcome, summary_line
+    from pixiconf.corpus.matching import strip_ansi
+    from pixiconf.corpus.runner import CaseOutcome, summary_line
 
     message = details = ""
     if result.outcome is not CaseOutcome.PASS:

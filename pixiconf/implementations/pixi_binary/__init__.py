@@ -5,6 +5,6 @@ See :mod:`.adapter` and docs/implementations.md.
 
 from __future__ import annotations
 
-from .adapter import PixiBinary, detect_version
+from pixiconf.implementations.pixi_binary.adapter import PixiBinary, detect_version
 
 __all__ = ["PixiBinary", "detect_version"]

@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from ..base import Observed, Outcome
-from .adapter import Session, failed
-from .stderr import parse_warnings
+from pixiconf.implementations.base import Observed, Outcome
+from pixiconf.implementations.pixi_binary.session import Session, failed
+from pixiconf.implementations.pixi_binary.stderr import parse_warnings
 
 RECIPE = "recipe.yaml"
 REPLY = "conda_outputs_response.json"
@@ -93,7 +93,7 @@ def _newest(roots: list[Path], name: str) -> Path | None:
 
 
 def _rewrite(session: Session, value: Any) -> Any:
-    from ...ops_lock import rewrite_local_paths
+    from pixiconf.operations.lock import rewrite_local_paths
 
     return rewrite_local_paths(value, {}, session.request.workspace_root)
 

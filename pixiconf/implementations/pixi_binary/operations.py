@@ -11,10 +11,14 @@ from typing import Any
 
 import yaml
 
-from ...corpus.matching import ANY, ExactVersion, JoinedCommand, MaybePrefixed
-from ..base import Failed, Observed, Outcome
-from .adapter import CommandFailed, Session, failed
-from .stderr import info_messages, parse_warnings, skipped_dependencies
+from pixiconf.implementations.base import Failed, Observed, Outcome
+from pixiconf.implementations.pixi_binary.session import CommandFailed, Session, failed
+from pixiconf.implementations.pixi_binary.stderr import (
+    info_messages,
+    parse_warnings,
+    skipped_dependencies,
+)
+from pixiconf.observation_values import ANY, ExactVersion, JoinedCommand, MaybePrefixed
 
 #: Parts of the ``resolve`` observation no pixi command shows (docs/implementations.md).
 RESOLVE_UNOBSERVED = ("/channel-priority", "/solve-strategy", "/system-requirements",
@@ -397,7 +401,7 @@ def _script(path: str, root: Path) -> str:
 
 
 def _rewriter(session: Session):
-    from ...ops_lock import rewrite_local_paths
+    from pixiconf.operations.lock import rewrite_local_paths
 
     channels = dict(session.request.channels)
     root = session.request.workspace_root
@@ -415,7 +419,7 @@ def _lock_path(session: Session) -> Path | None:
 
 
 def lock(session: Session) -> Outcome:
-    from ...ops_lock import observe_lock_text
+    from pixiconf.operations.lock import observe_lock_text
 
     rewrite = _rewriter(session)
     done = session.run("lock", *session.manifest_args(), offline=False, check=False)

@@ -26,12 +26,19 @@ This module imports no py-rattler: it only reads YAML and writes JSON.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pixiconf.corpus.case_yaml import CaseLoader
+from pixiconf.corpus.checking import Checker, describe, key_path
+
 __all__ = [
+    "RECORD_KEYS",
+    "SAFE_NAME",
+    "check_channels",
     "ARCHIVES",
     "FIXTURE_DIR",
     "FixtureError",
@@ -46,6 +53,13 @@ __all__ = [
 FIXTURE_DIR = "_channels"
 ARCHIVES = ("tar.bz2", "conda")
 FIXTURE_KEYS = ("description", "defaults", "packages")
+#: Keys of a package record (CASE-FORMAT.md §2 and the additive ones).
+RECORD_KEYS = (
+    "name", "version", "build", "build_number", "depends", "constrains", "noarch", "timestamp",
+    "archive", "license", "md5", "sha256", "size", "track_features",
+)
+#: A channel or subdir name: one path component of safe characters.
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 _OPTIONAL_FIELDS = ("noarch", "timestamp", "license", "md5", "sha256", "size", "track_features")
 
 
@@ -117,9 +131,6 @@ def load_fixture(directories: Iterable[Path], name: str) -> dict[str, tuple[dict
 def _load(path: str, mtime: int, size: int) -> dict[str, tuple[dict[str, Any], ...]]:
     import yaml
 
-    from ..corpus.loader import CaseLoader
-    from ..corpus.schema import _check_channels, _Checker
-
     del mtime, size  # cache keys only
     name = Path(path).stem
     try:
@@ -139,10 +150,73 @@ def _load(path: str, mtime: int, size: int) -> dict[str, tuple[dict[str, Any], .
     packages = {subdir: [{**defaults, **record} if isinstance(record, Mapping) else record
                          for record in records] if isinstance(records, list) else records
                 for subdir, records in data["packages"].items()}
-    checker = _Checker()
-    checked = _check_channels(checker, {name: packages})
+    checker = Checker()
+    checked = check_channels(checker, {name: packages})
     if checker.problems:
         problems = "; ".join(p.describe().replace(f"channels.{name}.", "packages.", 1)
                              for p in checker.problems[:5])
         raise FixtureError(f"channel fixture '{name}' is not valid: {problems}")
     return {subdir: tuple(records) for subdir, records in checked[name].items()}
+
+
+def check_channels(c: Checker, value: object) -> dict[str, dict[str, tuple]]:
+    if not c.expect_type("channels", value, Mapping, "a mapping of channel names"):
+        return {}
+    out: dict[str, dict[str, tuple]] = {}
+    for name, subdirs in value.items():
+        key = key_path("channels", name)
+        if not isinstance(name, str) or not SAFE_NAME.match(name) or name in (".", ".."):
+            c.add(key, "expected a channel name of letters, digits, '_', '.', '-'")
+            continue
+        if not c.expect_type(key, subdirs, Mapping, "a mapping of subdir → package records"):
+            continue
+        out[name] = {}
+        for subdir, records in subdirs.items():
+            skey = key_path(key, subdir)
+            if not isinstance(subdir, str) or not SAFE_NAME.match(subdir) or subdir in (
+                ".", "..",
+            ):
+                c.add(skey, "expected a subdir name such as 'linux-64' or 'noarch'")
+                continue
+            if not c.expect_type(skey, records, list, "a list of package records"):
+                continue
+            out[name][subdir] = tuple(
+                r for i, r in enumerate(records) if _check_record(c, key_path(skey, i), r)
+            )
+    return out
+
+
+def _check_record(c: Checker, key: str, record: object) -> bool:
+    if not c.expect_type(key, record, Mapping, "a package record mapping"):
+        return False
+    before = len(c.problems)
+    c.known_keys(key, record, RECORD_KEYS)
+    for name in ("name", "version"):
+        if name not in record:
+            c.add(key, f"missing required key '{name}'")
+        else:
+            c.expect_type(key_path(key, name), record[name], str, "a string")
+    if "build" in record:
+        c.expect_type(key_path(key, "build"), record["build"], str, "a string")
+    for name in ("build_number", "timestamp"):
+        if name in record:
+            c.expect_type(key_path(key, name), record[name], int, "an integer")
+    for name in ("depends", "constrains"):
+        if name in record:
+            c.string_list(key_path(key, name), record[name])
+    for name in ("license", "track_features"):
+        if name in record:
+            c.expect_type(key_path(key, name), record[name], str, "a string")
+    if "size" in record:
+        c.expect_type(key_path(key, "size"), record["size"], int, "an integer")
+    for name, digits in (("md5", 32), ("sha256", 64)):
+        if (name in record and c.expect_type(key_path(key, name), record[name], str, "a string")
+                and not re.fullmatch(f"[0-9a-fA-F]{{{digits}}}", record[name])):
+            c.add(key_path(key, name), f"expected {digits} hexadecimal digits")
+    if "archive" in record and record["archive"] not in ("conda", "tar.bz2"):
+        c.add(key_path(key, "archive"), f"expected 'conda' or 'tar.bz2', "
+                                    f"got {describe(record['archive'])}")
+    if "noarch" in record and record["noarch"] not in ("python", "generic", None):
+        c.add(key_path(key, "noarch"), f"expected 'python', 'generic' or null, "
+                                   f"got {describe(record['noarch'])}")
+    return len(c.problems) == before

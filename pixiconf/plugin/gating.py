@@ -13,7 +13,7 @@
   pytest-xdist with the report), so under ``-n`` the controller alone writes one report.
 - ``--pixiconf-shard K/N`` (:mod:`pixiconf.corpus.sharding`): keep only the cases of shard K;
   items that are not cases run in shard 1.
-- ``--pixiconf-record`` (:mod:`pixiconf.recording`, loaded from here).
+- ``--pixiconf-record`` (:mod:`pixiconf.plugin.recording`, loaded from here).
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from typing import Any
 
 import pytest
 
-from . import CONTRACT_VERSION, __version__
-from .corpus.applicability import outside_reason, pixi_version_of
-from .corpus.expectations import (
+from pixiconf import CONTRACT_VERSION, __version__
+from pixiconf.corpus.applicability import outside_reason, pixi_version_of
+from pixiconf.corpus.expectations import (
     ExpectationFile,
     ExpectationsError,
     grade,
@@ -37,16 +37,16 @@ from .corpus.expectations import (
     stale_ids,
     updated_entries,
 )
-from .corpus.loader import case_id, iter_case_paths
-from .corpus.runner import CaseOutcome, format_result
-from .corpus.schema import Case
-from .corpus.sharding import Shard, ShardError, assign, parse_shard
-from .corpus.version import corpus_version
-from .plugin import _SETTINGS, CaseItem
-from .reports.json_report import build_report, case_record, result_record, write_report
+from pixiconf.corpus.loader import case_id, iter_case_paths
+from pixiconf.corpus.runner import CaseOutcome, format_result
+from pixiconf.corpus.schema import Case
+from pixiconf.corpus.sharding import Shard, ShardError, assign, parse_shard
+from pixiconf.corpus.version import corpus_version
+from pixiconf.plugin import _SETTINGS, CaseItem
+from pixiconf.reports.json_report import build_report, case_record, result_record, write_report
 
 #: ``--pixiconf-record``: write a failing case's observation as its expect.
-pytest_plugins = ["pixiconf.recording"]
+pytest_plugins = ["pixiconf.plugin.recording"]
 
 #: Name of the attribute of a pytest report that carries a case's record.
 RECORD_ATTRIBUTE = "pixiconf"

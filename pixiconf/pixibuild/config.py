@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..diagnostics import Diagnostic, DiagnosticError, warning
-from ..manifest.selectors import TargetSelector
-from ..rust_format import rust_debug_str
+from pixiconf.diagnostics import Diagnostic, DiagnosticError, warning
+from pixiconf.manifest.selectors import TargetSelector
+from pixiconf.rust_format import rust_debug_str
 
 #: ``FIELDS`` of the derived ``Deserialize``: fields in declaration order, each with its
 #: aliases (a ``BTreeSet``, so ``debug-dir`` sorts before ``debug_dir``).

@@ -10,73 +10,24 @@ from __future__ import annotations
 
 import json
 import os
-import platform as host_platform
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .main import PIXI_VERSION
-
-UNSUPPORTED = "pixiconf-pixi: unsupported: "
-
-
-def _host() -> str:
-    machine = host_platform.machine().lower()
-    system = sys.platform
-    if system.startswith("linux"):
-        return {"x86_64": "linux-64", "aarch64": "linux-aarch64", "arm64": "linux-aarch64",
-                "ppc64le": "linux-ppc64le", "s390x": "linux-s390x"}.get(machine, "linux-64")
-    if system == "darwin":
-        return "osx-arm64" if machine == "arm64" else "osx-64"
-    return "win-arm64" if machine in ("arm64", "aarch64") else "win-64"
-
-
-def _request(op: str, args: dict[str, Any], pypi_mapping=None):
-    from ..implementations.base import OperationRequest
-
-    cwd = Path.cwd()
-    return OperationRequest(op=op, args=args, workspace_root=cwd, cwd=cwd, env=dict(os.environ),
-                            confined=False, pypi_mapping=pypi_mapping)
-
-
-def _print_warnings(warnings) -> None:
-    for w in warnings:
-        lines = w.message.splitlines() or [""]
-        print(f"  ⚠ {lines[0]}", file=sys.stderr)
-        for line in lines[1:]:
-            print(f"    {line}", file=sys.stderr)
-        if getattr(w, "file", None):
-            print(f"    ╭─[{w.location}]", file=sys.stderr)
-        if getattr(w, "label", None):
-            print(f"    │ {w.label}", file=sys.stderr)
-        if getattr(w, "help", None):
-            for i, line in enumerate(str(w.help).splitlines()):
-                print(f"  {'help: ' if i == 0 else '      '}{line}", file=sys.stderr)
-
-
-def _fail(exc) -> int:
-    _print_warnings(getattr(exc, "warnings", ()) or ())
-    print(f"Error: {exc.render()}", file=sys.stderr)
-    return 1
-
-
-def _guard(body: Callable[[], int]) -> int:
-    from ..diagnostics import DiagnosticError
-    from ..operations import UnsupportedOperation
-
-    try:
-        return body()
-    except UnsupportedOperation as exc:
-        print(f"{UNSUPPORTED}{exc}", file=sys.stderr)
-        return 3
-    except DiagnosticError as exc:
-        return _fail(exc)
+from pixiconf import PIXI_VERSION
+from pixiconf.implementations.pixi_shim.terminal import (
+    UNSUPPORTED_MARKER,
+    guard,
+    host_platform,
+    make_request,
+    print_warnings,
+)
 
 
 def _load(options: dict[str, Any]):
-    from ..discovery import discover_workspace
-    from ..manifest.load import load_manifest
+    from pixiconf.manifest.load import load_manifest
+    from pixiconf.workspace.discovery import discover_workspace
 
     cwd = Path.cwd()
     found = discover_workspace(cwd, manifest_path=options.get("manifest_path"),
@@ -94,19 +45,19 @@ def _load(options: dict[str, Any]):
 
 def name_get(options: dict[str, Any]) -> int:
     found, manifest, warnings = _load(options)
-    _print_warnings(warnings)
+    print_warnings(warnings)
     print(getattr(manifest.workspace, "name", None) or found.path.parent.name)
     return 0
 
 
 def _env_platforms(manifest, env) -> list[str]:
-    from ..environments import environment_platforms
+    from pixiconf.workspace.environments import environment_platforms
 
     return environment_platforms(manifest, env)
 
 
 def info(options: dict[str, Any]) -> int:
-    from ..diagnostics import DiagnosticError
+    from pixiconf.diagnostics import DiagnosticError
 
     try:
         found, manifest, _ = _load(options)
@@ -115,7 +66,7 @@ def info(options: dict[str, Any]) -> int:
     cache = os.environ.get("PIXI_CACHE_DIR", "")
     home = os.environ.get("PIXI_HOME", "")
     result: dict[str, Any] = {
-        "platform": _host(), "virtual_packages": [], "version": PIXI_VERSION,
+        "platform": host_platform(), "virtual_packages": [], "version": PIXI_VERSION,
         "tls_backend": "rustls", "cache_dir": cache or None, "cache_size": None,
         "auth_dir": os.path.join(home, "credentials.json"),
         "global_info": {"bin_dir": os.path.join(home, "bin"),
@@ -134,7 +85,11 @@ def info(options: dict[str, Any]) -> int:
 
 
 def _environments_info(manifest, root: Path) -> list[dict[str, Any]]:
-    from ..environments import environment_features, environments_observation, prioritized_channels
+    from pixiconf.workspace.environments import (
+        environment_features,
+        environments_observation,
+        prioritized_channels,
+    )
 
     observed = environments_observation(manifest)["environments"]
     out = []
@@ -156,8 +111,8 @@ def _environments_info(manifest, root: Path) -> list[dict[str, Any]]:
 
 def platform_list(options: dict[str, Any]) -> int:
     _, manifest, warnings = _load(options)
-    _print_warnings(warnings)
-    host = _host()
+    print_warnings(warnings)
+    host = host_platform()
     entries = [{"name": "current", "subdir": host, "virtual_packages": [],
                 "detected_virtual_packages": [], "features": [],
                 "declared_inline_in_environments": [], "environments": [],
@@ -212,13 +167,13 @@ def _pip_line(name: str, spec: Any) -> str:
 def export_conda_environment(options: dict[str, Any]) -> int:
     import yaml
 
-    from ..environments import resolve
+    from pixiconf.workspace.environments import resolve
 
     environment = str(options.get("environment") or "default")
-    platform = options.get("platform") or _host()
+    platform = options.get("platform") or host_platform()
     _, manifest, warnings = _load(options)
     observation = resolve(manifest, environment, str(platform))
-    _print_warnings(warnings)
+    print_warnings(warnings)
     dependencies: list[Any] = []
     for name, specs in observation["dependencies"].items():
         for spec in specs:
@@ -247,7 +202,7 @@ def export_conda_environment(options: dict[str, Any]) -> int:
 
 def _best_platform(manifest, env) -> str | None:
     platforms = _env_platforms(manifest, env)
-    host = _host()
+    host = host_platform()
     return host if host in platforms else (platforms[0] if platforms else None)
 
 
@@ -274,13 +229,18 @@ def _task_info(name: str, task: dict[str, Any]) -> dict[str, Any]:
 
 
 def task_list(options: dict[str, Any]) -> int:
-    from ..environments import INLINE_PREFIX, display_name, environment_features, environment_tasks
+    from pixiconf.workspace.environments import (
+        INLINE_PREFIX,
+        display_name,
+        environment_features,
+        environment_tasks,
+    )
 
     if not options.get("json"):
-        print(f"{UNSUPPORTED}only `task list --json` is answered", file=sys.stderr)
+        print(f"{UNSUPPORTED_MARKER}only `task list --json` is answered", file=sys.stderr)
         return 3
     _, manifest, warnings = _load(options)
-    _print_warnings(warnings)
+    print_warnings(warnings)
     out = []
     for name in sorted(manifest.environments):
         env = manifest.environments[name]
@@ -299,15 +259,15 @@ def task_list(options: dict[str, Any]) -> int:
 
 
 def shell_hook(options: dict[str, Any]) -> int:
-    from ..environments import resolve
+    from pixiconf.workspace.environments import resolve
 
     if not options.get("json"):
-        print(f"{UNSUPPORTED}only `shell-hook --json` is answered", file=sys.stderr)
+        print(f"{UNSUPPORTED_MARKER}only `shell-hook --json` is answered", file=sys.stderr)
         return 3
     found, manifest, warnings = _load(options)
     environment = str(options.get("environment") or "default")
-    observation = resolve(manifest, environment, _host())
-    _print_warnings(warnings)
+    observation = resolve(manifest, environment, host_platform())
+    print_warnings(warnings)
     root = found.path.parent.resolve()
     variables = {"PIXI_PROJECT_ROOT": str(root), "PIXI_ENVIRONMENT_NAME": environment,
                  **observation["activation"]["env"]}
@@ -321,32 +281,32 @@ def shell_hook(options: dict[str, Any]) -> int:
 
 
 def lock(options: dict[str, Any]) -> int:
-    from ..lock import lock_workspace
-    from ..ops_lock import _check_raw
+    from pixiconf.lock import lock_workspace
+    from pixiconf.operations.lock import _check_raw
 
     found, manifest, warnings = _load(options)
     _check_raw(found.path, found.text)
     _, lock_warnings = lock_workspace(manifest, found.path.parent, {})
-    _print_warnings([*warnings, *lock_warnings])
+    print_warnings([*warnings, *lock_warnings])
     print("✔ Lock-file was updated", file=sys.stderr)
     return 0
 
 
 def list_locked(options: dict[str, Any]) -> int:
-    from ..operations import run_operation
+    from pixiconf.operations.registry import run_operation
 
     if not (options.get("locked") or options.get("frozen")):
-        print(f"{UNSUPPORTED}only `list --locked` is answered (no solving)", file=sys.stderr)
+        print(f"{UNSUPPORTED_MARKER}only `list --locked` is answered (no solving)", file=sys.stderr)
         return 3
     args = {"manifest-path": options["manifest_path"]} if options.get("manifest_path") else {}
-    result = run_operation(_request("lock-check", args))
-    _print_warnings(result.warnings)
+    result = run_operation(make_request("lock-check", args))
+    print_warnings(result.warnings)
     if not result.value["satisfiable"]:
         for reason in result.value["reasons"]:
             print(f" INFO pixi_core::lock_file::outdated: {reason}", file=sys.stderr)
         print("Error:   × lock file not up-to-date with the workspace", file=sys.stderr)
         return 1
-    platform = _host()
+    platform = host_platform()
     print(f"Error:   × No packages found in 'default' environment for '{platform}' platform.",
           file=sys.stderr)
     return 1
@@ -356,9 +316,9 @@ def list_locked(options: dict[str, Any]) -> int:
 
 
 def build(options: dict[str, Any]) -> int:
-    from .backend import build as run_build
+    from pixiconf.implementations.pixi_shim.backend import build as run_build
 
-    return run_build(options, _request)
+    return run_build(options, make_request)
 
 
 HANDLERS: dict[tuple[str, ...], Callable[[dict[str, Any]], int]] = {
@@ -379,4 +339,4 @@ HANDLERS: dict[tuple[str, ...], Callable[[dict[str, Any]], int]] = {
 
 def run(command: tuple[str, ...], options: dict[str, Any]) -> int:
     handler = HANDLERS[command]
-    return _guard(lambda: handler(options))
+    return guard(lambda: handler(options))

@@ -27,13 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic, DiagnosticError, warning
-from ..manifest import pep440, toml
-from ..manifest.spdx import spdx_error
-from ..operations import UnsupportedOperation
-from . import script as build_script
-from .config import PYPI_CONDA_MAP_UNUSED, PythonBackendConfig
-from .package import PackageManifest, PackageTarget, Pin, is_source_spec
+from pixiconf.diagnostics import Diagnostic, DiagnosticError, UnsupportedOperation, warning
+from pixiconf.manifest import pep440, toml
+from pixiconf.manifest.package import PackageManifest, PackageTarget, Pin, is_source_spec
+from pixiconf.manifest.spdx import spdx_error
+from pixiconf.pixibuild import script as build_script
+from pixiconf.pixibuild.config import PYPI_CONDA_MAP_UNUSED, PythonBackendConfig
 
 #: ``BUILD_TOOL_COMPILER_MAPPINGS`` (``pypi_mapping.rs``).
 BUILD_TOOL_COMPILERS = {"maturin": ("rust",), "setuptools-rust": ("rust",)}
@@ -481,7 +480,7 @@ def generate_recipe(package: PackageManifest, config: PythonBackendConfig, *,
     the ``UV_CACHE_DIR`` the backend process sees; the backend falls back to
     ``<pixi cache>/uv-cache``, which the reference has no notion of, so ``None`` omits it.
     ``channels`` are the build's channels (they only shape the mapping's warnings);
-    ``mapper`` replaces :func:`pixiconf.build.pypi_mapping.map_requirements` (tests).
+    ``mapper`` replaces :func:`pixiconf.pixibuild.pypi_mapping.map_requirements` (tests).
     """
     warnings: list[Diagnostic] = []
     read = config.ignore_pyproject_manifest is not True
@@ -716,11 +715,11 @@ def parse_entry_point(text: str) -> str | None:
 def _map(mapper: Mapper | None, requirements: list[str], platform: str, **kwargs: Any) -> tuple[list[str], list[str]]:
     if mapper is None:
         try:
-            from .pypi_mapping import map_requirements as mapper
+            from pixiconf.pixibuild.pypi_mapping import map_requirements as mapper
         except ImportError:
-            raise UnsupportedOperation("the PyPI→conda mapping (pixiconf.build.pypi_mapping) is not "
+            raise UnsupportedOperation("the PyPI→conda mapping (pixiconf.pixibuild.pypi_mapping) is not "
                                        "available yet") from None
-    from .pypi_mapping import RequirementError
+    from pixiconf.pixibuild.pypi_mapping import RequirementError
 
     try:
         result = mapper(requirements, platform, **kwargs)
@@ -770,16 +769,20 @@ def package_recipe(workspace_path: Path, platform: str, *, workspace_text: str |
                    ) -> PackageRecipe:
     """What pixi-build-python generates for ``package`` of the workspace at ``workspace_path``.
 
-    Loads the workspace and the package manifest (:func:`pixiconf.build.package.load_package`),
-    resolves the backend config for ``platform`` (:func:`pixiconf.build.config.resolve_config`),
-    computes the variant keys (:func:`pixiconf.build.variants.workspace_variant_config`) and
+    Loads the workspace and the package manifest (:func:`pixiconf.manifest.package.load_package`),
+    resolves the backend config for ``platform`` (:func:`pixiconf.pixibuild.config.resolve_config`),
+    computes the variant keys (:func:`pixiconf.pixibuild.variants.workspace_variant_config`) and
     generates the recipe.  ``env`` is the environment the backend sees (``UV_CACHE_DIR``,
     ``BUILD_EDITABLE_PYTHON``).  Unpacks as ``(recipe, warnings, package_directory)``.
     """
-    from ..environments import environment_features, get_environment, prioritized_channels
-    from .config import resolve_config
-    from .package import load_package
-    from .variants import VariantError, workspace_variant_config
+    from pixiconf.manifest.load import load_package
+    from pixiconf.pixibuild.config import resolve_config
+    from pixiconf.pixibuild.variants import VariantError, workspace_variant_config
+    from pixiconf.workspace.environments import (
+        environment_features,
+        get_environment,
+        prioritized_channels,
+    )
 
     env = env or {}
     show = display or (lambda p: p.name)

@@ -81,9 +81,9 @@ from packaging.version import Version
 from rattler import MatchSpec, PackageName, VersionSpec
 from rattler.exceptions import InvalidMatchSpecError, InvalidVersionSpecError
 
-from ..diagnostics import Diagnostic, DiagnosticError
-from ..manifest import pep440
-from ..manifest.pep508 import written_parts
+from pixiconf.diagnostics import Diagnostic, DiagnosticError
+from pixiconf.manifest import pep440
+from pixiconf.manifest.pep508 import written_parts
 
 __all__ = [
     "BUILD_TOOL_COMPILERS",
@@ -569,7 +569,7 @@ def map_pyproject(
     """The ``map-pypi`` observation ``{run, host, warnings}`` of one package.
 
     ``config`` is the package's merged backend config
-    (:class:`pixiconf.build.config.PythonBackendConfig`; only ``pypi_conda_map``, ``noarch``,
+    (:class:`pixiconf.pixibuild.config.PythonBackendConfig`; only ``pypi_conda_map``, ``noarch``,
     ``compilers`` and ``ignore_pyproject_manifest`` are read).
 
     ``pyproject`` is the parsed ``pyproject.toml`` next to the package manifest (``None`` when

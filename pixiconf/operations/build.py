@@ -1,20 +1,20 @@
 """Reference operations of the build flows: recipe, variants, build-string, map-pypi.
 
 CASE-FORMAT.md §3.  Each takes an OperationRequest and returns an OperationResult or raises
-DiagnosticError; each is being implemented in its own module under ``pixiconf/build/``.
+DiagnosticError; the rules live in :mod:`pixiconf.pixibuild` and ``[package]`` in
+:mod:`pixiconf.manifest.package`.
 """
 
 from __future__ import annotations
 
-from .implementations.base import OperationRequest
-from .operations import OperationResult
+from pixiconf.operations.request import OperationRequest, OperationResult
 
 
 def recipe(request: OperationRequest) -> OperationResult:
     """The recipe pixi-build-python generates for ``package`` on ``platform``.
 
-    :mod:`pixiconf.build.package` (the ``[package]`` section), :mod:`pixiconf.build.config`
-    (``[package.build.config]``, first matching target merged), :mod:`pixiconf.build.recipe`.
+    :mod:`pixiconf.manifest.package` (the ``[package]`` section), :mod:`pixiconf.pixibuild.config`
+    (``[package.build.config]``, first matching target merged), :mod:`pixiconf.pixibuild.recipe`.
     Reference choices: the build script is rendered for this machine's
     OS (pixi uses the backend's ``Platform::current()``); ``UV_CACHE_DIR`` is the request's
     variable when non-empty and otherwise omitted (pixi falls back to ``<pixi cache>/uv-cache``);
@@ -22,7 +22,7 @@ def recipe(request: OperationRequest) -> OperationResult:
     otherwise; in a case (a confined request) absolute paths below the workspace root are
     written ``{{workspace}}/...`` so that expectations do not depend on the temporary directory.
     """
-    from .build.recipe import replace_path
+    from pixiconf.pixibuild.recipe import replace_path
 
     generated, warnings = _package_recipe(request, "recipe")
     result = generated.recipe
@@ -33,11 +33,10 @@ def recipe(request: OperationRequest) -> OperationResult:
 
 def _package_recipe(request: OperationRequest, op: str):
     """Validate ``platform``/``package``, discover the workspace and generate the recipe."""
-    from .build.recipe import package_recipe
-    from .diagnostics import Diagnostic, DiagnosticError
-    from .discovery import discover_workspace
-    from .manifest.selectors import subdir, unknown_platform_message
-    from .ops import _bound, _relative
+    from pixiconf.diagnostics import Diagnostic, DiagnosticError
+    from pixiconf.manifest.selectors import subdir, unknown_platform_message
+    from pixiconf.operations.context import find_manifest, relative_path
+    from pixiconf.pixibuild.recipe import package_recipe
 
     platform = request.args.get("platform")
     if not isinstance(platform, str):
@@ -47,27 +46,26 @@ def _package_recipe(request: OperationRequest, op: str):
     package_arg = request.args.get("package")
     if package_arg is not None and not isinstance(package_arg, str):
         raise DiagnosticError(Diagnostic(f"the '{op}' operation expects 'package' to be a path"))
-    found = discover_workspace(request.cwd, manifest_path=request.args.get("manifest-path"),
-                               env=request.env, stop_at=_bound(request))
+    found = find_manifest(request)
     generated = package_recipe(
         found.path, platform, workspace_text=found.text, package=package_arg,
         base=request.workspace_root, env=request.env, pypi_table=request.pypi_mapping,
-        display=lambda p: _relative(request, p))
+        display=lambda p: relative_path(request, p))
     return generated, [*found.warnings, *generated.warnings]
 
 
 def variants(request: OperationRequest) -> OperationResult:
     """``[{variant, build-string}, ...]``: the outputs pixi-build-python renders for ``package``.
 
-    The variant configuration is pixi's (:func:`pixiconf.build.variants.workspace_variant_config`:
+    The variant configuration is pixi's (:func:`pixiconf.pixibuild.variants.workspace_variant_config`:
     backend defaults < ``build-variants-files`` < ``[workspace.build-variants]`` + derived
     ``c_stdlib``); the recipe is the ``recipe`` operation's (:func:`package_recipe`);
     ``build-number`` and ``build-string-prefix`` of ``[package.build]`` apply to every output
     (``intermediate_backend.rs::conda_outputs``).  Outputs are in rattler-build's order; one
     line per distinct build string.
     """
-    from .build.variants import VariantError, compute_variants
-    from .diagnostics import Diagnostic, DiagnosticError
+    from pixiconf.diagnostics import Diagnostic, DiagnosticError
+    from pixiconf.pixibuild.variants import VariantError, compute_variants
 
     generated, warnings = _package_recipe(request, "variants")
     noarch = (generated.recipe.get("build") or {}).get("noarch")
@@ -83,16 +81,16 @@ def variants(request: OperationRequest) -> OperationResult:
 
 
 def build_string(request: OperationRequest) -> OperationResult:
-    """``{hash, build-string}`` of a used variant (:mod:`pixiconf.build.hashing`).
+    """``{hash, build-string}`` of a used variant (:mod:`pixiconf.pixibuild.hashing`).
 
     ``noarch`` applies rattler-build's noarch rules first (``target_platform: noarch``;
     noarch python also drops ``python``); ``prefix`` is pixi's ``build-string-prefix``.
     """
     from collections.abc import Mapping
 
-    from .build.hashing import NOARCH_TYPES, VariantValueError, check_value
-    from .build.hashing import build_string as compute
-    from .diagnostics import Diagnostic, DiagnosticError
+    from pixiconf.diagnostics import Diagnostic, DiagnosticError
+    from pixiconf.pixibuild.hashing import NOARCH_TYPES, VariantValueError, check_value
+    from pixiconf.pixibuild.hashing import build_string as compute
 
     def fail(message: str, help: str | None = None) -> DiagnosticError:
         return DiagnosticError(Diagnostic(message, help=help))
@@ -132,23 +130,26 @@ def build_string(request: OperationRequest) -> OperationResult:
 def map_pypi(request: OperationRequest) -> OperationResult:
     """``{run, host, warnings}``: the package's pyproject dependencies mapped to conda specs.
 
-    ``pixi_build_python/src/pypi_mapping.rs`` via :mod:`pixiconf.build.pypi_mapping`.  The case's
+    ``pixi_build_python/src/pypi_mapping.rs`` via :mod:`pixiconf.pixibuild.pypi_mapping`.  The case's
     ``pypi-mapping`` is the offline table; it answers for every channel of the default
     environment.  ``[package.build.config]`` (base merged with the first matching target,
-    :func:`pixiconf.build.config.resolve_config`) gives ``pypi-conda-map``, ``noarch``,
+    :func:`pixiconf.pixibuild.config.resolve_config`) gives ``pypi-conda-map``, ``noarch``,
     ``compilers`` and ``ignore-pyproject-manifest``.  ``ignore-pypi-mapping`` is deliberately
     not applied: the operation observes the mapping itself (pixi applies that gate in
     ``generate_recipe``).
     """
-    from .build.config import resolve_config
-    from .build.package import load_package
-    from .build.pypi_mapping import map_pyproject
-    from .diagnostics import Diagnostic, DiagnosticError, warning
-    from .discovery import discover_workspace
-    from .environments import environment_features, get_environment, prioritized_channels
-    from .manifest import toml
-    from .manifest.selectors import subdir, unknown_platform_message
-    from .ops import _bound, _relative
+    from pixiconf.diagnostics import Diagnostic, DiagnosticError, warning
+    from pixiconf.manifest import toml
+    from pixiconf.manifest.load import load_package
+    from pixiconf.manifest.selectors import subdir, unknown_platform_message
+    from pixiconf.operations.context import find_manifest, relative_path
+    from pixiconf.pixibuild.config import resolve_config
+    from pixiconf.pixibuild.pypi_mapping import map_pyproject
+    from pixiconf.workspace.environments import (
+        environment_features,
+        get_environment,
+        prioritized_channels,
+    )
 
     platform = request.args.get("platform")
     if not isinstance(platform, str):
@@ -159,10 +160,9 @@ def map_pypi(request: OperationRequest) -> OperationResult:
     if package is not None and not isinstance(package, str):
         raise DiagnosticError(Diagnostic("the 'package' argument must be a path string"))
 
-    found = discover_workspace(request.cwd, manifest_path=None, env=request.env,
-                               stop_at=_bound(request))
+    found = find_manifest(request)
     loaded = load_package(found.path, workspace_text=found.text, package=package,
-                          display=lambda path: _relative(request, path))
+                          display=lambda path: relative_path(request, path))
     warnings = [*found.warnings, *loaded.warnings]
     build = loaded.package.build
     config, config_warnings = resolve_config(build.config, build.target_config, platform)

@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .diagnostics import Diagnostic, DiagnosticError
-from .manifest import pypi_options as pypi
-from .manifest.model import DEFAULT, Environment, Feature, Target, WorkspaceManifest
-from .manifest.system_requirements import SystemRequirementsConflict, union_all
+from pixiconf.diagnostics import Diagnostic, DiagnosticError
+from pixiconf.manifest import pypi_options as pypi
+from pixiconf.manifest.model import DEFAULT, Environment, Feature, Target, WorkspaceManifest
+from pixiconf.manifest.system_requirements import SystemRequirementsConflict, union_all
 
 DEFAULT_CHANNEL_PRIORITY = "strict"
 DEFAULT_SOLVE_STRATEGY = "highest"
@@ -46,7 +46,7 @@ def get_environment(manifest: WorkspaceManifest, name: str) -> Environment:
     try:
         return manifest.environments[name]
     except KeyError:
-        from .similarity import did_you_mean
+        from pixiconf.similarity import did_you_mean
 
         suggestion = did_you_mean(name, list(manifest.environments))
         raise DiagnosticError(Diagnostic(

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..rust_format import rust_debug_str
+from pixiconf.rust_format import rust_debug_str
 
 __all__ = [
     "HASH_LENGTH",

@@ -4,7 +4,7 @@ Each :class:`Mutant` replaces one function of the reference (``target``, ``modul
 where the function is looked up at call time) with a wrong variant built from the original.
 :func:`installed` applies one for the duration of a ``with`` block and restores the original
 afterwards.  The corpus is good when every mutant makes at least one case fail
-(``benchmarks/mutation.py``); the ``pixiconf-pixi`` shim applies the mutant named by
+(``benchmarks/mutation.py``, :mod:`pixiconf.corpus.mutation`); the ``pixiconf-pixi`` shim applies the mutant named by
 ``PIXICONF_MUTANT`` so the same test can be run through a real subprocess.
 
 Nothing in the reference imports this module.  The ids are ``<corpus area>.<wrong rule>``.
@@ -13,7 +13,7 @@ Nothing in the reference imports this module.  The ids are ``<corpus area>.<wron
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,9 +26,7 @@ __all__ = [
     "clear_caches",
     "get",
     "installed",
-    "kills",
     "resolve_target",
-    "run_cases",
 ]
 
 #: The environment variable the shim reads at startup.
@@ -81,7 +79,7 @@ def get(mutant_id: str) -> Mutant:
     try:
         return CATALOGUE[mutant_id]
     except KeyError:
-        from .similarity import did_you_mean
+        from pixiconf.similarity import did_you_mean
 
         hint = did_you_mean(mutant_id, CATALOGUE)
         raise KeyError(f"unknown mutant '{mutant_id}'"
@@ -100,31 +98,6 @@ def clear_caches() -> None:
             if callable(getattr(value, "cache_clear", None)) and getattr(
                     value, "__module__", None) == name:
                 value.cache_clear()
-
-
-def run_cases(mutant: Mutant | str | None, cases: Iterable[Any], *, timeout: float = 60.0
-              ) -> list[Any]:
-    """Run ``cases`` (loaded :class:`~pixiconf.corpus.schema.Case` objects) against the
-    reference in this process with ``mutant`` installed (``None``: the reference as is);
-    returns their :class:`~pixiconf.corpus.runner.CaseResult` in order."""
-    from .corpus.runner import run_case
-    from .implementations.reference import ReferenceImplementation
-
-    implementation = ReferenceImplementation()
-    clear_caches()
-    try:
-        if mutant is None:
-            return [run_case(case, implementation, timeout=timeout) for case in cases]
-        with installed(mutant):
-            return [run_case(case, implementation, timeout=timeout) for case in cases]
-    finally:
-        clear_caches()
-
-
-def kills(results: Iterable[Any]) -> list[str]:
-    """IDs of the cases that did not pass or skip: the cases that kill a mutant (run on a
-    corpus that passes against the reference)."""
-    return [r.case_id for r in results if r.outcome not in ("pass", "skip")]
 
 
 _ENTRIES: list[Mutant] = []
@@ -147,11 +120,11 @@ def _returns(value: Any) -> Wrap:
 
 # =============================================================================== discovery
 
-@_mutant("discovery.pyproject-before-pixi-toml", "pixiconf.discovery:_candidate_in_dir",
+@_mutant("discovery.pyproject-before-pixi-toml", "pixiconf.workspace.discovery:_candidate_in_dir",
          "in a directory holding both, pyproject.toml is used before pixi.toml")
 def _pyproject_first(original):
     def candidate(directory: Path):
-        from .discovery import _Candidate
+        from pixiconf.workspace.discovery import _Candidate
 
         path = Path(directory) / "pyproject.toml"
         if path.is_file():
@@ -160,11 +133,11 @@ def _pyproject_first(original):
     return candidate
 
 
-_mutant("discovery.requires-pixi-ignored", "pixiconf.discovery:_check_requires_pixi",
+_mutant("discovery.requires-pixi-ignored", "pixiconf.workspace.discovery:_check_requires_pixi",
         "requires-pixi is not checked against the running pixi version")(_returns(None))
 
 
-@_mutant("discovery.env-manifest-ignored", "pixiconf.discovery:_load_env_manifest",
+@_mutant("discovery.env-manifest-ignored", "pixiconf.workspace.discovery:_load_env_manifest",
          "PIXI_PROJECT_MANIFEST is never used when no manifest is found by walking up")
 def _env_manifest_ignored(original):
     return lambda value, start: None
@@ -183,7 +156,7 @@ _mutant("validation.parse-time-warnings-dropped", "pixiconf.manifest.source:Mani
 
 # =============================================================================== malformed
 
-_mutant("malformed.quick-check-skipped", "pixiconf.discovery:_quick_check",
+_mutant("malformed.quick-check-skipped", "pixiconf.workspace.discovery:_quick_check",
         "the text check for a [workspace]/[tool.pixi] header before parsing is skipped"
         )(_returns(None))
 
@@ -232,7 +205,7 @@ def _unix_means_linux(original):
 
 # ============================================================================ environments
 
-@_mutant("environments.default-feature-first", "pixiconf.environments:environment_features",
+@_mutant("environments.default-feature-first", "pixiconf.workspace.environments:environment_features",
          "the default feature comes first in an environment, before its listed features")
 def _default_first(original):
     def features(manifest, env):
@@ -241,13 +214,13 @@ def _default_first(original):
     return features
 
 
-@_mutant("environments.no-default-feature-ignored", "pixiconf.environments:environment_features",
+@_mutant("environments.no-default-feature-ignored", "pixiconf.workspace.environments:environment_features",
          "no-default-feature = true still includes the default feature")
 def _no_default_ignored(original):
     return lambda manifest, env: original(manifest, replace(env, no_default_feature=False))
 
 
-@_mutant("environments.inline-feature-listed", "pixiconf.environments:_info_features",
+@_mutant("environments.inline-feature-listed", "pixiconf.workspace.environments:_info_features",
          "an environment's own inline feature is listed among its features")
 def _inline_listed(original):
     def features(names, no_default_feature):
@@ -256,7 +229,7 @@ def _inline_listed(original):
     return features
 
 
-@_mutant("environments.solve-strategy-last-wins", "pixiconf.environments:solve_strategy",
+@_mutant("environments.solve-strategy-last-wins", "pixiconf.workspace.environments:solve_strategy",
          "the last feature that sets solve-strategy wins, not the first")
 def _strategy_last(original):
     return lambda features: original(list(reversed(features)))
@@ -264,7 +237,7 @@ def _strategy_last(original):
 
 # ================================================================================ channels
 
-@_mutant("channels.priority-ascending", "pixiconf.environments:prioritized_channels",
+@_mutant("channels.priority-ascending", "pixiconf.workspace.environments:prioritized_channels",
          "channels are ordered by priority ascending (lowest priority first)")
 def _priority_ascending(original):
     def channels(manifest, features):
@@ -278,7 +251,7 @@ def _priority_ascending(original):
     return channels
 
 
-@_mutant("channels.duplicates-keep-last", "pixiconf.environments:prioritized_channels",
+@_mutant("channels.duplicates-keep-last", "pixiconf.workspace.environments:prioritized_channels",
          "a channel listed twice keeps its last position, not its first")
 def _dedup_last(original):
     def channels(manifest, features):
@@ -289,7 +262,7 @@ def _dedup_last(original):
     return channels
 
 
-@_mutant("channels.priority-conflict-first-wins", "pixiconf.environments:channel_priority",
+@_mutant("channels.priority-conflict-first-wins", "pixiconf.workspace.environments:channel_priority",
          "features with different channel-priority do not conflict: the first one wins")
 def _priority_first(original):
     def priority(features):
@@ -300,11 +273,11 @@ def _priority_first(original):
 
 # =============================================================================== platforms
 
-@_mutant("platforms.union", "pixiconf.environments:environment_platforms",
+@_mutant("platforms.union", "pixiconf.workspace.environments:environment_platforms",
          "an environment supports the union of its features' platforms, not the intersection")
 def _platforms_union(original):
     def platforms(manifest, env):
-        from .environments import environment_features, feature_supports
+        from pixiconf.workspace.environments import environment_features, feature_supports
 
         features = environment_features(manifest, env)
         return [p for p in manifest.workspace.platforms
@@ -312,12 +285,12 @@ def _platforms_union(original):
     return platforms
 
 
-@_mutant("platforms.default-unsupported-message", "pixiconf.environments:unsupported_platform",
+@_mutant("platforms.default-unsupported-message", "pixiconf.workspace.environments:unsupported_platform",
          "an unsupported platform of the default environment is reported like any other "
          "environment's")
 def _unsupported_message(original):
     def error(env, platform, supported):
-        from .diagnostics import DiagnosticError
+        from pixiconf.diagnostics import DiagnosticError
 
         diagnostic = original(env, platform, supported).diagnostic
         return DiagnosticError(replace(
@@ -327,13 +300,13 @@ def _unsupported_message(original):
 
 # =================================================================================== tasks
 
-@_mutant("tasks.last-feature-wins", "pixiconf.environments:environment_tasks",
+@_mutant("tasks.last-feature-wins", "pixiconf.workspace.environments:environment_tasks",
          "a task defined in several features comes from the last feature, not the first")
 def _tasks_last_feature(original):
     return lambda features, platform: original(list(reversed(features)), platform)
 
 
-@_mutant("tasks.default-target-wins", "pixiconf.environments:environment_tasks",
+@_mutant("tasks.default-target-wins", "pixiconf.workspace.environments:environment_tasks",
          "inside a feature, the default [tasks] table wins over [target.*.tasks]")
 def _tasks_default_target(original):
     def tasks(features, platform):
@@ -347,11 +320,11 @@ def _tasks_default_target(original):
 
 # ============================================================================== activation
 
-@_mutant("activation.last-feature-wins", "pixiconf.ops:resolve_environment",
+@_mutant("activation.last-feature-wins", "pixiconf.operations.workspace:resolve_environment",
          "an activation env key set by several features takes the last feature's value")
 def _activation_last_feature(original):
     def resolve(manifest, env_name, platform):
-        from . import environments as envs
+        from pixiconf.workspace import environments as envs
 
         result = original(manifest, env_name, platform)
         env = envs.get_environment(manifest, env_name)
@@ -364,7 +337,7 @@ def _activation_last_feature(original):
     return resolve
 
 
-@_mutant("activation.scripts-concatenated", "pixiconf.environments:feature_activation",
+@_mutant("activation.scripts-concatenated", "pixiconf.workspace.environments:feature_activation",
          "a feature's activation scripts from every matching target are concatenated, instead "
          "of the most precedent target's list winning")
 def _scripts_concatenated(original):
@@ -377,7 +350,7 @@ def _scripts_concatenated(original):
     return activation
 
 
-@_mutant("activation.env-default-target-wins", "pixiconf.environments:feature_activation",
+@_mutant("activation.env-default-target-wins", "pixiconf.workspace.environments:feature_activation",
          "an activation env key in both [activation.env] and [target.*.activation.env] keeps "
          "the default target's value")
 def _activation_env_default(original):
@@ -398,7 +371,7 @@ def _activation_env_default(original):
          "features with different index-url or index-strategy do not conflict: the first wins")
 def _pypi_first_wins(original):
     def union(a, b):
-        from .manifest.pypi_options import overlay
+        from pixiconf.manifest.pypi_options import overlay
 
         return overlay(b, a)
     return union
@@ -432,7 +405,7 @@ def _sysreq_min(original):
          "two different libc families do not conflict: the first one is kept")
 def _libc_conflict_ignored(original):
     def union(a, b):
-        from .manifest.system_requirements import _libc
+        from pixiconf.manifest.system_requirements import _libc
 
         if "libc" in a and "libc" in b and _libc(a["libc"])[0] != _libc(b["libc"])[0]:
             b = {k: v for k, v in b.items() if k != "libc"}
@@ -472,7 +445,7 @@ def _requires_python_overrides(original):
 
 # ============================================================================ dependencies
 
-@_mutant("dependencies.run-overrides-build", "pixiconf.environments:_combined",
+@_mutant("dependencies.run-overrides-build", "pixiconf.workspace.environments:_combined",
          "within one target, run dependencies replace host and build specs of the same package")
 def _run_overrides(original):
     def combined(target):
@@ -483,18 +456,18 @@ def _run_overrides(original):
     return combined
 
 
-@_mutant("dependencies.identical-specs-repeated", "pixiconf.environments:_add_unique",
+@_mutant("dependencies.identical-specs-repeated", "pixiconf.workspace.environments:_add_unique",
          "an identical spec from two features is listed twice")
 def _specs_repeated(original):
     return lambda specs, spec: specs.append(spec)
 
 
-@_mutant("dependencies.target-replaces-table", "pixiconf.environments:feature_dependencies",
+@_mutant("dependencies.target-replaces-table", "pixiconf.workspace.environments:feature_dependencies",
          "a matching target's dependencies replace the feature's whole table instead of "
          "overriding per package")
 def _target_replaces(original):
     def dependencies(feature, platform):
-        from .environments import _combined
+        from pixiconf.workspace.environments import _combined
 
         result: dict[str, Any] = {}
         for target in feature.targets_for(platform):
@@ -507,14 +480,14 @@ def _target_replaces(original):
 
 # ================================================================================== recipe
 
-_mutant("recipe.compilers-not-detected", "pixiconf.build.recipe:detect_compilers",
+_mutant("recipe.compilers-not-detected", "pixiconf.pixibuild.recipe:detect_compilers",
         "maturin or setuptools-rust in build-system.requires do not add a rust compiler"
         )(_returns([]))
-_mutant("recipe.entry-points-dropped", "pixiconf.build.recipe:read_entry_points",
+_mutant("recipe.entry-points-dropped", "pixiconf.pixibuild.recipe:read_entry_points",
         "[project.scripts] are not turned into python entry points")(_returns([]))
 
 
-@_mutant("recipe.urls-verbatim", "pixiconf.build.recipe:normalize_url",
+@_mutant("recipe.urls-verbatim", "pixiconf.pixibuild.recipe:normalize_url",
          "homepage/documentation/repository URLs are copied verbatim, not normalised")
 def _urls_verbatim(original):
     return lambda text: (text, None)
@@ -522,14 +495,14 @@ def _urls_verbatim(original):
 
 # ================================================================================ map-pypi
 
-@_mutant("map-pypi.markers-ignored", "pixiconf.build.pypi_mapping:should_skip_requirement",
+@_mutant("map-pypi.markers-ignored", "pixiconf.pixibuild.pypi_mapping:should_skip_requirement",
          "requirements with environment markers are mapped on every platform")
 def _markers_ignored(original):
     return lambda req, platform: False
 
 
 @_mutant("map-pypi.noarch-evaluates-markers",
-         "pixiconf.build.pypi_mapping:should_skip_requirement",
+         "pixiconf.pixibuild.pypi_mapping:should_skip_requirement",
          "a noarch package evaluates markers for linux-64 instead of dropping marked "
          "requirements")
 def _noarch_markers(original):
@@ -538,13 +511,13 @@ def _noarch_markers(original):
     return skip
 
 
-@_mutant("map-pypi.user-map-ignored", "pixiconf.build.pypi_mapping:map_requirements",
+@_mutant("map-pypi.user-map-ignored", "pixiconf.pixibuild.pypi_mapping:map_requirements",
          "the package's pypi-conda-map is not consulted")
 def _user_map_ignored(original):
     return lambda *args, **kwargs: original(*args, **{**kwargs, "user_map": None})
 
 
-@_mutant("map-pypi.names-only-lowercased", "pixiconf.build.pypi_mapping:normalize_pypi_name",
+@_mutant("map-pypi.names-only-lowercased", "pixiconf.pixibuild.pypi_mapping:normalize_pypi_name",
          "PyPI names are only lower-cased, runs of '-', '_' and '.' are kept")
 def _names_lowercased(original):
     def normalize(name):
@@ -555,21 +528,21 @@ def _names_lowercased(original):
 
 # ================================================================================ variants
 
-@_mutant("variants.glibc-default-2.17", "pixiconf.build.variants:derive_stdlib_variants",
+@_mutant("variants.glibc-default-2.17", "pixiconf.pixibuild.variants:derive_stdlib_variants",
          "c_stdlib_version on linux defaults to glibc 2.17 instead of 2.28")
 def _glibc_217(original):
     return lambda platform, channels, **kwargs: original(platform, channels,
                                                           **{**kwargs, "glibc": "2.17"})
 
 
-@_mutant("variants.stdlib-without-conda-forge", "pixiconf.build.variants:derive_stdlib_variants",
+@_mutant("variants.stdlib-without-conda-forge", "pixiconf.pixibuild.variants:derive_stdlib_variants",
          "c_stdlib/c_stdlib_version are derived whatever the channels, not only with "
          "conda-forge")
 def _stdlib_always(original):
     return lambda platform, channels, **kwargs: original(platform, ["conda-forge"], **kwargs)
 
 
-@_mutant("variants.zip-keys-ignored", "pixiconf.build.variants:combinations",
+@_mutant("variants.zip-keys-ignored", "pixiconf.pixibuild.variants:combinations",
          "zip_keys are ignored: zipped keys are combined as a cartesian product")
 def _zip_ignored(original):
     def combinations(config, used):
@@ -579,7 +552,7 @@ def _zip_ignored(original):
     return combinations
 
 
-@_mutant("variants.first-target-wins", "pixiconf.build.variants:resolve_inline_variants",
+@_mutant("variants.first-target-wins", "pixiconf.pixibuild.variants:resolve_inline_variants",
          "of two matching [workspace.target.*.build-variants] tables the first written wins")
 def _variants_first_target(original):
     def resolve(default, targets, platform):
@@ -587,7 +560,7 @@ def _variants_first_target(original):
     return resolve
 
 
-@_mutant("variants.build-number-ignored", "pixiconf.build.variants:compute_variants",
+@_mutant("variants.build-number-ignored", "pixiconf.pixibuild.variants:compute_variants",
          "[package.build] number is ignored: build strings always end in _0")
 def _variants_build_number(original):
     return lambda *args, **kwargs: original(*args, **{**kwargs, "build_number": 0})
@@ -595,11 +568,11 @@ def _variants_build_number(original):
 
 # ============================================================================ build-string
 
-@_mutant("build-string.hash-unsorted-keys", "pixiconf.build.hashing:hash_input",
+@_mutant("build-string.hash-unsorted-keys", "pixiconf.pixibuild.hashing:hash_input",
          "the variant hash is taken over the keys in the order given, not sorted")
 def _hash_unsorted(original):
     def hash_input(variant):
-        from .build.hashing import _json_str, _json_value, normalize_key
+        from pixiconf.pixibuild.hashing import _json_str, _json_value, normalize_key
 
         items: dict[str, Any] = {}
         for key, value in variant.items():
@@ -608,13 +581,13 @@ def _hash_unsorted(original):
     return hash_input
 
 
-@_mutant("build-string.build-number-ignored", "pixiconf.build.hashing:build_string",
+@_mutant("build-string.build-number-ignored", "pixiconf.pixibuild.hashing:build_string",
          "the build number is not appended: build strings always end in _0")
 def _bs_build_number(original):
     return lambda *args, **kwargs: original(*args, **{**kwargs, "build_number": 0})
 
 
-@_mutant("build-string.noarch-python-keeps-python", "pixiconf.build.hashing:used_variant_for_noarch",
+@_mutant("build-string.noarch-python-keeps-python", "pixiconf.pixibuild.hashing:used_variant_for_noarch",
          "a noarch python output keeps python in its hash input")
 def _noarch_keeps_python(original):
     def used(variant, noarch):
@@ -622,11 +595,16 @@ def _noarch_keeps_python(original):
     return used
 
 
-@_mutant("build-string.prefix-alphabetical", "pixiconf.build.hashing:hash_prefix",
+@_mutant("build-string.prefix-alphabetical", "pixiconf.pixibuild.hashing:hash_prefix",
          "the language prefix lists its parts alphabetically (lua, np, pl, py, r)")
 def _prefix_alphabetical(original):
     def prefix(variant, noarch):
-        from .build.hashing import _PREFIX_KEYS, display_value, normalized_variant, short_version
+        from pixiconf.pixibuild.hashing import (
+            _PREFIX_KEYS,
+            display_value,
+            normalized_variant,
+            short_version,
+        )
 
         if noarch == "python":
             return "py"
@@ -639,7 +617,7 @@ def _prefix_alphabetical(original):
     return prefix
 
 
-@_mutant("build-string.keys-not-normalized", "pixiconf.build.hashing:normalize_key",
+@_mutant("build-string.keys-not-normalized", "pixiconf.pixibuild.hashing:normalize_key",
          "variant keys are hashed as written: c-compiler and c_compiler are different keys")
 def _keys_not_normalized(original):
     return lambda key: key
@@ -689,7 +667,7 @@ def _lock_groups(original):
 # ============================================================================== lock-check
 
 def _manifest_channels(manifest, env) -> list[str]:
-    from .lock import satisfiability as sat
+    from pixiconf.lock import satisfiability as sat
 
     features = sat._group_features(manifest, sat._grouped_members(manifest, env))
     return sat.prioritized_channels(manifest, features)
@@ -708,7 +686,7 @@ def _check_channels(original):
          "a lock file solved with another solve-strategy still counts as up to date")
 def _check_strategy(original):
     def verify(manifest, env, locked, platforms, lock, config):
-        from .lock import satisfiability as sat
+        from pixiconf.lock import satisfiability as sat
 
         features = sat.environment_features(manifest, env)
         strategy = sat._STRATEGY[sat.solve_strategy(features)]
@@ -721,7 +699,7 @@ def _check_strategy(original):
          "conda packages in the lock file that no dependency needs are accepted")
 def _check_unused(original):
     def verify(*args, **kwargs):
-        from .lock.satisfiability import _PlatformUnsat
+        from pixiconf.lock.satisfiability import _PlatformUnsat
 
         try:
             return original(*args, **kwargs)

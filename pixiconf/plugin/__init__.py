@@ -27,7 +27,7 @@ Only pytest wiring lives here; loading, materialising, running and grading a cas
 - Every case's temporary directory, and the worker's, lives in one ``pixiconf-*`` directory
   per pytest process, removed when the run ends, also when it is interrupted (Ctrl-C).
 - The implementation comes from the ``pytest_pixiconf_make_implementation`` hook
-  (:mod:`pixiconf.hookspecs`), by default :func:`~pixiconf.implementations.load_implementation`.
+  (:mod:`pixiconf.plugin.hookspecs`), by default :func:`~pixiconf.implementations.load_implementation`.
 """
 
 from __future__ import annotations
@@ -47,10 +47,9 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from . import hookspecs
-from .corpus.bundled import bundled_corpus
-from .corpus.confine import WorkspaceError
-from .corpus.loader import (
+from pixiconf.confinement import WorkspaceError
+from pixiconf.corpus.bundled import bundled_corpus
+from pixiconf.corpus.loader import (
     CASE_SUFFIXES,
     CorpusWarning,
     case_id,
@@ -60,16 +59,17 @@ from .corpus.loader import (
     not_a_regular_file,
     read_features,
 )
-from .corpus.runner import CaseOutcome, CaseResult, execute, format_result
-from .corpus.schema import Case, CaseError, display_path
-from .corpus.scratch import Scratch as _Scratch
-from .corpus.tags import case_tags, features_mismatch
-from .corpus.workspace import Workspace, materialise
-from .implementations.base import Implementation
-from .implementations.registry import UnknownImplementationError, load_implementation
+from pixiconf.corpus.runner import CaseOutcome, CaseResult, execute, format_result
+from pixiconf.corpus.schema import Case, CaseError, display_path
+from pixiconf.corpus.scratch import Scratch as _Scratch
+from pixiconf.corpus.tags import case_tags, features_mismatch
+from pixiconf.corpus.workspace import Workspace, materialise
+from pixiconf.implementations.base import Implementation
+from pixiconf.implementations.registry import UnknownImplementationError, load_implementation
+from pixiconf.plugin import hookspecs
 
 #: Conformance gating (expectation files, ``pixi`` ranges, JSON reports, shards).
-pytest_plugins = ["pixiconf.gating"]
+pytest_plugins = ["pixiconf.plugin.gating"]
 
 _RESERVED_MARKERS = frozenset({
     "skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", "tryfirst",
@@ -112,7 +112,7 @@ def _positive_seconds(text: str) -> float:
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    """Register :mod:`pixiconf.hookspecs`."""
+    """Register :mod:`pixiconf.plugin.hookspecs`."""
     pluginmanager.add_hookspecs(hookspecs)
 
 
@@ -220,7 +220,7 @@ def _containerised(config: pytest.Config, implementation: Implementation, name: 
                    scratch: _Scratch) -> Implementation:
     """Wrap ``implementation`` for ``--pixiconf-container`` (:mod:`pixiconf.containers`);
     the scratch directory is made now: it is what the container mounts."""
-    from .containers.runtime import ContainerUsageError, open_container_run
+    from pixiconf.containers.runtime import ContainerUsageError, open_container_run
 
     scratch.directory = Path(tempfile.mkdtemp(prefix="pixiconf-"))
     try:

@@ -11,7 +11,7 @@ Startup matters (one process per command): nothing beyond the standard library i
 until a command runs.
 
 ``PIXICONF_MUTANT=<id>`` runs every command with that mutant of the reference installed
-(:mod:`pixiconf.mutants`): a conforming-looking binary that is wrong in one rule.
+(:mod:`pixiconf.implementations.mutants`): a conforming-looking binary that is wrong in one rule.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import sys
 
-PIXI_VERSION = "0.77.0"
+from pixiconf import PIXI_VERSION
 
 #: Options that take a value (long and short spellings).
 _VALUED = {"--manifest-path": "manifest_path", "-m": "manifest_path",
@@ -78,13 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     except Usage as exc:
         print(f"error: {exc}\n\nFor more information, try '--help'.", file=sys.stderr)
         return 2
-    from . import commands
+    from pixiconf.implementations.pixi_shim import commands
 
     mutant = os.environ.get("PIXICONF_MUTANT")
     if not mutant:
         return commands.run(command, options)
-    # A deliberately wrong reference (pixiconf.mutants), for benchmarks/mutation.py.
-    from .. import mutants
+    # A deliberately wrong reference (pixiconf.implementations.mutants), for benchmarks/mutation.py.
+    from pixiconf.implementations import mutants
 
     try:
         chosen = mutants.get(mutant)

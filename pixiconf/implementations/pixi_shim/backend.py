@@ -42,9 +42,9 @@ def _mapping_table(cache: Path) -> dict[str, Any] | None:
 def build(options: dict[str, Any], make_request) -> int:
     import yaml
 
-    from ..diagnostics import DiagnosticError
-    from ..operations import run_operation
-    from .commands import _host, _print_warnings
+    from pixiconf.diagnostics import DiagnosticError
+    from pixiconf.implementations.pixi_shim.terminal import host_platform, print_warnings
+    from pixiconf.operations.registry import run_operation
 
     override = os.environ.get("PIXI_BUILD_BACKEND_OVERRIDE", "")
     backend = dict(part.split("=", 1) for part in override.split(",") if "=" in part)
@@ -57,7 +57,7 @@ def build(options: dict[str, Any], make_request) -> int:
         print(f"pixiconf-pixi: unsupported: the shim only stands in for its own backend, "
               f"not {binary}", file=sys.stderr)
         return 3
-    platform = str(options.get("target_platform") or _host())
+    platform = str(options.get("target_platform") or host_platform())
     package = str(options.get("path") or ".")
     cache = Path(os.environ.get("PIXI_CACHE_DIR") or Path.home() / ".cache" / "rattler")
     args = {"platform": platform, "package": package}
@@ -68,10 +68,10 @@ def build(options: dict[str, Any], make_request) -> int:
     try:
         recipe = run_operation(make_request("recipe", args, table))
     except DiagnosticError as exc:
-        _print_warnings(getattr(exc, "warnings", ()) or ())
+        print_warnings(getattr(exc, "warnings", ()) or ())
         print(f"Error:   × failed to generate the recipe\n{exc.render()}", file=sys.stderr)
         return 1
-    _print_warnings(recipe.warnings)
+    print_warnings(recipe.warnings)
     (debug / "recipe.yaml").write_text(
         yaml.safe_dump(recipe.value, sort_keys=False, allow_unicode=True), encoding="utf-8")
     try:

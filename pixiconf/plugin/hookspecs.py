@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from .implementations.base import Implementation
+    from pixiconf.implementations.base import Implementation
 
 
 @pytest.hookspec(firstresult=True)

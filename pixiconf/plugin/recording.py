@@ -1,5 +1,5 @@
 """pytest wiring of ``--pixiconf-record`` (:mod:`pixiconf.corpus.record`); loaded by
-:mod:`pixiconf.gating`.
+:mod:`pixiconf.plugin.gating`.
 
 With ``--pixiconf-record``, every selected case that FAILs against the implementation gets
 the implementation's observation (or failure) written as its ``expect``; the case then counts
@@ -16,10 +16,10 @@ from dataclasses import replace
 
 import pytest
 
-from .corpus.record import RecordError, record_case
-from .corpus.runner import CaseOutcome
-from .corpus.schema import Case
-from .plugin import CaseItem
+from pixiconf.corpus.record import RecordError, record_case
+from pixiconf.corpus.runner import CaseOutcome
+from pixiconf.corpus.schema import Case
+from pixiconf.plugin import CaseItem
 
 #: Name of the ``user_properties`` entry that carries a recorded diff.
 PROPERTY = "pixiconf-recorded"
@@ -76,7 +76,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(_Recorded(), "pixiconf-recorded")
 
 
-@pytest.hookimpl(wrapper=True, trylast=True)  # inside pixiconf.gating's: it records a pass
+@pytest.hookimpl(wrapper=True, trylast=True)  # inside pixiconf.plugin.gating's: it records a pass
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """Record a failing case's observation and report the case as passed."""
     report = yield

@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import DiagnosticError
-from ..manifest.location_spec import location_error, read_location_table
-from ..manifest.pins import parse_pin
-from ..manifest.selectors import SelectorError, TargetSelector, parse_selector
-from ..manifest.source import KeyPath, ManifestSource, Table, toml_type_name
-from ..manifest.spdx import spdx_error
-from ..manifest.specs import check_package_name, check_version_spec, conda_spec
+from pixiconf.diagnostics import DiagnosticError
+from pixiconf.manifest.location_spec import location_error, read_location_table
+from pixiconf.manifest.pins import parse_pin
+from pixiconf.manifest.selectors import SelectorError, TargetSelector, parse_selector
+from pixiconf.manifest.source import KeyPath, ManifestSource, Table, toml_type_name
+from pixiconf.manifest.spdx import spdx_error
+from pixiconf.manifest.specs import check_package_name, check_version_spec, conda_spec
 
 #: ``TomlPackage::deserialize`` read order.
 PACKAGE_KEYS = (
@@ -447,7 +447,7 @@ class _PackageParser:
         return _conda_version_display(text, lambda message: self.source.error(path, message))
 
     def _url(self, path: KeyPath, value: Any) -> str:
-        from ..manifest.url import url_error
+        from pixiconf.manifest.url import url_error
 
         text = self.source.from_str(path, value)
         error = url_error(text)
@@ -522,7 +522,7 @@ class _PackageParser:
                                                          "sha256", "git", "url", "path")):
             # overrides of an inherited entry only have to be known keys
             t = self.source.reader(path, value)
-            from ..manifest.specs import CONDA_SPEC_KEYS
+            from pixiconf.manifest.specs import CONDA_SPEC_KEYS
 
             for key in CONDA_SPEC_KEYS:
                 t.optional(key)
@@ -903,7 +903,7 @@ def _pep440_display(text: str) -> str | None:
 
 
 def package_error(message: str, **kwargs: Any) -> DiagnosticError:
-    from ..diagnostics import Diagnostic
+    from pixiconf.diagnostics import Diagnostic
 
     return DiagnosticError(Diagnostic(message, **kwargs))
 
@@ -918,107 +918,3 @@ MANIFEST_KEYS = (
     "pypi-exclude-newer", "dev", "activation", "tasks", "feature", "environments",
     "pypi-options", "system-requirements",
 )
-PACKAGE_MANIFEST_NAMES = ("pixi.toml", "pyproject.toml")
-
-
-@dataclass(slots=True)
-class LoadedPackage:
-    """A parsed package manifest with the workspace it belongs to."""
-
-    package: PackageManifest
-    #: The manifest file holding ``[package]`` (pixi.toml or pyproject.toml).
-    manifest_path: Path
-    workspace: Any  # pixiconf.manifest.model.WorkspaceManifest
-    warnings: list[Any] = field(default_factory=list)
-
-    @property
-    def root(self) -> Path:
-        return self.manifest_path.parent
-
-
-def load_package(workspace_path: Path, *, workspace_text: str | None = None,
-                 package: str | None = None, base: Path | None = None,
-                 display: Any = None) -> LoadedPackage:
-    """Load the workspace at ``workspace_path`` and the package manifest ``package``.
-
-    ``package`` is a manifest file or a directory holding one, relative to ``base`` (default:
-    the workspace directory); ``None`` means the workspace manifest itself.  ``display`` maps a
-    path to the file name used in diagnostics.  The workspace manifest is fully validated
-    first (as pixi loads it before discovering a package).
-    """
-    from ..diagnostics import Diagnostic
-    from ..manifest.load import load_manifest, read_text
-
-    show = display or (lambda p: p.name)
-    manifest = load_manifest(workspace_path, display=show(workspace_path), text=workspace_text)
-    warnings = list(manifest.warnings)
-    if package is None:
-        path = workspace_path
-    else:
-        path = (base or workspace_path.parent) / package
-        if path.is_dir():
-            found = next((path / n for n in PACKAGE_MANIFEST_NAMES if (path / n).is_file()), None)
-            if found is None:
-                raise DiagnosticError(Diagnostic(
-                    f"could not find pixi.toml or pyproject.toml at directory {package}"))
-            path = found
-        elif not path.is_file():
-            raise DiagnosticError(Diagnostic(f"the package manifest '{package}' does not exist"))
-
-    is_workspace_manifest = path.resolve() == workspace_path.resolve()
-    text = workspace_text if is_workspace_manifest and workspace_text is not None else read_text(path, show(path))
-    source = ManifestSource.parse(show(path), text)
-    pyproject = path.name == "pyproject.toml"
-    data = source.data
-    if pyproject:
-        tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
-        pixi = tool.get("pixi")
-        if not isinstance(pixi, dict) or "package" not in pixi:
-            raise _not_a_package(path)
-        source.prefix = ("tool", "pixi")
-        data = pixi
-    if "package" not in data:
-        raise _not_a_package(path)
-    if not is_workspace_manifest:
-        top = Table(source, (), dict(data))
-        for key in MANIFEST_KEYS:
-            top.optional(key)
-        top.ignore("$schema", "tool")
-        top.finalize()
-    raw = source.table(("package",), data["package"])
-    if "build" not in raw:
-        raise source.error(("package",), "missing field 'build' in table", label="table with missing field")
-    if not manifest.workspace.preview_enabled("pixi-build"):
-        raise source.error(("package",), "[package] section is only allowed when the `pixi-build` "
-                                         "preview flag is enabled",
-                           help="Run `pixi workspace preview add pixi-build` to enable the preview flag")
-
-    ws_source = data if is_workspace_manifest else _workspace_data(workspace_path, workspace_text)
-    ws_raw = ws_source.get("workspace", ws_source.get("project"))
-    ws_raw = ws_raw if isinstance(ws_raw, dict) else {}
-    properties = workspace_properties(
-        manifest.workspace, dependencies=ws_raw.get("dependencies") if isinstance(ws_raw.get("dependencies"), dict) else {},
-        raw_workspace=ws_raw, package_raw=ws_source.get("package"),
-        root=workspace_path.parent)
-    defaults = package_defaults(source.data if pyproject else None)
-    parsed = parse_package(source, ("package",), raw, workspace=properties, defaults=defaults,
-                           root=path.parent)
-    if not is_workspace_manifest:
-        warnings.extend(source.warnings)
-    return LoadedPackage(parsed, path, manifest, warnings)
-
-
-def _workspace_data(path: Path, text: str | None) -> dict[str, Any]:
-    from ..manifest import toml
-
-    data = toml.loads(text if text is not None else path.read_text(encoding="utf-8"))
-    if path.name == "pyproject.toml":
-        return ((data.get("tool") or {}).get("pixi")) or {}
-    return data
-
-
-def _not_a_package(path: Path) -> DiagnosticError:
-    from ..diagnostics import Diagnostic
-
-    return DiagnosticError(Diagnostic(f"the {path.name} does not describe a package",
-                                      help="A [package] section is missing in the manifest"))

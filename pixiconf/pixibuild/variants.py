@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from .hashing import (
+from pixiconf.pixibuild.hashing import (
     NormalizedKey,
     build_string,
     debug_map,

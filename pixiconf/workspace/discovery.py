@@ -47,9 +47,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import PIXI_VERSION
-from .diagnostics import Diagnostic, DiagnosticError, warning
-from .manifest.toml import parse as parse_toml
+from pixiconf import PIXI_VERSION
+from pixiconf.diagnostics import Diagnostic, DiagnosticError, warning
+from pixiconf.manifest.toml import parse as parse_toml
 
 __all__ = ["MANIFEST_FILE_NAMES", "DiscoveredManifest", "discover_workspace"]
 

@@ -11,9 +11,9 @@ Error messages get the same rewriting.  The solving and writing live in :mod:`pi
 
 In a case (a confined request) the manifest must lie in the workspace and every channel that
 is a local path or a ``file://`` URL inside the case's temporary directory
-(:func:`pixiconf.corpus.confine.confine_channel`); ``~`` is the home the solve will use, the
+(:func:`pixiconf.confinement.confine_channel`); ``~`` is the home the solve will use, the
 process's, which the case runner's worker sets to the case's ``HOME``.  Anything else raises
-:class:`~pixiconf.corpus.confine.WorkspaceError`, an ERROR of the case.
+:class:`~pixiconf.confinement.WorkspaceError`, an ERROR of the case.
 """
 
 from __future__ import annotations
@@ -25,23 +25,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from .diagnostics import DiagnosticError
-from .implementations.base import OperationRequest
-from .manifest import toml
-from .operations import OperationResult, UnsupportedOperation
+from pixiconf.diagnostics import DiagnosticError, UnsupportedOperation
+from pixiconf.manifest import toml
+from pixiconf.operations.context import load_workspace, relative_path
+from pixiconf.operations.request import OperationRequest, OperationResult
 
 __all__ = ["lock", "lock_check", "observe_lock_text", "rewrite_local_paths"]
-
-
-def _load(request: OperationRequest):
-    from .discovery import discover_workspace
-    from .manifest.load import load_manifest
-    from .ops import _bound, _relative
-
-    found = discover_workspace(request.cwd, manifest_path=request.args.get("manifest-path"),
-                               env=request.env, stop_at=_bound(request))
-    manifest = load_manifest(found.path, display=_relative(request, found.path), text=found.text)
-    return found, manifest, [*found.warnings, *manifest.warnings]
 
 
 def _has_key(data: Any, key: str) -> bool:
@@ -164,14 +153,14 @@ def _split_packages(text: str) -> tuple[str, list[str]] | None:
 
 
 def _lock_loader() -> type:
-    """The case loader's YAML 1.2 scalars for a lock file, without the expansion limits of
+    """The strict loader's YAML 1.2 scalars for a lock file, without the expansion limits of
     a case file (a lock file of 50,000 packages has millions of nodes).  A lock file has no
     aliases (rattler writes none), so one is refused: the size is then the text's."""
     import yaml
 
-    from .corpus.loader import CaseLoader
+    from pixiconf.safe_yaml import StrictLoader
 
-    class LockLoader(CaseLoader):
+    class LockLoader(StrictLoader):
         def get_single_data(self) -> Any:
             node = self.get_single_node()
             if node is None:
@@ -195,12 +184,11 @@ def _lock_loader() -> type:
 
 def _confine(request: OperationRequest, found: Any, manifest: Any) -> None:
     """A case may only write below its workspace and read channels inside its directory."""
-    from .corpus.confine import WorkspaceError, confine_channel, is_inside
-    from .ops import _relative
+    from pixiconf.confinement import WorkspaceError, confine_channel, is_inside
 
     if not request.confined:
         return
-    key = f"files[{_relative(request, found.path)!r}]"
+    key = f"files[{relative_path(request, found.path)!r}]"
     if not is_inside(found.path, (request.workspace_root,)):
         raise WorkspaceError("the manifest to lock is outside the workspace", key)
     channels = [*manifest.workspace.channels,
@@ -213,9 +201,9 @@ def _confine(request: OperationRequest, found: Any, manifest: Any) -> None:
 
 def lock(request: OperationRequest) -> OperationResult:
     """Solve and write ``pixi.lock`` next to the manifest; observe it."""
-    from .lock import lock_workspace
+    from pixiconf.lock import lock_workspace
 
-    found, manifest, warnings = _load(request)
+    found, manifest, warnings = load_workspace(request)
     _confine(request, found, manifest)
     _check_raw(found.path, found.text)
     channels = dict(getattr(request, "channels", None) or {})
@@ -239,18 +227,17 @@ def lock_check(request: OperationRequest) -> OperationResult:
     file is an empty one, as pixi loads it: every environment is then missing.  The reasons
     are pixi's (:mod:`pixiconf.lock.satisfiability`); nothing is solved, nothing is fetched.
     """
-    from .diagnostics import warning
-    from .lock import LOCK_FILE_NAME
-    from .lock.read import PixiLock, read_lock_file
-    from .lock.satisfiability import check_lock
-    from .ops import _relative
+    from pixiconf.diagnostics import warning
+    from pixiconf.lock import LOCK_FILE_NAME
+    from pixiconf.lock.read import PixiLock, read_lock_file
+    from pixiconf.lock.satisfiability import check_lock
 
-    found, manifest, warnings = _load(request)
+    found, manifest, warnings = load_workspace(request)
     _check_raw(found.path, found.text)
     root = found.path.parent
     path = root / LOCK_FILE_NAME
     if path.is_file():
-        locked = read_lock_file(path, display=_relative(request, path))
+        locked = read_lock_file(path, display=relative_path(request, path))
     else:
         locked = PixiLock(7, [], {})
     result = check_lock(manifest, locked, root)

@@ -69,9 +69,23 @@ def children_cpu() -> float:
 
 def pytest_wall(args: list[str], cwd: Path) -> tuple[float, str]:
     start, cpu = time.perf_counter(), children_cpu()
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly",
-                           "-p", "no:cacheprovider", *args],
-                          cwd=cwd, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+            *args,
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     wall, cpu = time.perf_counter() - start, children_cpu() - cpu
     summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr
     summary = f"CPU {cpu:.2f} s; {summary}"
@@ -88,8 +102,9 @@ class Recorder:
         self.calls: list[dict] = []
 
     def __call__(self, argv, *, cwd, env, timeout, shown=()):
-        self.calls.append({"argv": list(argv), "cwd": Path(cwd), "env": dict(env),
-                           "timeout": timeout})
+        self.calls.append(
+            {"argv": list(argv), "cwd": Path(cwd), "env": dict(env), "timeout": timeout}
+        )
         return self.original(argv, cwd=cwd, env=env, timeout=timeout, shown=shown)
 
 
@@ -97,14 +112,22 @@ def replay(calls: list[dict]) -> float:
     """Run recorded commands bare, as the adapter ran them (same argv, cwd, env, pipes)."""
     start = time.perf_counter()
     for call in calls:
-        subprocess.run(call["argv"], cwd=call["cwd"], env=call["env"], stdin=subprocess.DEVNULL,
-                       capture_output=True, timeout=call["timeout"], check=False,
-                       start_new_session=True)
+        subprocess.run(
+            call["argv"],
+            cwd=call["cwd"],
+            env=call["env"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=call["timeout"],
+            check=False,
+            start_new_session=True,
+        )
     return time.perf_counter() - start
 
 
-def adapter_vs_bare(paths: list[Path], root: Path, binary: str) -> list[tuple[str, int, float,
-                                                                              float, str]]:
+def adapter_vs_bare(
+    paths: list[Path], root: Path, binary: str
+) -> list[tuple[str, int, float, float, str]]:
     """Per case: (ID, commands, adapter seconds, bare seconds, outcome)."""
     recorder = Recorder()
     adapter_module.run_command = recorder
@@ -150,8 +173,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-adapter-corpus-") as tmp:
         root = Path(tmp) / "cases"
         paths = sample_corpus(options.corpus.resolve(), options.every, root)
-        print(f"sample: {len(paths)} cases (every {options.every}th of {options.corpus}); "
-              f"binary {binary}; {os.cpu_count()} CPUs")
+        print(
+            f"sample: {len(paths)} cases (every {options.every}th of {options.corpus}); "
+            f"binary {binary}; {os.cpu_count()} CPUs"
+        )
 
         rows = adapter_vs_bare(paths, root, binary)
         commands = sum(r[1] for r in rows)
@@ -161,11 +186,19 @@ def main() -> None:
         outcomes = {o: sum(r[4] == o for r in rows) for o in {r[4] for r in rows}}
         print(f"adapter in process: {len(rows)} cases, {commands} commands, outcomes {outcomes}")
         if any(r[4] not in (CaseOutcome.PASS.value, CaseOutcome.SKIP.value) for r in rows):
-            print("  not passing: " + ", ".join(r[0] for r in rows
-                                                if r[4] not in ("PASS", "SKIP"))[:500])
+            print(
+                "  not passing: "
+                + ", ".join(r[0] for r in rows if r[4] not in ("PASS", "SKIP"))[:500]
+            )
 
-        common = ["--pixiconf-cases", str(root), "--pixiconf-impl", binary,
-                  "--pixiconf-backend", binary]
+        common = [
+            "--pixiconf-cases",
+            str(root),
+            "--pixiconf-impl",
+            binary,
+            "--pixiconf-backend",
+            binary,
+        ]
         walls: dict[str, list[float]] = {"-n 0": [], "-n 2": []}
         for _ in range(options.repeat):
             for label in walls:
@@ -182,11 +215,15 @@ def main() -> None:
     adapter_case = adapter_total / len(rows)
     pytest_case = serial / n
     per_case = [r[2] / r[3] - 1 for r in ran]
-    print(f"per case: bare commands {bare_case * 1000:7.1f} ms | through the adapter "
-          f"{adapter_case * 1000:7.1f} ms | through pytest -n 0 {pytest_case * 1000:7.1f} ms")
-    print(f"adapter overhead: {100 * (adapter_total / bare_total - 1):+.1f}% "
-          f"(median per case {100 * statistics.median(per_case):+.1f}%); "
-          f"pytest + adapter overhead: {100 * (pytest_case / bare_case - 1):+.1f}%")
+    print(
+        f"per case: bare commands {bare_case * 1000:7.1f} ms | through the adapter "
+        f"{adapter_case * 1000:7.1f} ms | through pytest -n 0 {pytest_case * 1000:7.1f} ms"
+    )
+    print(
+        f"adapter overhead: {100 * (adapter_total / bare_total - 1):+.1f}% "
+        f"(median per case {100 * statistics.median(per_case):+.1f}%); "
+        f"pytest + adapter overhead: {100 * (pytest_case / bare_case - 1):+.1f}%"
+    )
 
 
 if __name__ == "__main__":

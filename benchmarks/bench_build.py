@@ -26,12 +26,19 @@ MATRIX_LIMIT_S = 2.0
 
 SMALL = {"python": "3.12.*", "target_platform": "linux-64"}
 LARGE = {
-    "rust_compiler": "rust", "build_platform": "osx-64", "c_compiler": "clang",
-    "target_platform": "osx-arm64", "openssl": "3",
+    "rust_compiler": "rust",
+    "build_platform": "osx-64",
+    "c_compiler": "clang",
+    "target_platform": "osx-arm64",
+    "openssl": "3",
     "CONDA_BUILD_SYSROOT": "/Applications/Xcode_13.2.1.app/Contents/Developer/Platforms/"
-                           "MacOSX.platform/Developer/SDKs/MacOSX11.0.sdk",
-    "channel_targets": "conda-forge main", "python": "3.11.* *_cpython",
-    "c_compiler_version": "14", "numpy": "2.0", "perl": "5.32.1", "r-base": "4.3",
+    "MacOSX.platform/Developer/SDKs/MacOSX11.0.sdk",
+    "channel_targets": "conda-forge main",
+    "python": "3.11.* *_cpython",
+    "c_compiler_version": "14",
+    "numpy": "2.0",
+    "perl": "5.32.1",
+    "r-base": "4.3",
 }
 
 
@@ -53,27 +60,37 @@ def matrix(size: int = 10) -> tuple[dict, VariantConfig]:
         "build": {"variant": {"use_keys": [], "ignore_keys": []}},
         "requirements": {
             "build": ["${{ compiler('c') }}", "${{ stdlib('c') }}"],
-            "host": ["python", "numpy", "cuda-version", "uv",
-                     {"if": "host_platform == 'linux-64'", "then": ["libgcc"]}],
+            "host": [
+                "python",
+                "numpy",
+                "cuda-version",
+                "uv",
+                {"if": "host_platform == 'linux-64'", "then": ["libgcc"]},
+            ],
             "run": ["python", "__glibc >=2.17"],
         },
     }
-    config = VariantConfig.from_mapping({
-        "python": [f"3.{i}.*" for i in range(size)],
-        "numpy": [f"1.{i}" for i in range(size)],
-        "cuda_version": [f"12.{i}" for i in range(size)],
-        "c_compiler": ["gcc"], "c_compiler_version": ["13"],
-        "c_stdlib": ["sysroot"], "c_stdlib_version": ["2.28"],
-        "unused": ["a", "b", "c"],
-    })
+    config = VariantConfig.from_mapping(
+        {
+            "python": [f"3.{i}.*" for i in range(size)],
+            "numpy": [f"1.{i}" for i in range(size)],
+            "cuda_version": [f"12.{i}" for i in range(size)],
+            "c_compiler": ["gcc"],
+            "c_compiler_version": ["13"],
+            "c_stdlib": ["sysroot"],
+            "c_stdlib_version": ["2.28"],
+            "unused": ["a", "b", "c"],
+        }
+    )
     return recipe, config
 
 
 def recipes_per_second(seconds: float = 2.0) -> tuple[float, int]:
     from pixiconf.pixibuild.recipe import package_recipe
 
-    packages = sorted((Path(__file__).resolve().parent.parent / "tests" / "data" / "packages")
-                      .glob("*/pixi.toml"))
+    packages = sorted(
+        (Path(__file__).resolve().parent.parent / "tests" / "data" / "packages").glob("*/pixi.toml")
+    )
     count, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         for manifest in packages:
@@ -94,8 +111,10 @@ def main() -> int:
     start = time.perf_counter()
     outputs = compute_variants(recipe, config, "linux-64", noarch=None)
     elapsed = time.perf_counter() - start
-    print(f"1000-variant matrix: {len(outputs)} outputs in {elapsed:.3f} s "
-          f"({elapsed / max(len(outputs), 1) * 1e6:.0f} us each; limit {MATRIX_LIMIT_S:.1f} s)")
+    print(
+        f"1000-variant matrix: {len(outputs)} outputs in {elapsed:.3f} s "
+        f"({elapsed / max(len(outputs), 1) * 1e6:.0f} us each; limit {MATRIX_LIMIT_S:.1f} s)"
+    )
 
     cold_recipe, cold_config = matrix()
     cold_config.insert("python", [f"4.{i}.*" for i in range(10)])  # new spec texts, cold caches
@@ -105,8 +124,10 @@ def main() -> int:
     print(f"1000-variant matrix with fresh values: {cold:.3f} s")
 
     if len(outputs) != 1000 or max(elapsed, cold) >= MATRIX_LIMIT_S:
-        print("FAIL: the 1000-variant matrix must give 1000 outputs in under "
-              f"{MATRIX_LIMIT_S:.1f} s", file=sys.stderr)
+        print(
+            f"FAIL: the 1000-variant matrix must give 1000 outputs in under {MATRIX_LIMIT_S:.1f} s",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

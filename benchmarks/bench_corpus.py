@@ -32,7 +32,7 @@ from pixiconf.implementations import load_implementation  # noqa: E402
 
 SUMMARY = re.compile(r"(\d+) passed.* in ([0-9.]+)s")
 
-BARE_TEST = textwrap.dedent('''
+BARE_TEST = textwrap.dedent("""
     import pytest
     from pathlib import Path
     from pixiconf.corpus.loader import iter_case_paths, load_case
@@ -47,7 +47,7 @@ BARE_TEST = textwrap.dedent('''
     def test_case(path):
         result = run_case(load_case(path, ROOT), IMPL)
         assert result.outcome in (CaseOutcome.PASS, CaseOutcome.SKIP), result.outcome
-''')
+""")
 
 
 def children_cpu() -> float:
@@ -57,8 +57,13 @@ def children_cpu() -> float:
 
 
 def pytest_run(args: list[str], cwd: Path) -> tuple[int, float]:
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *args],
-                          cwd=cwd, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     match = SUMMARY.search(proc.stdout.splitlines()[-1] if proc.stdout else "")
     if not match:
         raise SystemExit(f"pytest did not pass:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
@@ -97,8 +102,10 @@ def main() -> None:
                 wall, cpu = time.perf_counter() - wall, children_cpu() - cpu
                 runs[label] = (count, duration)
                 walls.setdefault(label, []).append(wall)
-                print(f"pytest {label}: {count} passed in {duration:6.2f} s (wall {wall:5.2f} s, "
-                      f"CPU {cpu:5.2f} s)  {count / wall:7.0f} cases/s")
+                print(
+                    f"pytest {label}: {count} passed in {duration:6.2f} s (wall {wall:5.2f} s, "
+                    f"CPU {cpu:5.2f} s)  {count / wall:7.0f} cases/s"
+                )
     serial, parallel = (statistics.median(walls[f"plugin -n {n}"]) for n in (0, 2))
     count = runs["plugin -n 0"][0]
     print(f"plugin -n 0: median wall {serial:5.2f} s  {count / serial:6.0f} cases/s")
@@ -107,8 +114,10 @@ def main() -> None:
     plugin_n, plugin_s = runs["plugin -n 0"]
     bare_n, bare_s = runs["bare   -n 0"]
     overhead_ms = (plugin_s / plugin_n - bare_s / bare_n) * 1000
-    print(f"plugin overhead vs bare parametrised test: {overhead_ms:+.2f} ms per case "
-          f"(plugin {plugin_s / plugin_n * 1000:.2f} ms, bare {bare_s / bare_n * 1000:.2f} ms)")
+    print(
+        f"plugin overhead vs bare parametrised test: {overhead_ms:+.2f} ms per case "
+        f"(plugin {plugin_s / plugin_n * 1000:.2f} ms, bare {bare_s / bare_n * 1000:.2f} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -38,9 +38,11 @@ def measure(features: int, environments: int) -> tuple[float, float, int]:
 
 def main() -> None:
     parse, res, count = measure(500, 200)
-    print(f"500 features, 200 environments, 8 platforms: parse {parse:.3f} s, "
-          f"resolve {count} env x platform in {res:.3f} s ({res / count * 1e6:.0f} us each), "
-          f"total {parse + res:.3f} s")
+    print(
+        f"500 features, 200 environments, 8 platforms: parse {parse:.3f} s, "
+        f"resolve {count} env x platform in {res:.3f} s ({res / count * 1e6:.0f} us each), "
+        f"total {parse + res:.3f} s"
+    )
     print("growth (features -> parse s, resolve s for 200 envs x 8 platforms):")
     for n in (10, 50, 100, 250, 500, 1000):
         parse, res, count = measure(n, 200)

@@ -47,8 +47,10 @@ LIMIT_MB = 1024
 
 
 def manifest(channel_url: str, dependencies: int) -> str:
-    head = (f'[workspace]\nname = "scale"\nchannels = ["{channel_url}"]\n'
-            'platforms = ["linux-64"]\n\n[dependencies]\n')
+    head = (
+        f'[workspace]\nname = "scale"\nchannels = ["{channel_url}"]\n'
+        'platforms = ["linux-64"]\n\n[dependencies]\n'
+    )
     return head + "".join(LINE.format(i) for i in range(dependencies))
 
 
@@ -62,20 +64,34 @@ def write_channel(directory: Path, packages: int) -> str:
         first = True
         for i in range(packages):
             for version in ("1.0", "2.0"):
-                depends = ([f"pkg-{i + 1:07d} >=1"] if version == "2.0" and i % 10 == 0
-                           and i + 1 < packages else [])
-                record = {"name": f"pkg-{i:07d}", "version": version, "build": "0",
-                          "build_number": 0, "depends": depends, "subdir": "linux-64",
-                          "sha256": f"{i:064x}", "size": 1}
-                handle.write(("" if first else ",") +
-                             json.dumps(f"pkg-{i:07d}-{version}-0.tar.bz2") + ":" +
-                             json.dumps(record))
+                depends = (
+                    [f"pkg-{i + 1:07d} >=1"]
+                    if version == "2.0" and i % 10 == 0 and i + 1 < packages
+                    else []
+                )
+                record = {
+                    "name": f"pkg-{i:07d}",
+                    "version": version,
+                    "build": "0",
+                    "build_number": 0,
+                    "depends": depends,
+                    "subdir": "linux-64",
+                    "sha256": f"{i:064x}",
+                    "size": 1,
+                }
+                handle.write(
+                    ("" if first else ",")
+                    + json.dumps(f"pkg-{i:07d}-{version}-0.tar.bz2")
+                    + ":"
+                    + json.dumps(record)
+                )
                 first = False
         handle.write('}, "packages.conda": {}}')
     noarch = directory / "noarch"
     noarch.mkdir()
     (noarch / "repodata.json").write_text(
-        '{"info": {"subdir": "noarch"}, "packages": {}, "packages.conda": {}}')
+        '{"info": {"subdir": "noarch"}, "packages": {}, "packages.conda": {}}'
+    )
     return directory.as_uri()
 
 
@@ -83,8 +99,9 @@ def run(argv: list[str], cwd: Path) -> tuple[float, int, int]:
     """Wall seconds, peak RSS in MB and exit code of the CLI with ``argv``."""
     start = time.perf_counter()
     with open(os.devnull, "wb") as null:
-        child = subprocess.Popen([sys.executable, "-m", "pixiconf", *argv], cwd=cwd,
-                                 stdout=null, stderr=subprocess.PIPE)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "pixiconf", *argv], cwd=cwd, stdout=null, stderr=subprocess.PIPE
+        )
         assert child.stderr is not None
         err = child.stderr.read()
         _, status, usage = os.wait4(child.pid, 0)
@@ -106,8 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pixiconf-scale-") as tmp:
         most = max(sizes) * 1000 // LINE_BYTES + 1
         url = write_channel(Path(tmp) / "channel", most) if "lock" in ops else "file:///none"
-        print(f"{'size':>8} {'deps':>8}  " + "  ".join(f"{op + ' s':>10} {op + ' MB':>10}"
-                                                      for op in ops), flush=True)
+        print(
+            f"{'size':>8} {'deps':>8}  "
+            + "  ".join(f"{op + ' s':>10} {op + ' MB':>10}" for op in ops),
+            flush=True,
+        )
         for kb in sizes:
             dependencies = kb * 1000 // LINE_BYTES
             root = Path(tmp) / f"ws-{kb}"
@@ -123,8 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                 over |= rss > LIMIT_MB and kb <= 10_000
                 mark = "" if code == 0 else f" (exit {code})"
                 cells.append(f"{seconds:>10.2f} {rss:>10d}{mark}")
-            print(f"{len(text) / 1e6:>6.2f}MB {dependencies:>8d}  " + "  ".join(cells),
-                  flush=True)
+            print(f"{len(text) / 1e6:>6.2f}MB {dependencies:>8d}  " + "  ".join(cells), flush=True)
     print(f"memory limit {LIMIT_MB} MB up to 10 MB: {'EXCEEDED' if over else 'kept'}")
     return 1 if over else 0
 

@@ -44,11 +44,25 @@ CASES = Path(__file__).resolve().parents[1] / "cases"
 def run(areas: list[str], extra: list[str]) -> tuple[float, list[float]]:
     with tempfile.TemporaryDirectory() as work:
         xml = Path(work) / "report.xml"
-        argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                "-p", "no:randomly", "-p", "no:xdist", f"--junitxml={xml}",
-                *(f"--pixiconf-cases={CASES / area}" for area in areas), *extra]
-        env = {**os.environ,
-               "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
+        argv = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:xdist",
+            f"--junitxml={xml}",
+            *(f"--pixiconf-cases={CASES / area}" for area in areas),
+            *extra,
+        ]
+        env = {
+            **os.environ,
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+        }
         start = time.perf_counter()
         subprocess.run(argv, cwd=work, env=env, stdout=subprocess.DEVNULL, check=False)
         wall = time.perf_counter() - start
@@ -68,19 +82,24 @@ def main() -> None:
     for _ in range(args.repeat):
         results["host"].append(run(args.areas, impl))
         results["container"].append(
-            run(args.areas, [*impl, f"--pixiconf-container={args.platform}"]))
+            run(args.areas, [*impl, f"--pixiconf-container={args.platform}"])
+        )
     means = {}
     for where, runs in results.items():
         cases = len(runs[0][1])
         skip = 1 if where == "container" else 0
         means[where] = statistics.median(statistics.mean(t[skip:]) for _, t in runs)
         walls = ", ".join(f"{wall:.2f}" for wall, _ in runs)
-        print(f"{where:9}  {cases} cases  wall [{walls}] s  "
-              f"per case {means[where] * 1000:.2f} ms (median of {len(runs)} runs)")
+        print(
+            f"{where:9}  {cases} cases  wall [{walls}] s  "
+            f"per case {means[where] * 1000:.2f} ms (median of {len(runs)} runs)"
+        )
     startup = statistics.median(t[0] - statistics.mean(t[1:]) for _, t in results["container"])
     overhead = means["container"] / means["host"] - 1
-    print(f"container start-up (first case extra): {startup:.2f} s; "
-          f"per-case overhead: {overhead * 100:+.1f}%")
+    print(
+        f"container start-up (first case extra): {startup:.2f} s; "
+        f"per-case overhead: {overhead * 100:+.1f}%"
+    )
 
 
 if __name__ == "__main__":

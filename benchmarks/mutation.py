@@ -38,15 +38,22 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pixiconf.corpus import mutation
+from pixiconf.corpus import mutation  # noqa: E402
 from pixiconf.corpus.loader import iter_case_paths, load_case  # noqa: E402
 from pixiconf.implementations import mutants  # noqa: E402
 
 #: Reference modules imported before forking, so every child starts warm.
-WARM_MODULES = ("pixiconf.operations.workspace", "pixiconf.operations.build", "pixiconf.operations.lock",
-                "pixiconf.pixibuild.recipe", "pixiconf.pixibuild.variants",
-                "pixiconf.pixibuild.pypi_mapping", "pixiconf.lock.solve",
-                "pixiconf.lock.satisfiability", "pixiconf.implementations.reference")
+WARM_MODULES = (
+    "pixiconf.operations.workspace",
+    "pixiconf.operations.build",
+    "pixiconf.operations.lock",
+    "pixiconf.pixibuild.recipe",
+    "pixiconf.pixibuild.variants",
+    "pixiconf.pixibuild.pypi_mapping",
+    "pixiconf.lock.solve",
+    "pixiconf.lock.satisfiability",
+    "pixiconf.implementations.reference",
+)
 
 #: The loaded corpus inside a forked child (set by :func:`_init`, inherited, never pickled).
 _CHILD: dict[str, list] = {}
@@ -59,6 +66,7 @@ def _load(corpus: Path) -> list:
 
 
 # ------------------------------------------------------------------------------- children
+
 
 def _init(cases: list) -> None:
     _CHILD["cases"] = cases
@@ -105,6 +113,7 @@ def _run_mutant(job: tuple[str, list[int]]) -> tuple[str, list[str], float]:
 
 # ---------------------------------------------------------------------------------- shim
 
+
 def _via_shim(chosen: Sequence[mutants.Mutant], corpus: Path) -> dict[str, tuple[int, int]]:
     """``{id: (failed, ran)}`` of each mutant's area run through the shim."""
     shim = shutil.which("pixiconf-pixi") or str(Path(sys.executable).parent / "pixiconf-pixi")
@@ -116,12 +125,31 @@ def _via_shim(chosen: Sequence[mutants.Mutant], corpus: Path) -> dict[str, tuple
             wrapper.write_text(f"#!/bin/sh\nPIXICONF_MUTANT='{mutant.id}' exec '{shim}' \"$@\"\n")
             wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
             proc = subprocess.run(
-                [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
-                 "--pixiconf-cases", str(corpus / mutant.area), "--pixiconf-impl", str(wrapper),
-                 "--pixiconf-backend", str(wrapper)],
-                cwd=tmp, capture_output=True, text=True, check=False)
-            counts = {kind.rstrip("s"): int(n) for n, kind in
-                      SUMMARY.findall(proc.stdout.splitlines()[-1] if proc.stdout else "")}
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:randomly",
+                    "-p",
+                    "no:cacheprovider",
+                    "--pixiconf-cases",
+                    str(corpus / mutant.area),
+                    "--pixiconf-impl",
+                    str(wrapper),
+                    "--pixiconf-backend",
+                    str(wrapper),
+                ],
+                cwd=tmp,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            counts = {
+                kind.rstrip("s"): int(n)
+                for n, kind in SUMMARY.findall(proc.stdout.splitlines()[-1] if proc.stdout else "")
+            }
             failed = counts.get("failed", 0) + counts.get("error", 0)
             results[mutant.id] = (failed, failed + counts.get("passed", 0))
     return results
@@ -129,18 +157,31 @@ def _via_shim(chosen: Sequence[mutants.Mutant], corpus: Path) -> dict[str, tuple
 
 # ---------------------------------------------------------------------------------- main
 
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=Path, default=REPO / "cases", help="corpus directory")
-    parser.add_argument("--mutant", action="append", default=[], metavar="ID",
-                        help="run only this mutant (repeatable)")
-    parser.add_argument("--area", action="append", default=[],
-                        help="run only the mutants of this area (repeatable)")
-    parser.add_argument("--full", action="store_true",
-                        help="run every case for every mutant (no coverage selection)")
+    parser.add_argument(
+        "--mutant",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only this mutant (repeatable)",
+    )
+    parser.add_argument(
+        "--area", action="append", default=[], help="run only the mutants of this area (repeatable)"
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="run every case for every mutant (no coverage selection)",
+    )
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--via-shim", action="store_true",
-                        help="also run the chosen mutants through the pixiconf-pixi subprocess")
+    parser.add_argument(
+        "--via-shim",
+        action="store_true",
+        help="also run the chosen mutants through the pixiconf-pixi subprocess",
+    )
     parser.add_argument("--list", action="store_true", help="print the catalogue and exit")
     args = parser.parse_args(argv)
 
@@ -167,28 +208,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         coverage, outcomes = pool.apply(_coverage, (targets,))
     coverage_time = time.perf_counter() - start
     failing = [c.id for c, o in zip(cases, outcomes, strict=True) if o not in ("pass", "skip")]
-    print(f"corpus: {len(cases)} cases in {corpus}; {len(chosen)} mutants; "
-          f"coverage pass {coverage_time:.1f} s")
+    print(
+        f"corpus: {len(cases)} cases in {corpus}; {len(chosen)} mutants; "
+        f"coverage pass {coverage_time:.1f} s"
+    )
     if failing:
-        print(f"warning: {len(failing)} cases do not pass against the reference and are left "
-              f"out: {', '.join(failing)}", file=sys.stderr)
+        print(
+            f"warning: {len(failing)} cases do not pass against the reference and are left "
+            f"out: {', '.join(failing)}",
+            file=sys.stderr,
+        )
     usable = [i for i, o in enumerate(outcomes) if o == "pass"]
     allowed = set(usable)
-    jobs = [(m.id, usable if args.full else sorted(
-        {i for t in m.targets for i in coverage[t] if i in allowed})) for m in chosen]
+    jobs = [
+        (
+            m.id,
+            usable
+            if args.full
+            else sorted({i for t in m.targets for i in coverage[t] if i in allowed}),
+        )
+        for m in chosen
+    ]
     results: dict[str, tuple[list[str], float, int]] = {}
-    with context.Pool(max(1, args.jobs), initializer=_init, initargs=(cases,),
-                      maxtasksperchild=1) as pool:
+    with context.Pool(
+        max(1, args.jobs), initializer=_init, initargs=(cases,), maxtasksperchild=1
+    ) as pool:
         for (mutant_id, killers, seconds), (_, indices) in zip(
-                pool.imap(_run_mutant, jobs), jobs, strict=True):
+            pool.imap(_run_mutant, jobs), jobs, strict=True
+        ):
             results[mutant_id] = (killers, seconds, len(indices))
             verdict = "killed  " if killers else "SURVIVED" if indices else "UNREACHED"
-            print(f"{verdict:8} {mutant_id:50} {len(killers):4}/{len(indices):<4} cases "
-                  f"{seconds:5.1f} s", flush=True)
+            print(
+                f"{verdict:8} {mutant_id:50} {len(killers):4}/{len(indices):<4} cases "
+                f"{seconds:5.1f} s",
+                flush=True,
+            )
     killed = [m for m in chosen if results[m.id][0]]
     survivors = [m for m in chosen if not results[m.id][0]]
-    print(f"\nkill rate: {len(killed)}/{len(chosen)} = {100 * len(killed) / len(chosen):.1f}% "
-          f"in {time.perf_counter() - wall:.1f} s")
+    print(
+        f"\nkill rate: {len(killed)}/{len(chosen)} = {100 * len(killed) / len(chosen):.1f}% "
+        f"in {time.perf_counter() - wall:.1f} s"
+    )
     if survivors:
         print("survivors:")
         for m in survivors:

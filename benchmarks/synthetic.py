@@ -6,8 +6,16 @@ import random
 
 import tomlkit
 
-PLATFORMS = ["linux-64", "linux-aarch64", "linux-ppc64le", "osx-64", "osx-arm64", "win-64",
-             "win-arm64", "emscripten-wasm32"]
+PLATFORMS = [
+    "linux-64",
+    "linux-aarch64",
+    "linux-ppc64le",
+    "osx-64",
+    "osx-arm64",
+    "win-64",
+    "win-arm64",
+    "emscripten-wasm32",
+]
 SELECTORS = ["linux", "unix", "win", "osx", "linux-64", "osx-arm64", "linux-*"]
 
 

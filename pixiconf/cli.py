@@ -58,8 +58,10 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, Mapping):
-        return {k if isinstance(k, str | int | float | bool) else str(k): _plain(v)
-                for k, v in value.items()}
+        return {
+            k if isinstance(k, str | int | float | bool) else str(k): _plain(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, Path):
@@ -79,8 +81,13 @@ class _FastDumper(getattr(yaml, "CSafeDumper", _Dumper)):  # type: ignore[misc]
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     # A string a terminal would act on is double-quoted, so :func:`_dump` can escape it.
-    style = ('"' if UNSAFE_FOR_TERMINAL.search(value) or "\x85" in value
-             else "|" if "\n" in value else None)
+    style = (
+        '"'
+        if UNSAFE_FOR_TERMINAL.search(value) or "\x85" in value
+        else "|"
+        if "\n" in value
+        else None
+    )
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -121,8 +128,12 @@ def _dump(value: Any, as_json: bool) -> str:
             text = json.dumps(_plain(value), indent=2, ensure_ascii=not unicode) + "\n"
         else:
             plain = _plain(value)
-            options = {"sort_keys": False, "allow_unicode": unicode,
-                       "default_flow_style": False, "width": 100}
+            options = {
+                "sort_keys": False,
+                "allow_unicode": unicode,
+                "default_flow_style": False,
+                "width": 100,
+            }
             try:
                 text = yaml.dump(plain, Dumper=_FastDumper, **options)
             except UnicodeEncodeError:
@@ -176,9 +187,18 @@ def _run_workspace_op(args: argparse.Namespace) -> int:
         except DiagnosticError as exc:
             _err(exc.render())
             return EXIT_USAGE
-    return _run_request(args, OperationRequest(
-        op=args.command, args=op_args, workspace_root=cwd, cwd=cwd, env=_workspace_env(),
-        confined=False, pypi_mapping=table))
+    return _run_request(
+        args,
+        OperationRequest(
+            op=args.command,
+            args=op_args,
+            workspace_root=cwd,
+            cwd=cwd,
+            env=_workspace_env(),
+            confined=False,
+            pypi_mapping=table,
+        ),
+    )
 
 
 def _run_request(args: argparse.Namespace, request: Any) -> int:
@@ -189,8 +209,10 @@ def _run_request(args: argparse.Namespace, request: Any) -> int:
     try:
         outcome = implementation.run(request)
     except Exception as exc:
-        _err(f"pixiconf: internal error in the {implementation.name} implementation: "
-             f"{type(exc).__name__}: {exc}")
+        _err(
+            f"pixiconf: internal error in the {implementation.name} implementation: "
+            f"{type(exc).__name__}: {exc}"
+        )
         return EXIT_FAILED
     if isinstance(outcome, Unsupported):
         _err(f"pixiconf: {args.command}: unsupported by {implementation.name}: {outcome.reason}")
@@ -212,7 +234,9 @@ def _run_package_op(args: argparse.Namespace) -> int:
     one; the workspace is discovered from it like pixi's ``--manifest-path`` does."""
     path = Path(os.path.abspath(args.path))
     if path.is_dir():
-        path = next((path / n for n in ("pixi.toml", "pyproject.toml") if (path / n).is_file()), path)
+        path = next(
+            (path / n for n in ("pixi.toml", "pyproject.toml") if (path / n).is_file()), path
+        )
     if not path.is_file():
         args.parser.error(f"no pixi.toml or pyproject.toml at {args.path}")
     args.cwd, args.manifest_path, args.package = str(path.parent), str(path), str(path)
@@ -235,9 +259,12 @@ def _run_build_string(args: argparse.Namespace) -> int:
     if args.prefix is not None:
         op_args["prefix"] = args.prefix
     cwd = Path(os.getcwd())
-    return _run_request(args, OperationRequest(op="build-string", args=op_args,
-                                               workspace_root=cwd, cwd=cwd, env={},
-                                               confined=False))
+    return _run_request(
+        args,
+        OperationRequest(
+            op="build-string", args=op_args, workspace_root=cwd, cwd=cwd, env={}, confined=False
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- run-case
@@ -323,16 +350,18 @@ def _run_cases(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _run_one(args: argparse.Namespace, case: Any, implementation: Any,
-             reports: list[dict[str, Any]]) -> bool:
+def _run_one(
+    args: argparse.Namespace, case: Any, implementation: Any, reports: list[dict[str, Any]]
+) -> bool:
     """Run one case; print its report (or keep it for --json); True when it did not pass."""
     from pixiconf.corpus.runner import CaseOutcome, error_result, run_case
 
     try:
         result = run_case(case, implementation, timeout=args.timeout)
     except Exception as exc:
-        result = error_result(case, implementation.name,
-                              f"the runner raised {type(exc).__name__}: {exc}")
+        result = error_result(
+            case, implementation.name, f"the runner raised {type(exc).__name__}: {exc}"
+        )
     report = _case_report(result)
     if args.json:
         reports.append(report)
@@ -376,26 +405,36 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="pixiconf",
         description="Conformance suite and reference implementation of pixi "
-                    f"{PIXI_VERSION}'s manifest rules.",
+        f"{PIXI_VERSION}'s manifest rules.",
         epilog=_EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--version", action="version",
+        "--version",
+        action="version",
         version=f"pixiconf {__version__} (pixi {PIXI_VERSION} semantics, "
-                f"case contract {CONTRACT_VERSION})",
+        f"case contract {CONTRACT_VERSION})",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def workspace_command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(
-            name, help=help_text, description=f"{help_text}\n\n{_ENV_NOTE}", epilog=_EXIT_CODES,
+            name,
+            help=help_text,
+            description=f"{help_text}\n\n{_ENV_NOTE}",
+            epilog=_EXIT_CODES,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        sub.add_argument("--manifest-path", metavar="P",
-                         help="manifest file or directory holding one, as pixi's option")
-        sub.add_argument("--cwd", metavar="DIR",
-                         help="directory to run from, also the workspace root (default: .)")
+        sub.add_argument(
+            "--manifest-path",
+            metavar="P",
+            help="manifest file or directory holding one, as pixi's option",
+        )
+        sub.add_argument(
+            "--cwd",
+            metavar="DIR",
+            help="directory to run from, also the workspace root (default: .)",
+        )
         sub.add_argument("--json", action="store_true", help="print JSON instead of YAML")
         sub.set_defaults(handler=_run_workspace_op, parser=sub)
         return sub
@@ -403,75 +442,113 @@ def build_parser() -> argparse.ArgumentParser:
     workspace_command("discover", "Print the workspace manifest a pixi command would use.")
     workspace_command("check", "Load the manifest and print its warnings.")
     workspace_command("environments", "Print the environments of the workspace.")
-    workspace_command("lock", "Solve every environment offline and write pixi.lock "
-                              "(local file:// channels only); print the lock file.")
-    workspace_command("lock-check", "Check whether pixi.lock is still up to date with the "
-                                    "manifest; print {satisfiable, reasons}; exit 1 if not.")
+    workspace_command(
+        "lock",
+        "Solve every environment offline and write pixi.lock "
+        "(local file:// channels only); print the lock file.",
+    )
+    workspace_command(
+        "lock-check",
+        "Check whether pixi.lock is still up to date with the "
+        "manifest; print {satisfiable, reasons}; exit 1 if not.",
+    )
     resolve = workspace_command("resolve", "Print an environment as resolved for one platform.")
     resolve.add_argument("--platform", required=True, metavar="P", help="e.g. linux-64")
-    resolve.add_argument("-e", "--environment", metavar="NAME",
-                         help="environment name (default: default)")
+    resolve.add_argument(
+        "-e", "--environment", metavar="NAME", help="environment name (default: default)"
+    )
 
     for name, summary in PACKAGE_COMMANDS.items():
         package = commands.add_parser(
-            name, help=summary,
+            name,
+            help=summary,
             description=f"{summary}  PATH is a manifest with a [package] table, or a directory "
-                        "holding one; the workspace is discovered from it as pixi's "
-                        "--manifest-path does.  The operation sees only PIXI_* variables, PATH "
-                        "and HOME.  The result is printed on stdout (YAML, or JSON with --json); "
-                        "errors and warnings go to stderr.  No network is used: the PyPI to "
-                        "conda mapping service is replaced by --pypi-mapping FILE, a JSON object "
-                        "of PyPI name to conda name or false.",
-            epilog=_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+            "holding one; the workspace is discovered from it as pixi's "
+            "--manifest-path does.  The operation sees only PIXI_* variables, PATH "
+            "and HOME.  The result is printed on stdout (YAML, or JSON with --json); "
+            "errors and warnings go to stderr.  No network is used: the PyPI to "
+            "conda mapping service is replaced by --pypi-mapping FILE, a JSON object "
+            "of PyPI name to conda name or false.",
+            epilog=_EXIT_CODES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         package.add_argument("path", metavar="PATH", help="package manifest or its directory")
         package.add_argument("--platform", required=True, metavar="P", help="e.g. linux-64")
-        package.add_argument("--pypi-mapping", metavar="FILE",
-                             help="offline PyPI to conda mapping table (JSON)")
+        package.add_argument(
+            "--pypi-mapping", metavar="FILE", help="offline PyPI to conda mapping table (JSON)"
+        )
         output = package.add_mutually_exclusive_group()
-        output.add_argument("--yaml", dest="json", action="store_false", help="print YAML (default)")
-        output.add_argument("--json", dest="json", action="store_true", help="print JSON instead of YAML")
+        output.add_argument(
+            "--yaml", dest="json", action="store_false", help="print YAML (default)"
+        )
+        output.add_argument(
+            "--json", dest="json", action="store_true", help="print JSON instead of YAML"
+        )
         package.set_defaults(handler=_run_package_op, parser=package, json=False)
 
     build_string = commands.add_parser(
-        "build-string", help="Print the hash and build string of a used variant.",
+        "build-string",
+        help="Print the hash and build string of a used variant.",
         description="Print the rattler-build hash and build string of a used variant, e.g. "
-                    "pixiconf build-string --variant python=3.11 --variant target_platform=linux-64",
-        epilog=_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "pixiconf build-string --variant python=3.11 --variant target_platform=linux-64",
+        epilog=_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    build_string.add_argument("--variant", action="append", default=[], metavar="KEY=VALUE",
-                              help="a used variant key and its value (repeatable)")
-    build_string.add_argument("--noarch", choices=("python", "generic"),
-                              help="apply rattler-build's noarch rules")
-    build_string.add_argument("--build-number", type=int, default=0, metavar="N",
-                              help="build number (default: 0)")
+    build_string.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a used variant key and its value (repeatable)",
+    )
+    build_string.add_argument(
+        "--noarch", choices=("python", "generic"), help="apply rattler-build's noarch rules"
+    )
+    build_string.add_argument(
+        "--build-number", type=int, default=0, metavar="N", help="build number (default: 0)"
+    )
     build_string.add_argument("--prefix", metavar="P", help="pixi's build-string prefix")
     build_string.add_argument("--json", action="store_true", help="print JSON instead of YAML")
     build_string.set_defaults(handler=_run_build_string, parser=build_string)
 
     run = commands.add_parser(
-        "run-case", help="Run case files and report each case's outcome.",
+        "run-case",
+        help="Run case files and report each case's outcome.",
         description="Run case files (or every case below a directory) and print, per case, "
-                    "its ID, outcome (PASS, FAIL, ERROR, SKIP, TIMEOUT) and the observation or "
-                    "message.  Case IDs are relative to --root, default the nearest parent "
-                    "directory holding features.txt, else the file's own directory.",
-        epilog=_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "its ID, outcome (PASS, FAIL, ERROR, SKIP, TIMEOUT) and the observation or "
+        "message.  Case IDs are relative to --root, default the nearest parent "
+        "directory holding features.txt, else the file's own directory.",
+        epilog=_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("files", nargs="+", metavar="FILE", help="case file or corpus directory")
-    run.add_argument("--impl", default="reference",
-                     help="implementation to run against (default: reference)")
+    run.add_argument(
+        "--impl", default="reference", help="implementation to run against (default: reference)"
+    )
     run.add_argument("--root", metavar="DIR", help="corpus root the case IDs are relative to")
-    run.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                     help="time limit per case for external implementations (default: 60)")
+    run.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="time limit per case for external implementations (default: 60)",
+    )
     run.add_argument("--json", action="store_true", help="print JSON instead of YAML")
     run.set_defaults(handler=_run_cases, parser=run)
 
     lint = commands.add_parser(
-        "lint", help="Lint a case corpus (schema, IDs, descriptions, feature tags).",
-        epilog=_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "lint",
+        help="Lint a case corpus (schema, IDs, descriptions, feature tags).",
+        epilog=_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    lint.add_argument("corpus_dir", nargs="?", default="cases", metavar="CORPUS_DIR",
-                      help="corpus root holding features.txt (default: cases)")
+    lint.add_argument(
+        "corpus_dir",
+        nargs="?",
+        default="cases",
+        metavar="CORPUS_DIR",
+        help="corpus root holding features.txt (default: cases)",
+    )
     lint.set_defaults(handler=_lint, parser=lint)
 
     from pixiconf.reports.command import add_report_command
@@ -501,8 +578,9 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return args.handler(args)
     except SystemExit as exc:  # argparse: --help, --version and usage errors
-        return exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None
-                                                            else EXIT_USAGE)
+        return (
+            exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None else EXIT_USAGE)
+        )
     except BrokenPipeError:
         # The reader went away (``pixiconf report x.json | head``): stop quietly, as a Unix
         # filter does.  stdout is pointed at devnull so the interpreter's final flush cannot

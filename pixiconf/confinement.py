@@ -104,14 +104,19 @@ def check_relative_path(path: str) -> str | None:
 def reserved_env_problem(name: str) -> str | None:
     """Why a case may not set the variable ``name``, or ``None``."""
     if name in RESERVED_ENV:
-        return (f"{name} is set by the runner ({name} of the case's temporary directory) and "
-                "cannot be replaced by a case")
+        return (
+            f"{name} is set by the runner ({name} of the case's temporary directory) and "
+            "cannot be replaced by a case"
+        )
     return None
 
 
 def _looks_like_path(value: str) -> bool:
-    return (value.startswith(("/", "~", "\\")) or bool(_DRIVE.match(value))
-            or ".." in re.split(r"[/\\]", value))
+    return (
+        value.startswith(("/", "~", "\\"))
+        or bool(_DRIVE.match(value))
+        or ".." in re.split(r"[/\\]", value)
+    )
 
 
 def is_path_variable(name: str, value: str) -> bool:
@@ -133,8 +138,9 @@ def is_inside(path: str | Path, roots: Iterable[str | Path]) -> bool:
     return False
 
 
-def resolve_inside(root: Path, relative: str, *, resolved_root: bool = False,
-                   key: str = "files") -> Path:
+def resolve_inside(
+    root: Path, relative: str, *, resolved_root: bool = False, key: str = "files"
+) -> Path:
     """``root / relative`` after checking it stays inside ``root`` (symlinks resolved).
 
     ``resolved_root=True`` says ``root`` is already resolved (saves a system call per file).
@@ -160,8 +166,9 @@ def expand_home(value: str, home: str | Path) -> str:
     return value
 
 
-def _confine(value: str, *, key: str, cwd: Path, home: Path, roots: tuple[Path, ...],
-             what: str) -> None:
+def _confine(
+    value: str, *, key: str, cwd: Path, home: Path, roots: tuple[Path, ...], what: str
+) -> None:
     expanded = expand_home(value, home)
     if expanded.startswith("~"):
         raise WorkspaceError(f"{value!r}: only '~' and '~/...' (the case's HOME) are allowed", key)
@@ -174,8 +181,9 @@ def _confine(value: str, *, key: str, cwd: Path, home: Path, roots: tuple[Path, 
         raise WorkspaceError(f"{value!r} resolves outside the case's {what}", key)
 
 
-def confine_case_paths(*, env: Mapping[str, str], args: Mapping[str, object], cwd: Path,
-                       home: Path, base: Path) -> None:
+def confine_case_paths(
+    *, env: Mapping[str, str], args: Mapping[str, object], cwd: Path, home: Path, base: Path
+) -> None:
     """Check the ``env`` values that are paths and the path ``args`` of a materialised case.
 
     ``base`` is the case's temporary directory; relative paths are taken from ``cwd``.
@@ -190,17 +198,30 @@ def confine_case_paths(*, env: Mapping[str, str], args: Mapping[str, object], cw
         items = value.split(os.pathsep) if _PATH_LIST.search(name.upper()) else [value]
         for item in items:
             if item:
-                _confine(item, key=f"env.{name}", cwd=cwd, home=home, roots=roots,
-                         what="temporary directory")
+                _confine(
+                    item,
+                    key=f"env.{name}",
+                    cwd=cwd,
+                    home=home,
+                    roots=roots,
+                    what="temporary directory",
+                )
     for name in PATH_ARGS:
         value = args.get(name)
         if isinstance(value, str) and value:
-            _confine(value, key=f"args.{name}", cwd=cwd, home=home, roots=roots,
-                     what="temporary directory")
+            _confine(
+                value,
+                key=f"args.{name}",
+                cwd=cwd,
+                home=home,
+                roots=roots,
+                what="temporary directory",
+            )
 
 
-def confine_channel(channel: str, *, key: str, manifest_dir: Path, home: str | Path,
-                    base: Path) -> None:
+def confine_channel(
+    channel: str, *, key: str, manifest_dir: Path, home: str | Path, base: Path
+) -> None:
     """Check that a manifest channel that is a local path or a ``file://`` URL stays inside
     the case's directory (``~`` is the case's ``HOME``; a relative path is taken from the
     manifest's directory).  Channel names and remote URLs are not paths."""
@@ -209,14 +230,21 @@ def confine_channel(channel: str, *, key: str, manifest_dir: Path, home: str | P
         if parts.scheme.lower() != "file":
             return
         path = unquote(parts.path)
-    elif channel.startswith(("/", "./", "../", "~", "\\", ".\\", "..\\")) or channel in (
-        ".", "..",
-    ) or _DRIVE.match(channel):
+    elif (
+        channel.startswith(("/", "./", "../", "~", "\\", ".\\", "..\\"))
+        or channel
+        in (
+            ".",
+            "..",
+        )
+        or _DRIVE.match(channel)
+    ):
         path = channel
     else:
         return
-    _confine(path, key=key, cwd=manifest_dir, home=Path(home), roots=(base,),
-             what="temporary directory")
+    _confine(
+        path, key=key, cwd=manifest_dir, home=Path(home), roots=(base,), what="temporary directory"
+    )
 
 
 def fixture_directories(case_path: Path, root: Path) -> tuple[Path, ...]:

@@ -106,7 +106,8 @@ def render_all(diagnostics: Iterable[Diagnostic]) -> str:
 #: shown), and lone surrogates (what a non-UTF-8 file name decodes to; no UTF-8 output takes
 #: them).
 UNSAFE_FOR_TERMINAL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def _escaped(match: re.Match[str]) -> str:

@@ -87,8 +87,11 @@ class JoinedCommand(Lenient, str):
     __slots__ = ()
 
     def accepts(self, expected: object) -> bool:
-        return (is_list(expected) and all(isinstance(w, str) for w in expected)
-                and " ".join(expected) == str(self))
+        return (
+            is_list(expected)
+            and all(isinstance(w, str) for w in expected)
+            and " ".join(expected) == str(self)
+        )
 
 
 class ExactVersion(Lenient, str):

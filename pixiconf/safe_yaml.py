@@ -46,8 +46,10 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                 ident = (key_node.tag, key_node.value)
                 if ident in seen:
                     raise yaml.constructor.ConstructorError(
-                        "while constructing a mapping", node.start_mark,
-                        f"found duplicate key {key_node.value!r}", key_node.start_mark,
+                        "while constructing a mapping",
+                        node.start_mark,
+                        f"found duplicate key {key_node.value!r}",
+                        key_node.start_mark,
                     )
                 seen.add(ident)
         return super().construct_mapping(node, deep=deep)

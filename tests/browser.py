@@ -17,23 +17,36 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-CHROMIUM = next((found for name in ("chromium", "chromium-browser")
-                 if (found := shutil.which(name))), None)
-MISSING = ("no chromium on PATH: the HTML report is tested in a real headless browser "
-           "(apt-get install chromium; .ci/run installs it)")
+CHROMIUM = next(
+    (found for name in ("chromium", "chromium-browser") if (found := shutil.which(name))), None
+)
+MISSING = (
+    "no chromium on PATH: the HTML report is tested in a real headless browser "
+    "(apt-get install chromium; .ci/run installs it)"
+)
 
 
 def _run(args: list[str], timeout: float = 90.0) -> subprocess.CompletedProcess:
     assert CHROMIUM is not None, MISSING
     with tempfile.TemporaryDirectory(prefix="pixiconf-chromium-") as profile:
-        command = [CHROMIUM, "--headless", "--disable-gpu", "--hide-scrollbars",
-                   "--no-first-run", "--disable-extensions", "--mute-audio",
-                   "--force-device-scale-factor=1", f"--user-data-dir={profile}",
-                   "--virtual-time-budget=2000", *args]
+        command = [
+            CHROMIUM,
+            "--headless",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--no-first-run",
+            "--disable-extensions",
+            "--mute-audio",
+            "--force-device-scale-factor=1",
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=2000",
+            *args,
+        ]
         if os.geteuid() == 0:  # chromium refuses to run as root with its sandbox
             command.insert(1, "--no-sandbox")
-        return subprocess.run(command, capture_output=True, timeout=timeout, check=False,
-                              cwd=profile)
+        return subprocess.run(
+            command, capture_output=True, timeout=timeout, check=False, cwd=profile
+        )
 
 
 def screenshot(url: str, png: Path, size: tuple[int, int] = (1280, 1600)) -> Image:
@@ -60,8 +73,10 @@ class Image:
 
     def row_matches(self, y: int, colour: tuple[int, int, int], tolerance: int = 2) -> int:
         """How many pixels of row ``y`` are ``colour`` (within ``tolerance`` per channel)."""
-        return sum(all(abs(a - b) <= tolerance for a, b in zip(px, colour, strict=True))
-                   for px in self.rows[y])
+        return sum(
+            all(abs(a - b) <= tolerance for a, b in zip(px, colour, strict=True))
+            for px in self.rows[y]
+        )
 
     def bands(self, colour: tuple[int, int, int], min_width: int, tolerance: int = 2) -> int:
         """Number of separate horizontal bands where rows hold at least ``min_width`` pixels
@@ -89,8 +104,8 @@ def read_png(path: Path) -> Image:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, header = 8, [], None
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
         pos += 12 + length
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", body)
@@ -108,7 +123,7 @@ def read_png(path: Path) -> Image:
     rows = []
     for y in range(height):
         start = y * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         for i in range(stride):
             left = line[i - channels] if i >= channels else 0
             up = previous[i]
@@ -121,6 +136,6 @@ def read_png(path: Path) -> Image:
                 line[i] = (line[i] + (left + up) // 2) & 0xFF
             elif kind == 4:
                 line[i] = (line[i] + _paeth(left, up, upper_left)) & 0xFF
-        rows.append(tuple(tuple(line[x:x + 3]) for x in range(0, stride, channels)))
+        rows.append(tuple(tuple(line[x : x + 3]) for x in range(0, stride, channels)))
         previous = line
     return Image(width, height, tuple(rows))

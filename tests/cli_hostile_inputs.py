@@ -28,8 +28,18 @@ from pathlib import Path
 import yaml
 
 CORPUS = Path(__file__).resolve().parent.parent / "cases"
-COMMANDS = ("check", "environments", "resolve", "lock", "lock-check", "discover", "recipe",
-            "variants", "map-pypi", "build-string")
+COMMANDS = (
+    "check",
+    "environments",
+    "resolve",
+    "lock",
+    "lock-check",
+    "discover",
+    "recipe",
+    "variants",
+    "map-pypi",
+    "build-string",
+)
 #: File entries that are not text: made by :func:`_materialise`.
 DIR, FIFO, DEVZERO, LOOP, SELF = "<dir>", "<fifo>", "<devzero>", "<loop>", "<self>"
 CHANNEL = "{{channel}}"  # replaced by a local file:// channel (the conda-forge slice)
@@ -59,21 +69,87 @@ backend = { name = "pixi-build-python", version = "*" }
 """
 
 FRAGMENTS = [
-    "[workspace]", "[project]", "[dependencies]", "[pypi-dependencies]", "[feature.a]",
-    "[feature.a.dependencies]", "[environments]", "[tasks]", "[target.linux-64.dependencies]",
-    "[package]", "[package.build]", "[activation.env]", "[system-requirements]",
-    "[tool.pixi.workspace]", "[[package.outputs]]", "[pypi-options]", "[package.build.config]",
-    'name = "x"', "channels = []", 'platforms = ["linux-64"]', 'python = ">=3.11"',
-    'numpy = { version = "*", build = "py*" }', "a = [", "]", "{", "}", "=", ",", '"', "'",
-    '"""', "'''", "#", ".", "\\", "\\u0000", "\\e", "\\x1b", "1e999", "nan", "-inf", "0x_",
-    "1979-05-27T07:32:00Z", "true", "1" * 4400, "9" * 30, '"\x1b]0;owned\x07"', "\x00", "\t",
-    "\r", "\r\n", "\ufeff", "\u202e", "\ud7ff", "é", "😀", "\x7f", "\x9b", "a.b.c.d", "'a'.\"b\"",
-    "default = []", 'x = { features = ["a"], solve-group = "g" }', "requires-pixi = '>=99'",
-    'exclude-newer = "2020-01-01"', 'version = "1.0"', 'backend = { name = "x", version = "*" }',
+    "[workspace]",
+    "[project]",
+    "[dependencies]",
+    "[pypi-dependencies]",
+    "[feature.a]",
+    "[feature.a.dependencies]",
+    "[environments]",
+    "[tasks]",
+    "[target.linux-64.dependencies]",
+    "[package]",
+    "[package.build]",
+    "[activation.env]",
+    "[system-requirements]",
+    "[tool.pixi.workspace]",
+    "[[package.outputs]]",
+    "[pypi-options]",
+    "[package.build.config]",
+    'name = "x"',
+    "channels = []",
+    'platforms = ["linux-64"]',
+    'python = ">=3.11"',
+    'numpy = { version = "*", build = "py*" }',
+    "a = [",
+    "]",
+    "{",
+    "}",
+    "=",
+    ",",
+    '"',
+    "'",
+    '"""',
+    "'''",
+    "#",
+    ".",
+    "\\",
+    "\\u0000",
+    "\\e",
+    "\\x1b",
+    "1e999",
+    "nan",
+    "-inf",
+    "0x_",
+    "1979-05-27T07:32:00Z",
+    "true",
+    "1" * 4400,
+    "9" * 30,
+    '"\x1b]0;owned\x07"',
+    "\x00",
+    "\t",
+    "\r",
+    "\r\n",
+    "\ufeff",
+    "\u202e",
+    "\ud7ff",
+    "é",
+    "😀",
+    "\x7f",
+    "\x9b",
+    "a.b.c.d",
+    "'a'.\"b\"",
+    "default = []",
+    'x = { features = ["a"], solve-group = "g" }',
+    "requires-pixi = '>=99'",
+    'exclude-newer = "2020-01-01"',
+    'version = "1.0"',
+    'backend = { name = "x", version = "*" }',
 ]
 
-ODD_PLATFORMS = ["linux-64", "", "x", "noarch", "linux-64\x1b[2J", "../x", "win-64",
-                 "a" * 5000, "linux-*", "é", "zos-z"]
+ODD_PLATFORMS = [
+    "linux-64",
+    "",
+    "x",
+    "noarch",
+    "linux-64\x1b[2J",
+    "../x",
+    "win-64",
+    "a" * 5000,
+    "linux-*",
+    "é",
+    "zos-z",
+]
 
 
 @dataclass
@@ -114,8 +190,10 @@ def _template(text: str) -> str:
 
 
 def _random_toml(rng: random.Random) -> str:
-    return "".join(rng.choice(FRAGMENTS) + rng.choice(["\n", " ", "", " = ", "."])
-                   for _ in range(rng.randint(1, 60)))
+    return "".join(
+        rng.choice(FRAGMENTS) + rng.choice(["\n", " ", "", " = ", "."])
+        for _ in range(rng.randint(1, 60))
+    )
 
 
 def _mutate(rng: random.Random, text: str) -> str:
@@ -130,10 +208,13 @@ def _mutate(rng: random.Random, text: str) -> str:
             end = min(len(text), pos + rng.randint(1, 40))
             text = text[:pos] + text[end:]
         elif kind == 3:
-            text = text[:pos] + text[pos:pos + 200] * rng.randint(2, 50) + text[pos:]
+            text = text[:pos] + text[pos : pos + 200] * rng.randint(2, 50) + text[pos:]
         elif kind == 4:
-            text = text[:pos] + chr(rng.choice([0, 7, 8, 0x1b, 0x7f, 0x85, 0x9b, 0x2028,
-                                                0xfeff, 0x202e])) + text[pos:]
+            text = (
+                text[:pos]
+                + chr(rng.choice([0, 7, 8, 0x1B, 0x7F, 0x85, 0x9B, 0x2028, 0xFEFF, 0x202E]))
+                + text[pos:]
+            )
         else:
             text = text.replace("\n", rng.choice(["\r\n", "\r", "\n\n", "\n ", "\n\t"]))
     return text
@@ -143,9 +224,18 @@ def _deep(rng: random.Random) -> str:
     depth = rng.choice([50, 399, 400, 401, 1000, 5000])
     opener, closer = rng.choice([("[", "]"), ("{a=", "}"), ("[{a=", "}]")])
     value = opener * depth + ("1" if opener != "[" else "") + closer * depth
-    place = rng.choice(["[dependencies]\nx = ", "[activation.env]\nx = ", "[tool.x]\ny = ",
-                        "[package.build.config]\nx = ", "[tasks]\nt = ", "[pypi-options]\nx = ",
-                        "[workspace.build-variants]\nx = ", "[feature.a]\nx = "])
+    place = rng.choice(
+        [
+            "[dependencies]\nx = ",
+            "[activation.env]\nx = ",
+            "[tool.x]\ny = ",
+            "[package.build.config]\nx = ",
+            "[tasks]\nt = ",
+            "[pypi-options]\nx = ",
+            "[workspace.build-variants]\nx = ",
+            "[feature.a]\nx = ",
+        ]
+    )
     if rng.random() < 0.3:  # nested tables of tables
         return MANIFEST + "[" + ".".join(["t"] * rng.choice([100, 999, 1001, 20000])) + "]\n"
     return MANIFEST + place + value + "\n"
@@ -171,9 +261,24 @@ def _odd_bytes(rng: random.Random) -> bytes:
     text = MANIFEST.encode()
     for _ in range(rng.randint(1, 5)):
         pos = rng.randint(0, len(text))
-        text = text[:pos] + rng.choice([b"\xff", b"\xc3", b"\x00", b"\xed\xa0\x80", b"\xef\xbb\xbf",
-                                        b"\x1b]0;t\x07", b"\x1b[31m", b"\xe2\x80\xae", b"\r",
-                                        bytes(rng.randrange(256) for _ in range(8))]) + text[pos:]
+        text = (
+            text[:pos]
+            + rng.choice(
+                [
+                    b"\xff",
+                    b"\xc3",
+                    b"\x00",
+                    b"\xed\xa0\x80",
+                    b"\xef\xbb\xbf",
+                    b"\x1b]0;t\x07",
+                    b"\x1b[31m",
+                    b"\xe2\x80\xae",
+                    b"\r",
+                    bytes(rng.randrange(256) for _ in range(8)),
+                ]
+            )
+            + text[pos:]
+        )
     return text
 
 
@@ -193,22 +298,35 @@ def _files_for(rng: random.Random, command: str) -> dict[str, str | bytes]:
     name = rng.choice(["pixi.toml"] * 4 + ["pyproject.toml", "mojoproject.toml"])
     if name == "pyproject.toml" and isinstance(text, str):
         text = '[project]\nname = "p"\n' + text.replace("[", "[tool.pixi.").replace(
-            "[tool.pixi.[", "[[tool.pixi.")
+            "[tool.pixi.[", "[[tool.pixi."
+        )
     return {name: text}
 
 
 def _odd_files(rng: random.Random) -> dict[str, str | bytes]:
     """A workspace with an odd file type somewhere it matters."""
-    where = rng.choice(["pixi.toml", "pyproject.toml", "pixi.lock", "pixi.toml", ".pixi",
-                        "sub/pixi.toml"])
+    where = rng.choice(
+        ["pixi.toml", "pyproject.toml", "pixi.lock", "pixi.toml", ".pixi", "sub/pixi.toml"]
+    )
     what = rng.choice([DIR, FIFO, DEVZERO, LOOP, SELF])
     files: dict[str, str | bytes] = {where: what}
     if where in ("pixi.lock", ".pixi"):
         files["pixi.toml"] = MANIFEST
     if rng.random() < 0.3:
-        files["pixi.lock"] = rng.choice(["", "version: 6\n", "version: 99\n", "{", "\x00\xff",
-                                         "version: 6\nenvironments: 1\n", "- a\n",
-                                         "version: " + "9" * 5000 + "\n", DIR, FIFO])
+        files["pixi.lock"] = rng.choice(
+            [
+                "",
+                "version: 6\n",
+                "version: 99\n",
+                "{",
+                "\x00\xff",
+                "version: 6\nenvironments: 1\n",
+                "- a\n",
+                "version: " + "9" * 5000 + "\n",
+                DIR,
+                FIFO,
+            ]
+        )
     return files
 
 
@@ -235,8 +353,12 @@ def _args(rng: random.Random, command: str) -> list[str]:
             args += ["--prefix", rng.choice(["py", "", "\x1b[31m", "a" * 1000])]
         return args
     if rng.random() < 0.15:
-        args += ["--manifest-path", rng.choice(["pixi.toml", "missing.toml", ".", "sub",
-                                                "pixi.lock", "../ws", "pyproject.toml"])]
+        args += [
+            "--manifest-path",
+            rng.choice(
+                ["pixi.toml", "missing.toml", ".", "sub", "pixi.lock", "../ws", "pyproject.toml"]
+            ),
+        ]
     if rng.random() < 0.5:
         args.append("--json")
     return args
@@ -260,8 +382,17 @@ def generate(seed: int, count: int, seeds: list[dict[str, str]] | None = None) -
             files = _files_for(rng, command)
         dirname = b"ws"
         if kind == "dirname":
-            dirname = rng.choice([b"ws\xff\xfe", b"w\x1b]0;t\x07s", b"ws\nx", b"-ws", b"w s",
-                                  "wé😀".encode(), b"ws\xed\xa0\x80"])
+            dirname = rng.choice(
+                [
+                    b"ws\xff\xfe",
+                    b"w\x1b]0;t\x07s",
+                    b"ws\nx",
+                    b"-ws",
+                    b"w s",
+                    "wé😀".encode(),
+                    b"ws\xed\xa0\x80",
+                ]
+            )
             files = {"pixi.toml": MANIFEST} if rng.random() < 0.5 else files
         if rng.random() < 0.1:
             files["map.json"] = rng.choice(['{"a": "b"}', "[", '{"a": 1}', "null", "{" * 2000])
@@ -290,8 +421,9 @@ def _materialise(root: Path, files: dict[str, str | bytes], channel: str) -> Non
         elif isinstance(content, bytes):
             path.write_bytes(content)
         else:
-            path.write_text(content.replace(CHANNEL, channel), encoding="utf-8",
-                            errors="surrogateescape")
+            path.write_text(
+                content.replace(CHANNEL, channel), encoding="utf-8", errors="surrogateescape"
+            )
 
 
 def _snapshot(root: Path, skip: Path) -> dict[str, tuple[int, int]]:
@@ -423,8 +555,9 @@ def main(argv: list[str]) -> int:  # pragma: no cover - the exploratory run
             slow.append((outcome.seconds, i))
             if outcome.problem:
                 problems.append((i, item, outcome))
-                print(f"#{i} {item.shape} {item.command} {item.args!r}: {outcome.problem}",
-                      flush=True)
+                print(
+                    f"#{i} {item.shape} {item.command} {item.args!r}: {outcome.problem}", flush=True
+                )
     print(f"{count} inputs (seed {seed}); exit codes {dict(codes)}; problems {len(problems)}")
     print("slowest:", sorted(slow, reverse=True)[:5])
     print("shapes:", dict(sorted(shapes.items())))

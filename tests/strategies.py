@@ -45,8 +45,9 @@ GLOB_SELECTORS = ("linux-*", "osx-*", "*-64", "*arm64", "win-*", "*", "l*x-**", 
 NAME_SELECTORS = ("gpu-box", "cuda-node")
 SELECTORS = FAMILY_SELECTORS + PLATFORMS + EXTRA_SUBDIRS + GLOB_SELECTORS + NAME_SELECTORS
 #: Mostly selectors that match several platforms, so that matching targets overlap often.
-BROAD_SELECTORS = FAMILY_SELECTORS + GLOB_SELECTORS + ("linux-64", "osx-arm64", "gpu-box",
-                                                      "win-arm64")
+BROAD_SELECTORS = (
+    FAMILY_SELECTORS + GLOB_SELECTORS + ("linux-64", "osx-arm64", "gpu-box", "win-arm64")
+)
 
 FEATURE_NAMES = ("cuda", "cpu", "test", "lint", "docs", "py311")
 PACKAGES = ("numpy", "pandas", "scipy", "rich", "zlib", "python")
@@ -58,15 +59,21 @@ CHANNELS = ("conda-forge", "bioconda", "pytorch", "nvidia", "robostack", "my-cha
 
 INDEX_URLS = (
     "https://pypi.org/simple",
-    "https://mirror.example.com",     # the url crate prints this with a trailing "/" ...
-    "https://mirror.example.com/",    # ... so these three are the same index
-    "https://Mirror.Example.COM/",    # (hosts are case-insensitive and printed lower-case)
+    "https://mirror.example.com",  # the url crate prints this with a trailing "/" ...
+    "https://mirror.example.com/",  # ... so these three are the same index
+    "https://Mirror.Example.COM/",  # (hosts are case-insensitive and printed lower-case)
     "https://pypi.example.org/simple/",
 )
-EXTRA_INDEX_URLS = ("https://extra-a.example.org/simple", "https://extra-b.example.org/simple",
-                    "https://download.pytorch.org/whl/cpu")
-FIND_LINKS = ({"url": "https://wheels.example.org/links"}, {"path": "./wheels"},
-              {"path": "../shared-wheels"})
+EXTRA_INDEX_URLS = (
+    "https://extra-a.example.org/simple",
+    "https://extra-b.example.org/simple",
+    "https://download.pytorch.org/whl/cpu",
+)
+FIND_LINKS = (
+    {"url": "https://wheels.example.org/links"},
+    {"path": "./wheels"},
+    {"path": "../shared-wheels"},
+)
 PYPI_NAMES = ("numpy", "scipy", "pandas", "torch")
 INDEX_STRATEGIES = ("first-index", "unsafe-first-match", "unsafe-best-match")
 PRERELEASE_MODES = ("disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit")
@@ -181,8 +188,13 @@ def selector_identity(key: str) -> tuple[str, str]:
 def selector_matches(key: str, platform: str) -> bool:
     family = platform.split("-", 1)[0]
     if key in FAMILY_SELECTORS:
-        wanted = {"linux": {"linux"}, "unix": {"linux", "osx"}, "win": {"win"},
-                  "osx": {"osx"}, "macos": {"osx"}}[key]
+        wanted = {
+            "linux": {"linux"},
+            "unix": {"linux", "osx"},
+            "win": {"win"},
+            "osx": {"osx"},
+            "macos": {"osx"},
+        }[key]
         return family in wanted
     if "*" in key:
         pattern = ".*".join(re.escape(part) for part in key.split("*"))
@@ -207,8 +219,9 @@ def effective_targets(feature: GenFeature) -> list[tuple[str, GenTarget]]:
 
 def targets_for(feature: GenFeature, platform: str) -> list[GenTarget]:
     """Least precedent first: the default target, then matching targets in document order."""
-    return [feature.default] + [t for key, t in effective_targets(feature)
-                                if selector_matches(key, platform)]
+    return [feature.default] + [
+        t for key, t in effective_targets(feature) if selector_matches(key, platform)
+    ]
 
 
 def feature_dependencies(feature: GenFeature, platform: str) -> dict[str, Any]:
@@ -258,8 +271,11 @@ def workspace_platforms(manifest: GenManifest) -> list[str]:
 
 def env_platforms(manifest: GenManifest, env: GenEnv) -> list[str]:
     features = env_features(manifest, env)
-    return [p for p in workspace_platforms(manifest)
-            if all(f.platforms is None or p in f.platforms for f in features)]
+    return [
+        p
+        for p in workspace_platforms(manifest)
+        if all(f.platforms is None or p in f.platforms for f in features)
+    ]
 
 
 def normalize_url(url: str) -> str:
@@ -282,8 +298,9 @@ def _ints(low: int, high: int) -> st.SearchStrategy[int]:
 
 
 @cache
-def _subsets(pool: tuple[Any, ...], min_size: int = 0, max_size: int | None = None,
-             unique: bool = True) -> st.SearchStrategy[list[Any]]:
+def _subsets(
+    pool: tuple[Any, ...], min_size: int = 0, max_size: int | None = None, unique: bool = True
+) -> st.SearchStrategy[list[Any]]:
     return st.lists(st.sampled_from(pool), unique=unique, min_size=min_size, max_size=max_size)
 
 
@@ -292,7 +309,9 @@ _PRIORITIES = st.none() | st.integers(-3, 3)
 
 
 @st.composite
-def channel_lists(draw, *, min_size: int = 0, equal_priorities: bool = False) -> tuple[GenChannel, ...]:
+def channel_lists(
+    draw, *, min_size: int = 0, equal_priorities: bool = False
+) -> tuple[GenChannel, ...]:
     """A channel list; a name may repeat (pixi keeps entries that differ in priority)."""
     names = draw(_subsets(CHANNELS, min_size, 4, unique=False))
     result = []
@@ -370,15 +389,24 @@ def _optional_channels(equal_priorities: bool):
     return st.none() | channel_lists(equal_priorities=equal_priorities)
 
 
-def _draw_feature(draw, name: str, spec: _SpecSource, *, platform_pool: tuple[str, ...],
-                  restrict_platforms: bool, channels: bool, targets: int,
-                  content: frozenset[str], equal_priorities: bool,
-                  selectors: tuple[str, ...]) -> GenFeature:
+def _draw_feature(
+    draw,
+    name: str,
+    spec: _SpecSource,
+    *,
+    platform_pool: tuple[str, ...],
+    restrict_platforms: bool,
+    channels: bool,
+    targets: int,
+    content: frozenset[str],
+    equal_priorities: bool,
+    selectors: tuple[str, ...],
+) -> GenFeature:
     platforms = None
     if restrict_platforms and draw(_ints(0, 9)) < 4:
         pool = platform_pool + (EXTRA_SUBDIRS if draw(_ints(0, 9)) == 0 else ())
         platforms = tuple(draw(_subsets(pool, 0 if draw(_ints(0, 19)) == 0 else 1, len(pool))))
-    feature_channels = (draw(_optional_channels(equal_priorities)) if channels else None)
+    feature_channels = draw(_optional_channels(equal_priorities)) if channels else None
     default = _draw_target(draw, spec, content, name)
     target_list: list[tuple[str, GenTarget]] = []
     if targets:
@@ -392,11 +420,19 @@ def _draw_feature(draw, name: str, spec: _SpecSource, *, platform_pool: tuple[st
 
 
 @st.composite
-def manifests(draw, *, min_features: int = 0, max_features: int = 3,
-              restrict_platforms: bool = True, channels: bool = True, targets: int = 4,
-              content: frozenset[str] = ALL_CONTENT, distinct_specs: bool = False,
-              equal_priorities: bool = False, selectors: tuple[str, ...] = SELECTORS
-              ) -> GenManifest:
+def manifests(
+    draw,
+    *,
+    min_features: int = 0,
+    max_features: int = 3,
+    restrict_platforms: bool = True,
+    channels: bool = True,
+    targets: int = 4,
+    content: frozenset[str] = ALL_CONTENT,
+    distinct_specs: bool = False,
+    equal_priorities: bool = False,
+    selectors: tuple[str, ...] = SELECTORS,
+) -> GenManifest:
     """A workspace without ``[environments]`` (tests add the environments they need).
 
     ``targets`` is the most selector tables per feature (0: none), drawn from ``selectors``.
@@ -406,24 +442,53 @@ def manifests(draw, *, min_features: int = 0, max_features: int = 3,
     """
     spec = _SpecSource(draw, distinct_specs)
     platforms = tuple(draw(_subsets(PLATFORMS, 1, len(PLATFORMS))))
-    ws_channels = (draw(channel_lists(min_size=1, equal_priorities=equal_priorities))
-                   if channels else (GenChannel("conda-forge"),))
-    default = _draw_feature(draw, "default", spec, platform_pool=platforms,
-                            restrict_platforms=False, channels=False, targets=targets,
-                            content=content, equal_priorities=equal_priorities,
-                            selectors=selectors)
+    ws_channels = (
+        draw(channel_lists(min_size=1, equal_priorities=equal_priorities))
+        if channels
+        else (GenChannel("conda-forge"),)
+    )
+    default = _draw_feature(
+        draw,
+        "default",
+        spec,
+        platform_pool=platforms,
+        restrict_platforms=False,
+        channels=False,
+        targets=targets,
+        content=content,
+        equal_priorities=equal_priorities,
+        selectors=selectors,
+    )
     names = draw(_subsets(FEATURE_NAMES, min_features, max_features))
     features = tuple(
-        _draw_feature(draw, n, spec, platform_pool=platforms, restrict_platforms=restrict_platforms,
-                      channels=channels, targets=targets, content=content,
-                      equal_priorities=equal_priorities, selectors=selectors)
-        for n in names)
-    return GenManifest(platforms, ws_channels, default, features,
-                       inline_tables=draw(_BOOLS))
+        _draw_feature(
+            draw,
+            n,
+            spec,
+            platform_pool=platforms,
+            restrict_platforms=restrict_platforms,
+            channels=channels,
+            targets=targets,
+            content=content,
+            equal_priorities=equal_priorities,
+            selectors=selectors,
+        )
+        for n in names
+    )
+    return GenManifest(platforms, ws_channels, default, features, inline_tables=draw(_BOOLS))
 
 
-PYPI_KEYS = ("index-url", "extra-index-urls", "find-links", "no-build", "no-binary",
-             "no-build-isolation", "index-strategy", "prerelease-mode", "skip-wheel-filename-check")
+PYPI_KEYS = (
+    "index-url",
+    "extra-index-urls",
+    "find-links",
+    "no-build",
+    "no-binary",
+    "no-build-isolation",
+    "index-strategy",
+    "prerelease-mode",
+    "skip-wheel-filename-check",
+)
 _PACKAGE_SET = st.just(True) | _subsets(PYPI_NAMES, 1, 3)
 
 
@@ -471,9 +536,11 @@ def _table(mapping: dict[str, Any], inline: bool):
 
 
 def _add_target_content(container, target: GenTarget, inline: bool) -> None:
-    for key, deps in (("dependencies", target.dependencies),
-                      ("host-dependencies", target.host_dependencies),
-                      ("build-dependencies", target.build_dependencies)):
+    for key, deps in (
+        ("dependencies", target.dependencies),
+        ("host-dependencies", target.host_dependencies),
+        ("build-dependencies", target.build_dependencies),
+    ):
         if deps:
             container[key] = _table(deps, inline)
     if target.tasks:

@@ -40,7 +40,9 @@ def _shim(tmp_path_factory) -> str:
     if os.path.isfile(found):
         return found
     wrapper = tmp_path_factory.mktemp("shim") / "pixiconf-pixi"
-    wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} -m pixiconf.implementations.pixi_shim.main \"$@\"\n")
+    wrapper.write_text(
+        f'#!/bin/sh\nexec {sys.executable} -m pixiconf.implementations.pixi_shim.main "$@"\n'
+    )
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
     return str(wrapper)
 
@@ -60,8 +62,12 @@ def _fake(tmp_path: Path, body: str, name: str = "pixi") -> str:
 def _request(tmp_path: Path, op: str = "check", **kwargs) -> OperationRequest:
     root = tmp_path / "case" / "workspace"
     root.mkdir(parents=True, exist_ok=True)
-    defaults = dict(args={}, workspace_root=root, cwd=root,  # noqa: C408
-                    env={"PATH": os.environ["PATH"], "HOME": str(tmp_path / "home")})
+    defaults = {
+        "args": {},
+        "workspace_root": root,
+        "cwd": root,
+        "env": {"PATH": os.environ["PATH"], "HOME": str(tmp_path / "home")},
+    }
     defaults.update(kwargs)
     return OperationRequest(op=op, **defaults)
 
@@ -95,8 +101,10 @@ def test_slice_through_the_shim_agrees_with_the_reference(case_id, shim, tmp_pat
 
 
 def test_build_string_is_unsupported(shim, tmp_path):
-    case = load_case(CASES / "build-string" / sorted(
-        p.name for p in (CASES / "build-string").glob("*.yaml"))[0], CASES)
+    case = load_case(
+        CASES / "build-string" / sorted(p.name for p in (CASES / "build-string").glob("*.yaml"))[0],
+        CASES,
+    )
     got = run_case(case, PixiBinary(shim, backend=shim), tmp_parent=tmp_path)
     assert got.outcome is CaseOutcome.SKIP
     assert "build-string" in got.message
@@ -125,9 +133,13 @@ def test_resolve_maps_to_export_info_platforms_tasks_and_shell_hook(shim, tmp_pa
     got = run_case(case, PixiBinary(shim), tmp_parent=tmp_path)
     commands = [line for line in got.transcript.splitlines() if line.startswith("$ ")]
     joined = "\n".join(commands)
-    for words in ("workspace export conda-environment -e default -p linux-64", "info --json",
-                  "workspace platform list --json", "task list --json",
-                  "shell-hook --json --no-install --frozen -e default"):
+    for words in (
+        "workspace export conda-environment -e default -p linux-64",
+        "info --json",
+        "workspace platform list --json",
+        "task list --json",
+        "shell-hook --json --no-install --frozen -e default",
+    ):
         assert words in joined
     assert all("PIXI_OFFLINE=1" in c for c in commands)
 
@@ -141,11 +153,14 @@ def test_lock_runs_online_and_lock_check_logs_info(shim, tmp_path):
     assert "RUST_LOG=pixi_core=info" in got.transcript and "list --locked" in got.transcript
 
 
-@pytest.mark.parametrize("stderr", [
-    " INFO the lock file is up-to-date",
-    " WARN the lock file is up-to-date but uses an older format (v4), run `pixi lock` to "
-    "upgrade to v7 for improved reproducibility",
-])
+@pytest.mark.parametrize(
+    "stderr",
+    [
+        " INFO the lock file is up-to-date",
+        " WARN the lock file is up-to-date but uses an older format (v4), run `pixi lock` to "
+        "upgrade to v7 for improved reproducibility",
+    ],
+)
 def test_lock_check_passed_before_list_failed(tmp_path, stderr):
     """pixi 0.77.0 ``list --locked`` on a lock for another platform: the check passes (logged),
     then ``list`` fails; the check's verdict is what is observed."""
@@ -157,7 +172,7 @@ def test_lock_check_passed_before_list_failed(tmp_path, stderr):
 
 
 def test_lock_check_failure_without_verdict_fails(tmp_path):
-    body = "echo \"Error:   × boom\" >&2; exit 1"
+    body = 'echo "Error:   × boom" >&2; exit 1'
     got = PixiBinary(_fake(tmp_path, body)).run(_request(tmp_path, "lock-check"))
     assert isinstance(got, Failed) and "boom" in got.message
 
@@ -173,10 +188,26 @@ def test_unobserved_paths_are_reported_and_not_compared(shim, tmp_path):
 
 
 def test_isolated_env(tmp_path):
-    env = isolated_env({"PATH": "/bin", "HOME": "/elsewhere", "https_proxy": "http://p",
-                        "HTTP_PROXY": "http://p", "PIXI_PROJECT_MANIFEST": "x"}, tmp_path)
-    for name in ("HOME", "PIXI_HOME", "PIXI_CACHE_DIR", "RATTLER_CACHE_DIR", "UV_CACHE_DIR",
-                 "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+    env = isolated_env(
+        {
+            "PATH": "/bin",
+            "HOME": "/elsewhere",
+            "https_proxy": "http://p",
+            "HTTP_PROXY": "http://p",
+            "PIXI_PROJECT_MANIFEST": "x",
+        },
+        tmp_path,
+    )
+    for name in (
+        "HOME",
+        "PIXI_HOME",
+        "PIXI_CACHE_DIR",
+        "RATTLER_CACHE_DIR",
+        "UV_CACHE_DIR",
+        "XDG_CACHE_HOME",
+        "XDG_CONFIG_HOME",
+        "XDG_DATA_HOME",
+    ):
         assert Path(env[name]).is_dir() and tmp_path in Path(env[name]).parents, name
     assert env["NO_COLOR"] == "1" and env["PIXI_NO_WRAP"] == "1" and env["PIXI_OFFLINE"] == "1"
     assert "https_proxy" not in env and "HTTP_PROXY" not in env
@@ -187,8 +218,9 @@ def test_isolated_env(tmp_path):
 def test_nothing_else_is_inherited(tmp_path, monkeypatch):
     monkeypatch.setenv("PIXICONF_SECRET", "1")
     binary = _fake(tmp_path, 'env; echo "pixi 0.77.0"')
-    result = run_command([binary], cwd=tmp_path,
-                         env=isolated_env({"PATH": os.environ["PATH"]}, tmp_path), timeout=10)
+    result = run_command(
+        [binary], cwd=tmp_path, env=isolated_env({"PATH": os.environ["PATH"]}, tmp_path), timeout=10
+    )
     assert "PIXICONF_SECRET" not in result.stdout and "NO_COLOR=1" in result.stdout
 
 
@@ -202,10 +234,13 @@ def test_timeout(tmp_path):
     assert "timed out" in outcome.message
 
 
-@pytest.mark.parametrize("body", [
-    "echo \"thread 'main' panicked at src/value.rs:40:\" >&2; exit 101",
-    "kill -SEGV $$",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "echo \"thread 'main' panicked at src/value.rs:40:\" >&2; exit 101",
+        "kill -SEGV $$",
+    ],
+)
 def test_crash(tmp_path, body):
     binary = _fake(tmp_path, body)
     outcome = PixiBinary(binary).run(_request(tmp_path))
@@ -217,8 +252,9 @@ def test_crash_is_reported_as_crash_and_the_run_goes_on(tmp_path):
     case = load_case(CASES / f"{SLICE[1]}.yaml", CASES)
     got = run_case(case, PixiBinary(binary), tmp_parent=tmp_path)
     assert got.outcome is CaseOutcome.CRASH and "panicked at" in got.message
-    timed = run_case(case, PixiBinary(_fake(tmp_path, "sleep 30", "slow")), timeout=0.5,
-                     tmp_parent=tmp_path)
+    timed = run_case(
+        case, PixiBinary(_fake(tmp_path, "sleep 30", "slow")), timeout=0.5, tmp_parent=tmp_path
+    )
     assert timed.outcome is CaseOutcome.TIMEOUT
 
 
@@ -245,17 +281,20 @@ def test_registry_takes_a_path_or_a_name_on_path(tmp_path, monkeypatch):
 
 
 def test_stderr_parsing():
-    stderr = ("  ⚠ first warning\n    ╭─[pixi.toml:1:1]\n  help: do this\n"
-              " WARN pixi_manifest::x: second one\n"
-              "2024 INFO pixi_core::lock_file::outdated: environment 'a' is out of date because x\n"
-              " WARN pixi_cli: Failed to convert dependency to conda environment spec: "
-              'PackageName { normalized: None, source: "foo" }. Skipping dependency\n'
-              "Error: boom\n")
+    stderr = (
+        "  ⚠ first warning\n    ╭─[pixi.toml:1:1]\n  help: do this\n"
+        " WARN pixi_manifest::x: second one\n"
+        "2024 INFO pixi_core::lock_file::outdated: environment 'a' is out of date because x\n"
+        " WARN pixi_cli: Failed to convert dependency to conda environment spec: "
+        'PackageName { normalized: None, source: "foo" }. Skipping dependency\n'
+        "Error: boom\n"
+    )
     warnings = parse_warnings(stderr)
     assert [w.message for w in warnings][:2] == ["first warning", "second one"]
     assert "help: do this" in warnings[0].text
     assert info_messages(stderr, "out of date because") == [
-        "environment 'a' is out of date because x"]
+        "environment 'a' is out of date because x"
+    ]
     assert skipped_dependencies(stderr) == ["foo"]
 
 
@@ -282,15 +321,18 @@ def test_manifest_warnings_record_header_is_not_a_warning():
 
 
 def test_single_manifest_warning_header_singular():
-    stderr = (" WARN Encountered 1 warning while parsing the manifest:\n"
-              "  ⚠ The feature 'test' is defined but not used in any environment.\n"
-              "   ╭─[/ws/pixi.toml:5:10]\n 5 │ [feature.test.dependencies]\n"
-              "   ·          ────\n   ╰────\n"
-              "  help: Remove the feature from the manifest or add it to an environment\n")
+    stderr = (
+        " WARN Encountered 1 warning while parsing the manifest:\n"
+        "  ⚠ The feature 'test' is defined but not used in any environment.\n"
+        "   ╭─[/ws/pixi.toml:5:10]\n 5 │ [feature.test.dependencies]\n"
+        "   ·          ────\n   ╰────\n"
+        "  help: Remove the feature from the manifest or add it to an environment\n"
+    )
     (warning,) = parse_warnings(stderr)
     assert warning.message == "The feature 'test' is defined but not used in any environment."
-    assert warning.text.endswith("help: Remove the feature from the manifest or add it to an "
-                                 "environment")
+    assert warning.text.endswith(
+        "help: Remove the feature from the manifest or add it to an environment"
+    )
 
 
 def test_export_scalars_are_strings():
@@ -298,8 +340,10 @@ def test_export_scalars_are_strings():
     plain scalars): ``yes`` is the string the manifest set, not a YAML 1.1 boolean."""
     from pixiconf.implementations.pixi_binary.operations import load_export
 
-    stdout = ("name: default\nchannels:\n- nodefaults\ndependencies:\n- python 3.11.*\n"
-              "variables:\n  V: unix\n  ONLY64: yes\n  N: 1\n  OFF: off\n")
+    stdout = (
+        "name: default\nchannels:\n- nodefaults\ndependencies:\n- python 3.11.*\n"
+        "variables:\n  V: unix\n  ONLY64: yes\n  N: 1\n  OFF: off\n"
+    )
     export = load_export(stdout)
     assert export["variables"] == {"V": "unix", "ONLY64": "yes", "N": "1", "OFF": "off"}
     assert export["dependencies"] == ["python 3.11.*"]
@@ -310,13 +354,25 @@ def test_export_scalars_are_strings():
 #: ``all = { cmd = "echo all", depends-on = ["a", { task = "b", args = ["one", { x = "two" }] },
 #: { task = "c", environment = "test" }] }``.
 TASK_LIST_ALL = {
-    "name": "all", "cmd": "echo all", "description": None,
-    "depends_on": [{"task_name": "a", "args": None, "environment": None},
-                   {"task_name": "b", "args": [{"Positional": "one"}, {"Named": ["x", "two"]}],
-                    "environment": None},
-                   {"task_name": "c", "args": None, "environment": "test"}],
-    "args": None, "cwd": None, "env": None, "default_environment": None, "clean_env": False,
-    "inputs": None, "outputs": None,
+    "name": "all",
+    "cmd": "echo all",
+    "description": None,
+    "depends_on": [
+        {"task_name": "a", "args": None, "environment": None},
+        {
+            "task_name": "b",
+            "args": [{"Positional": "one"}, {"Named": ["x", "two"]}],
+            "environment": None,
+        },
+        {"task_name": "c", "args": None, "environment": "test"},
+    ],
+    "args": None,
+    "cwd": None,
+    "env": None,
+    "default_environment": None,
+    "clean_env": False,
+    "inputs": None,
+    "outputs": None,
 }
 
 
@@ -325,8 +381,11 @@ def test_task_list_dependency_args_and_joined_cmd():
 
     unobserved: list[str] = []
     task = _task(TASK_LIST_ALL, "all", unobserved)
-    assert task["depends-on"] == ["a", {"task": "b", "args": ["one", {"x": "two"}]},
-                                  {"task": "c", "environment": "test"}]
+    assert task["depends-on"] == [
+        "a",
+        {"task": "b", "args": ["one", {"x": "two"}]},
+        {"task": "c", "environment": "test"},
+    ]
     assert unobserved == ["/tasks/all/clean-env"]
     # `cmd = ["cargo", "build", "--release"]` is printed "cargo build --release"
     listed = _task({**TASK_LIST_ALL, "cmd": "cargo build --release", "depends_on": []}, "b", [])
@@ -341,13 +400,15 @@ def test_dry_run_announcement():
     """``pixi run --dry-run --frozen --no-install --skip-deps`` of pixi 0.77.0 (NO_COLOR)."""
     from pixiconf.implementations.pixi_binary.operations import _same_command, dry_run_command
 
-    stdout = ("🌵 Dry-run mode enabled - no tasks will be executed.\n\n\n"
-              "✨ Pixi task (q in default): echo \"a b\" it's\n")
-    assert dry_run_command(stdout, "q") == "echo \"a b\" it's"
+    stdout = (
+        "🌵 Dry-run mode enabled - no tasks will be executed.\n\n\n"
+        '✨ Pixi task (q in default): echo "a b" it\'s\n'
+    )
+    assert dry_run_command(stdout, "q") == 'echo "a b" it\'s'
     assert dry_run_command(stdout, "other") is None
     assert dry_run_command("✨ Pixi task (build): make unix\n", "build") == "make unix"
     # `q = { cmd = ["echo", "a b", "it's"] }` is "echo a b it's" in `task list --json`
-    assert _same_command("echo \"a b\" it's", "echo a b it's", None)
+    assert _same_command('echo "a b" it\'s', "echo a b it's", None)
     assert _same_command("make unix: (Build it)", "make unix", "Build it")
     assert not _same_command("make unix", "make linux-64", None)
 
@@ -360,8 +421,11 @@ def test_target_precedence_checked_with_run(tmp_path):
 
     fake = _fake(tmp_path, "echo '✨ Pixi task (test): test linux'")
     session = Session(fake, _request(tmp_path, "resolve"))
-    tasks = {"test": {"cmd": "test multi", "description": "x"}, "t": {"cmd": "test linux"},
-             "tpl": {"cmd": "echo {{ a }}"}}
+    tasks = {
+        "test": {"cmd": "test multi", "description": "x"},
+        "t": {"cmd": "test linux"},
+        "tpl": {"cmd": "echo {{ a }}"},
+    }
     unobserved: list[str] = []
     _check_target_precedence(session, "default", tasks, unobserved)
     assert tasks["test"] == {"cmd": "test linux"} and tasks["t"] == {"cmd": "test linux"}
@@ -374,9 +438,11 @@ def test_export_dependencies_as_pixi_prints_them():
     ``package1 = { version = ">=1.2.3", build = "py34_0" }`` and ``Foo_Bar`` (PyPI)."""
     from pixiconf.implementations.pixi_binary.operations import _dependencies, load_export
 
-    export = load_export("name: default\nchannels:\n- nodefaults\ndependencies:\n"
-                         "- rust ==1.72\n- pyqt *\n- package1 >=1.2.3 py34_0\n- pip\n"
-                         "- pip:\n  - foo-bar\n")
+    export = load_export(
+        "name: default\nchannels:\n- nodefaults\ndependencies:\n"
+        "- rust ==1.72\n- pyqt *\n- package1 >=1.2.3 py34_0\n- pip\n"
+        "- pip:\n  - foo-bar\n"
+    )
     info = {"dependencies": ["rust", "PyQt", "package1"], "pypi_dependencies": ["Foo_Bar"]}
     conda, pypi, unobserved = _dependencies(export, [], info)
     assert list(conda) == ["rust", "PyQt", "package1"] and list(pypi) == ["Foo_Bar"]
@@ -403,14 +469,18 @@ def test_inline_feature_left_out_by_info_may_come_first():
 def test_platform_outside_environment_fails_without_comparing_the_message(tmp_path):
     """pixi 0.77.0 exports an environment for a platform it lacks; ``run --platform`` refuses
     it ("platform 'osx-64' is not part of environment 'lin'")."""
-    info = ('{"platform": "linux-64", "environments_info": [{"name": "lin", '
-            '"features": ["lin", "default"], "platforms": [{"name": "linux-64"}]}]}')
-    body = ('case "$1" in\n'
-            '  workspace) case "$2" in export) echo "name: lin";; '
-            '*) echo \'{"platforms": []}\';; esac;;\n'
-            f"  info) echo '{info}';;\n"
-            '  run) echo "Error:   × platform \'osx-64\' is not part of environment \'lin\'" >&2; '
-            'exit 1;;\nesac')
+    info = (
+        '{"platform": "linux-64", "environments_info": [{"name": "lin", '
+        '"features": ["lin", "default"], "platforms": [{"name": "linux-64"}]}]}'
+    )
+    body = (
+        'case "$1" in\n'
+        '  workspace) case "$2" in export) echo "name: lin";; '
+        "*) echo '{\"platforms\": []}';; esac;;\n"
+        f"  info) echo '{info}';;\n"
+        "  run) echo \"Error:   × platform 'osx-64' is not part of environment 'lin'\" >&2; "
+        "exit 1;;\nesac"
+    )
     request = _request(tmp_path, "resolve", args={"environment": "lin", "platform": "osx-64"})
     got = PixiBinary(_fake(tmp_path, body)).run(request)
     assert isinstance(got, Failed) and got.unobserved == ("/error",)
@@ -420,8 +490,10 @@ def test_platform_outside_environment_fails_without_comparing_the_message(tmp_pa
 
     graded = evaluate(case, got, implementation="pixi", duration=0.0)
     assert graded.outcome == CaseOutcome.PASS and graded.unobserved == ("/error",)
-    assert evaluate(case, replace(got, unobserved=()), implementation="pixi",
-                    duration=0.0).outcome == CaseOutcome.FAIL
+    assert (
+        evaluate(case, replace(got, unobserved=()), implementation="pixi", duration=0.0).outcome
+        == CaseOutcome.FAIL
+    )
 
 
 def test_unobserved_and_any_in_matching():
@@ -429,8 +501,9 @@ def test_unobserved_and_any_in_matching():
     actual = {"a": 1, "b": {"c": [9]}, "d": ANY}
     assert match(expected, actual, ignore=["/b"]) == []
     assert match(expected, actual) != []
-    assert match({"t": {"x": {"clean-env": False}}}, {"t": {"x": {}}},
-                 ignore=["/t/*/clean-env"]) == []
+    assert (
+        match({"t": {"x": {"clean-env": False}}}, {"t": {"x": {}}}, ignore=["/t/*/clean-env"]) == []
+    )
     assert match({"e": "!absent"}, {"e": ANY}) != []
     assert "- 9" not in unified_diff(expected, actual, ignore=["/b"])
     assert "- 9" in unified_diff(expected, actual)

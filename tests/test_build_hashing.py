@@ -55,10 +55,16 @@ def test_variant_hash_is_sha1_prefix_of_the_input():
     assert variant_hash(variant) == expected == "48b7412"
 
 
-@pytest.mark.parametrize(("text", "parts", "short"), [
-    ("3.11.2", 2, "311"), ("3.11.* *_cpython", 2, "311"), ("5.26.2", 3, "5262"), ("5", 2, "5"),
-    ("", 2, ""),
-])
+@pytest.mark.parametrize(
+    ("text", "parts", "short"),
+    [
+        ("3.11.2", 2, "311"),
+        ("3.11.* *_cpython", 2, "311"),
+        ("5.26.2", 3, "5262"),
+        ("5", 2, "5"),
+        ("", 2, ""),
+    ],
+)
 def test_short_version(text, parts, short):
     assert short_version(text, parts) == short
 
@@ -82,9 +88,15 @@ def test_boolean_prefix_value_displays_as_true():
 
 def test_noarch_rules():
     variant = {"python": "3.11", "target-platform": "linux-64", "numpy": "1.2"}
-    assert used_variant_for_noarch(variant, "python") == {"numpy": "1.2", "target_platform": "noarch"}
+    assert used_variant_for_noarch(variant, "python") == {
+        "numpy": "1.2",
+        "target_platform": "noarch",
+    }
     assert used_variant_for_noarch(variant, "generic") == {
-        "python": "3.11", "numpy": "1.2", "target_platform": "noarch"}
+        "python": "3.11",
+        "numpy": "1.2",
+        "target_platform": "noarch",
+    }
     assert used_variant_for_noarch(variant, None) == variant
 
 
@@ -92,8 +104,9 @@ def test_build_string_with_and_without_prefix():
     variant = {"target_platform": "linux-64"}
     assert build_string(variant).value == "hb0f4dca_0"
     assert build_string(variant, prefix="foo", build_number=3).value == "foo_hb0f4dca_3"
-    assert build_string({"python": "3.9.*", "target_platform": "linux-64"},
-                        prefix="myprefix").value.startswith("myprefix_py39h")
+    assert build_string(
+        {"python": "3.9.*", "target_platform": "linux-64"}, prefix="myprefix"
+    ).value.startswith("myprefix_py39h")
     # An empty prefix still adds its separator (`format!("{prefix}_")`).
     assert build_string(variant, prefix="").value == "_hb0f4dca_0"
 
@@ -118,7 +131,10 @@ def test_normalized_key_equality_order_and_debug():
     assert NormalizedKey("a-b") == NormalizedKey("a.b") == NormalizedKey("a_b")
     assert hash(NormalizedKey("a-b")) == hash(NormalizedKey("a_b"))
     assert sorted([NormalizedKey("b"), NormalizedKey("a-z"), NormalizedKey("a")]) == [
-        NormalizedKey("a"), NormalizedKey("a_z"), NormalizedKey("b")]
+        NormalizedKey("a"),
+        NormalizedKey("a_z"),
+        NormalizedKey("b"),
+    ]
     assert NormalizedKey("r-base").debug() == 'NormalizedKey("r-base")'
 
 
@@ -126,9 +142,11 @@ def test_debug_map_matches_the_insta_snapshot_format():
     # rattler_build_recipe__stage1__variant_tests__tests__build_string_py_noarch.snap
     items = [(NormalizedKey("__unix"), "__unix"), (NormalizedKey("target_platform"), "noarch")]
     assert debug_map(items) == (
-        '{NormalizedKey("__unix"): "__unix", NormalizedKey("target_platform"): "noarch"}')
+        '{NormalizedKey("__unix"): "__unix", NormalizedKey("target_platform"): "noarch"}'
+    )
     assert debug_map([(NormalizedKey("n"), 5), (NormalizedKey("b"), True)]) == (
-        '{NormalizedKey("n"): 5, NormalizedKey("b"): true}')
+        '{NormalizedKey("n"): 5, NormalizedKey("b"): true}'
+    )
 
 
 # -- properties -------------------------------------------------------------------------------
@@ -136,17 +154,20 @@ def test_debug_map_matches_the_insta_snapshot_format():
 _WORD = st.text(alphabet="abcxyzABZ019", min_size=1, max_size=4)
 _KEY_PARTS = st.lists(_WORD, min_size=1, max_size=3)
 _SCALAR = st.one_of(
-    st.text(max_size=8), st.integers(min_value=-(2**63), max_value=2**63 - 1), st.booleans())
+    st.text(max_size=8), st.integers(min_value=-(2**63), max_value=2**63 - 1), st.booleans()
+)
 _VALUE = st.one_of(_SCALAR, st.lists(_SCALAR, max_size=2))
 _VERSION = st.lists(st.integers(min_value=0, max_value=999), min_size=1, max_size=4).map(
-    lambda parts: ".".join(map(str, parts)))
+    lambda parts: ".".join(map(str, parts))
+)
 
 
 @st.composite
 def variants(draw, *, min_size=0):
     """Variants whose keys are distinct after normalization (so spelling cannot collide)."""
-    parts = draw(st.lists(_KEY_PARTS, min_size=min_size, max_size=5,
-                          unique_by=lambda p: "_".join(p)))
+    parts = draw(
+        st.lists(_KEY_PARTS, min_size=min_size, max_size=5, unique_by=lambda p: "_".join(p))
+    )
     return {"_".join(p): draw(_VALUE) for p in parts}
 
 
@@ -169,12 +190,15 @@ def test_hash_does_not_depend_on_key_order(variant, rnd):
 def test_hash_does_not_depend_on_separator_spelling(variant, data):
     respelled = {}
     for key, value in variant.items():
-        seps = data.draw(st.lists(st.sampled_from("-_."), max_size=key.count("_"),
-                                  min_size=key.count("_")))
+        seps = data.draw(
+            st.lists(st.sampled_from("-_."), max_size=key.count("_"), min_size=key.count("_"))
+        )
         respelled[_respell(key, seps)] = value
     assert variant_hash(respelled) == variant_hash(variant)
-    assert build_string(respelled, noarch="generic").value == build_string(
-        variant, noarch="generic").value
+    assert (
+        build_string(respelled, noarch="generic").value
+        == build_string(variant, noarch="generic").value
+    )
 
 
 @settings(max_examples=200)
@@ -190,8 +214,9 @@ def test_noarch_python_never_hashes_python(variant, first, second, number):
 
 
 def test_noarch_python_drops_only_the_python_key():
-    used = used_variant_for_noarch({"Python": "3.11", "python-abi3": "3.9", "python": "3.12"},
-                                   "python")
+    used = used_variant_for_noarch(
+        {"Python": "3.11", "python-abi3": "3.9", "python": "3.12"}, "python"
+    )
     assert used == {"Python": "3.11", "python-abi3": "3.9", "target_platform": "noarch"}
 
 
@@ -206,19 +231,26 @@ def test_any_noarch_hashes_target_platform_noarch(variant, platform):
 #: The shape of a default build string: optional user prefix, language prefixes in the order
 #: np, py, pl, lua, r (each with the digits of its short version), `h`, 7 hex digits, `_N`.
 BUILD_STRING = re.compile(
-    r"(?:[A-Za-z0-9_.]+_)?(?:np\d*)?(?:py\d*)?(?:pl\d*)?(?:lua\d*)?(?:r\d*)?h[0-9a-f]{7}_\d+")
+    r"(?:[A-Za-z0-9_.]+_)?(?:np\d*)?(?:py\d*)?(?:pl\d*)?(?:lua\d*)?(?:r\d*)?h[0-9a-f]{7}_\d+"
+)
 
 
 @settings(max_examples=300)
-@given(variants(), st.dictionaries(
-           st.sampled_from(["numpy", "python", "perl", "lua", "r", "r_base", "r-base"]),
-           _VERSION, max_size=6),
-       st.sampled_from([None, "generic", "python"]),
-       st.none() | st.from_regex(r"[A-Za-z0-9_.]{1,8}", fullmatch=True),
-       st.integers(min_value=0, max_value=10**9))
+@given(
+    variants(),
+    st.dictionaries(
+        st.sampled_from(["numpy", "python", "perl", "lua", "r", "r_base", "r-base"]),
+        _VERSION,
+        max_size=6,
+    ),
+    st.sampled_from([None, "generic", "python"]),
+    st.none() | st.from_regex(r"[A-Za-z0-9_.]{1,8}", fullmatch=True),
+    st.integers(min_value=0, max_value=10**9),
+)
 def test_build_string_shape(variant, languages, noarch, prefix, number):
-    result = build_string({**variant, **languages}, noarch=noarch, build_number=number,
-                          prefix=prefix)
+    result = build_string(
+        {**variant, **languages}, noarch=noarch, build_number=number, prefix=prefix
+    )
     assert BUILD_STRING.fullmatch(result.value), result.value
     assert result.value.endswith(f"h{result.hash}_{number}")
     if prefix is not None:

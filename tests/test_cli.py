@@ -102,8 +102,10 @@ def test_python_dash_m(capsys, monkeypatch):
     source = Path(entry.__file__).read_text(encoding="utf-8")
     monkeypatch.setattr(sys, "argv", ["pixiconf", "--version"])
     with pytest.raises(SystemExit) as exc:
-        exec(compile(source, entry.__file__, "exec"),
-             {"__name__": "__main__", "__package__": "pixiconf"})
+        exec(
+            compile(source, entry.__file__, "exec"),
+            {"__name__": "__main__", "__package__": "pixiconf"},
+        )
     assert exc.value.code == 0
     assert __version__ in capsys.readouterr().out
 
@@ -184,8 +186,9 @@ def test_check_warnings_go_to_stderr_as_rendered(capsys, workspace):
 
 
 def test_check_invalid_manifest_key(capsys, workspace):
-    (workspace / "pixi.toml").write_text(PIXI_TOML.replace("[dependencies]", "bogus = 1\n\n"
-                                                          "[dependencies]"), encoding="utf-8")
+    (workspace / "pixi.toml").write_text(
+        PIXI_TOML.replace("[dependencies]", "bogus = 1\n\n[dependencies]"), encoding="utf-8"
+    )
     code, out, err = run(capsys, "check", "--cwd", str(workspace))
     assert code == 1
     assert out == ""
@@ -197,13 +200,17 @@ def test_environments(capsys, workspace):
     assert code == 0
     environments = json.loads(out)["environments"]
     assert list(environments) == ["default", "test"]
-    assert environments["test"] == {"features": ["test", "default"], "solve-group": None,
-                                    "no-default-feature": False}
+    assert environments["test"] == {
+        "features": ["test", "default"],
+        "solve-group": None,
+        "no-default-feature": False,
+    }
 
 
 def test_resolve(capsys, workspace):
-    code, out, _ = run(capsys, "resolve", "--cwd", str(workspace), "--platform", "linux-64",
-                       "-e", "test")
+    code, out, _ = run(
+        capsys, "resolve", "--cwd", str(workspace), "--platform", "linux-64", "-e", "test"
+    )
     assert code == 0
     observation = yaml.safe_load(out)
     assert observation["features"] == ["test", "default"]
@@ -212,15 +219,24 @@ def test_resolve(capsys, workspace):
     # YAML keeps the observation's key order (sort_keys=False).
     assert list(observation)[:2] == ["features", "channels"]
 
-    code, out, _ = run(capsys, "resolve", "--cwd", str(workspace), "--platform", "linux-64",
-                       "--json")
+    code, out, _ = run(
+        capsys, "resolve", "--cwd", str(workspace), "--platform", "linux-64", "--json"
+    )
     assert code == 0
     assert json.loads(out)["features"] == ["default"]
 
 
 def test_resolve_unknown_environment(capsys, workspace):
-    code, out, err = run(capsys, "resolve", "--cwd", str(workspace), "--platform", "linux-64",
-                         "--environment", "nope")
+    code, out, err = run(
+        capsys,
+        "resolve",
+        "--cwd",
+        str(workspace),
+        "--platform",
+        "linux-64",
+        "--environment",
+        "nope",
+    )
     assert code == 1
     assert out == ""
     assert "nope" in err
@@ -297,14 +313,21 @@ def test_run_case_pass(capsys, corpus):
 
 def test_run_case_fail_and_json(capsys, corpus):
     failing = corpus / "discovery" / "wrong.yaml"
-    failing.write_text(PASSING_CASE.replace("manifest: pixi.toml", "manifest: other.toml")
-                       .replace("is the workspace", "is not the workspace"), encoding="utf-8")
-    code, out, _ = run(capsys, "run-case", "--json", str(corpus / "discovery" / "found.yaml"),
-                       str(failing))
+    failing.write_text(
+        PASSING_CASE.replace("manifest: pixi.toml", "manifest: other.toml").replace(
+            "is the workspace", "is not the workspace"
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = run(
+        capsys, "run-case", "--json", str(corpus / "discovery" / "found.yaml"), str(failing)
+    )
     assert code == 1
     entries = json.loads(out)
     assert [(e["case"], e["outcome"]) for e in entries] == [
-        ("discovery/found", "PASS"), ("discovery/wrong", "FAIL")]
+        ("discovery/found", "PASS"),
+        ("discovery/wrong", "FAIL"),
+    ]
     assert entries[1]["observation"] == {"manifest": "pixi.toml"}
     assert entries[1]["mismatches"]
 
@@ -356,10 +379,13 @@ def test_run_case_malformed_is_error(capsys, corpus, text, needle):
 def test_run_case_unsupported_is_skip(capsys, corpus):
     case = corpus / "discovery" / "lock.yaml"
     # Locking against a named (remote) channel is unsupported offline.
-    case.write_text("description: Locking.\nfeatures: [discovery]\nop: lock\n"
-                    "files:\n  pixi.toml: |\n    [workspace]\n    channels = [\"conda-forge\"]\n"
-                    "    platforms = [\"linux-64\"]\n"
-                    "expect:\n  result: {}\n", encoding="utf-8")
+    case.write_text(
+        "description: Locking.\nfeatures: [discovery]\nop: lock\n"
+        'files:\n  pixi.toml: |\n    [workspace]\n    channels = ["conda-forge"]\n'
+        '    platforms = ["linux-64"]\n'
+        "expect:\n  result: {}\n",
+        encoding="utf-8",
+    )
     code, out, _ = run(capsys, "run-case", str(case))
     assert code == 1  # a skipped case did not pass
     (entry,) = yaml.safe_load(out)
@@ -370,8 +396,11 @@ def test_run_case_unsupported_is_skip(capsys, corpus):
 def test_run_case_skips_a_case_whose_pixi_range_excludes_the_implementation(capsys, corpus):
     # The reference implements pixi 0.77: a rule that held only before 0.39 does not apply.
     case = corpus / "discovery" / "old.yaml"
-    case.write_text("description: Old rule.\nfeatures: [discovery]\npixi: '<0.39'\nop: discover\n"
-                    "files:\n  pixi.toml: '[project]'\nexpect:\n  result: {}\n", encoding="utf-8")
+    case.write_text(
+        "description: Old rule.\nfeatures: [discovery]\npixi: '<0.39'\nop: discover\n"
+        "files:\n  pixi.toml: '[project]'\nexpect:\n  result: {}\n",
+        encoding="utf-8",
+    )
     code, out, _ = run(capsys, "run-case", str(case))
     (entry,) = yaml.safe_load(out)
     assert (code, entry["outcome"]) == (1, "SKIP")
@@ -388,8 +417,14 @@ def test_run_case_without_corpus_root_uses_file_stem(capsys, tmp_path):
 
 @pytest.mark.parametrize("argv", [["missing.yaml"], ["--impl", "no-such-impl", "CASE"]])
 def test_run_case_unusable_input_exit_2(capsys, corpus, tmp_path, argv):
-    argv = [str(corpus / "discovery" / "found.yaml") if a == "CASE" else
-            str(tmp_path / a) if a.endswith(".yaml") else a for a in argv]
+    argv = [
+        str(corpus / "discovery" / "found.yaml")
+        if a == "CASE"
+        else str(tmp_path / a)
+        if a.endswith(".yaml")
+        else a
+        for a in argv
+    ]
     code, out, err = run(capsys, "run-case", *argv)
     assert code == 2
     assert out == ""
@@ -405,8 +440,8 @@ def test_lint_clean(capsys, corpus):
 
 def test_lint_problems(capsys, corpus):
     (corpus / "discovery" / "extra.yaml").write_text(
-        PASSING_CASE.replace("features: [discovery]", "features: [unknown-tag]"),
-        encoding="utf-8")
+        PASSING_CASE.replace("features: [discovery]", "features: [unknown-tag]"), encoding="utf-8"
+    )
     code, out, _ = run(capsys, "lint", str(corpus))
     assert code == 1
     assert "unknown tag 'unknown-tag'" in out
@@ -431,8 +466,15 @@ def test_console_script(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIXI_")}
 
     def call(*argv):
-        return subprocess.run([str(script), *argv], capture_output=True, text=True, env=env,
-                              cwd=tmp_path, timeout=120, check=False)
+        return subprocess.run(
+            [str(script), *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
 
     bad = call("check")
     assert bad.returncode == 1

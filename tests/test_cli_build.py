@@ -29,8 +29,17 @@ def pure_python(tmp_path: Path) -> Path:
 
 def test_build_string_matches_rattler_build_vector(capsys):
     # rattler-build stage1/variant_tests.rs test_build_string_py311
-    code, out, _ = run(capsys, "build-string", "--variant", "python=3.11",
-                       "--variant", "target_platform=linux-64", "--build-number", "5", "--json")
+    code, out, _ = run(
+        capsys,
+        "build-string",
+        "--variant",
+        "python=3.11",
+        "--variant",
+        "target_platform=linux-64",
+        "--build-number",
+        "5",
+        "--json",
+    )
     assert code == 0
     assert json.loads(out) == {"hash": "48b7412", "build-string": "py311h48b7412_5"}
 
@@ -61,8 +70,16 @@ def test_map_pypi_uses_the_offline_table(capsys, pure_python, tmp_path):
     # pure-python depends on rich>=13.7,<14 and click>=8.1 ([project.dependencies])
     table = tmp_path / "mapping.json"
     table.write_text(json.dumps({"rich": "conda-rich", "click": False}))
-    code, out, _ = run(capsys, "map-pypi", str(pure_python), "--platform", "linux-64",
-                       "--pypi-mapping", str(table), "--json")
+    code, out, _ = run(
+        capsys,
+        "map-pypi",
+        str(pure_python),
+        "--platform",
+        "linux-64",
+        "--pypi-mapping",
+        str(table),
+        "--json",
+    )
     assert code == 0
     mapped = json.loads(out)
     assert [spec.split()[0] for spec in mapped["run"]] == ["conda-rich"]
@@ -70,8 +87,15 @@ def test_map_pypi_uses_the_offline_table(capsys, pure_python, tmp_path):
 
 
 def test_map_pypi_reports_an_unreadable_table(capsys, pure_python, tmp_path):
-    code, _, err = run(capsys, "map-pypi", str(pure_python), "--platform", "linux-64",
-                       "--pypi-mapping", str(tmp_path / "missing.json"))
+    code, _, err = run(
+        capsys,
+        "map-pypi",
+        str(pure_python),
+        "--platform",
+        "linux-64",
+        "--pypi-mapping",
+        str(tmp_path / "missing.json"),
+    )
     assert code == 2
     assert "cannot read the mapping table" in err
 
@@ -84,16 +108,32 @@ def test_recipe_for_an_unknown_platform_fails_cleanly(capsys, pure_python):
 
 def _local_channel_workspace(root: Path) -> Path:
     channel = root / "chan"
-    for subdir, packages in (("noarch", {"tiny-1.0-0.conda": {
-            "name": "tiny", "version": "1.0", "build": "0", "build_number": 0, "depends": [],
-            "subdir": "noarch", "noarch": "generic", "timestamp": 1700000000000}}),
-            ("linux-64", {})):
+    for subdir, packages in (
+        (
+            "noarch",
+            {
+                "tiny-1.0-0.conda": {
+                    "name": "tiny",
+                    "version": "1.0",
+                    "build": "0",
+                    "build_number": 0,
+                    "depends": [],
+                    "subdir": "noarch",
+                    "noarch": "generic",
+                    "timestamp": 1700000000000,
+                }
+            },
+        ),
+        ("linux-64", {}),
+    ):
         (channel / subdir).mkdir(parents=True)
-        (channel / subdir / "repodata.json").write_text(json.dumps(
-            {"info": {"subdir": subdir}, "packages": {}, "packages.conda": packages}))
+        (channel / subdir / "repodata.json").write_text(
+            json.dumps({"info": {"subdir": subdir}, "packages": {}, "packages.conda": packages})
+        )
     (root / "pixi.toml").write_text(
         f'[workspace]\nchannels = ["{channel.as_uri()}"]\nplatforms = ["linux-64"]\n'
-        '[dependencies]\ntiny = "*"\n')
+        '[dependencies]\ntiny = "*"\n'
+    )
     return root
 
 

@@ -71,9 +71,13 @@ def test_the_location_index_is_linear_in_the_parts_of_a_dotted_header():
 def test_check_places_a_key_under_a_long_header_quickly(tmp_path, capsys):
     # 999 parts (tomli's limit is 1,000) and 3,000 keys: 3,000 x 999 prefixes before.
     header = "[tool." + ".".join(f"k{i}" for i in range(998)) + "]\n"
-    root = workspace(tmp_path / "ws", MANIFEST + header
-                     + "".join(f"x{i} = 1\n" for i in range(3000))
-                     + "[dependencies]\nnumpy = 1\n")
+    root = workspace(
+        tmp_path / "ws",
+        MANIFEST
+        + header
+        + "".join(f"x{i} = 1\n" for i in range(3000))
+        + "[dependencies]\nnumpy = 1\n",
+    )
     start = time.perf_counter()
     code, _, err = run(capsys, "check", "--cwd", str(root))
     assert time.perf_counter() - start < 5
@@ -93,17 +97,22 @@ def test_a_header_of_tens_of_thousands_of_parts_is_a_located_error(tmp_path, cap
 # --------------------------------------------------------------------------- deep nesting
 
 
-@pytest.mark.parametrize(("value", "line", "column"), [
-    ("[" * 1000 + "]" * 1000, 6, 405),
-    ("{a=" * 1000 + "1" + "}" * 1000, 6, 1205),  # the 401st table opens at 5 + 400 * 3
-    ('["[[[", # [[[\n' + "[" * 1000 + "]" * 1001, 7, 400),  # none in strings or comments
-])
+@pytest.mark.parametrize(
+    ("value", "line", "column"),
+    [
+        ("[" * 1000 + "]" * 1000, 6, 405),
+        ("{a=" * 1000 + "1" + "}" * 1000, 6, 1205),  # the 401st table opens at 5 + 400 * 3
+        ('["[[[", # [[[\n' + "[" * 1000 + "]" * 1001, 7, 400),  # none in strings or comments
+    ],
+)
 def test_nesting_beyond_tomli_s_limit_is_a_located_error(tmp_path, capsys, value, line, column):
     root = workspace(tmp_path / "ws", MANIFEST + "[dependencies]\nx = " + value + "\n")
     code, _, err = run(capsys, "check", "--cwd", str(root))
     assert code == 1
-    assert (f"pixi.toml:{line}:{column}: error: TOML inline arrays/tables are nested more "
-            "than the allowed 400 levels") in err
+    assert (
+        f"pixi.toml:{line}:{column}: error: TOML inline arrays/tables are nested more "
+        "than the allowed 400 levels"
+    ) in err
 
 
 @pytest.mark.parametrize("as_json", [False, True])
@@ -112,11 +121,17 @@ def test_deeply_nested_values_pass_every_path(tmp_path, capsys, channel, as_json
     YAML/JSON output of an observation."""
     deep = "[" * 399 + "]" * 399
     text = MANIFEST.replace("channels = []", f'channels = ["{channel}"]')
-    root = workspace(tmp_path / "ws", text + f"[tool.x]\ny = {deep}\n[tool.z]\n"
-                     f"q = {'[{a=' * 199}1{'}]' * 199}\n")
+    root = workspace(
+        tmp_path / "ws", text + f"[tool.x]\ny = {deep}\n[tool.z]\nq = {'[{a=' * 199}1{'}]' * 199}\n"
+    )
     flag = ["--json"] if as_json else []
-    for command in (["check"], ["environments"], ["lock"], ["lock-check"],
-                    ["resolve", "--platform", "linux-64"]):
+    for command in (
+        ["check"],
+        ["environments"],
+        ["lock"],
+        ["lock-check"],
+        ["resolve", "--platform", "linux-64"],
+    ):
         code, _, _ = run(capsys, *command, "--cwd", str(root), *flag)
         assert code == 0, command
     from pixiconf.cli import _dump
@@ -133,8 +148,7 @@ def test_deeply_nested_values_pass_every_path(tmp_path, capsys, channel, as_json
 
 
 @pytest.mark.parametrize("literal", ["9" * 5000, "-" + "1" * 4301, "1_" + "0" * 5000])
-def test_an_integer_python_cannot_read_is_invalid_number_at_its_place(tmp_path, capsys,
-                                                                       literal):
+def test_an_integer_python_cannot_read_is_invalid_number_at_its_place(tmp_path, capsys, literal):
     root = workspace(tmp_path / "ws", MANIFEST + f"[activation.env]\nx = {literal}\n")
     code, _, err = run(capsys, "check", "--cwd", str(root))
     assert code == 1
@@ -163,9 +177,11 @@ def test_a_loop_of_directory_links_is_a_link_loop(tmp_path, capsys):
 
 
 def test_lock_and_lock_check_in_a_directory_whose_name_is_not_utf8(tmp_path, capsys, channel):
-    root = workspace(tmp_path / NOT_UTF8, MANIFEST.replace("channels = []",
-                                                           f'channels = ["{channel}"]')
-                     + '[dependencies]\npython = "3.12.*"\n')
+    root = workspace(
+        tmp_path / NOT_UTF8,
+        MANIFEST.replace("channels = []", f'channels = ["{channel}"]')
+        + '[dependencies]\npython = "3.12.*"\n',
+    )
     code, out, _ = run(capsys, "lock", "--cwd", str(root))
     assert code == 0 and "python" in out and (root / "pixi.lock").is_file()
     code, out, _ = run(capsys, "lock-check", "--cwd", str(root), "--json")
@@ -180,8 +196,11 @@ def test_a_relative_channel_in_a_directory_whose_name_is_not_utf8(tmp_path, caps
     root = tmp_path / NOT_UTF8
     root.mkdir()
     shutil.copytree(unquote(urlsplit(channel).path), root / "chan")
-    workspace(root, MANIFEST.replace("channels = []", 'channels = ["./chan"]')
-              + '[dependencies]\npython = "3.12.*"\n')
+    workspace(
+        root,
+        MANIFEST.replace("channels = []", 'channels = ["./chan"]')
+        + '[dependencies]\npython = "3.12.*"\n',
+    )
     code, _, err = run(capsys, "lock", "--cwd", str(root))
     assert code == 1 and "unsupported file based url" in err
     code, out, _ = run(capsys, "lock-check", "--cwd", str(root), "--json")
@@ -189,8 +208,11 @@ def test_a_relative_channel_in_a_directory_whose_name_is_not_utf8(tmp_path, caps
 
 
 def test_pixi_lock_being_a_directory_is_a_failed_write(tmp_path, capsys, channel):
-    root = workspace(tmp_path / "ws", MANIFEST.replace("channels = []", f'channels = ["{channel}"]')
-                     + '[dependencies]\npython = "3.12.*"\n')
+    root = workspace(
+        tmp_path / "ws",
+        MANIFEST.replace("channels = []", f'channels = ["{channel}"]')
+        + '[dependencies]\npython = "3.12.*"\n',
+    )
     (root / "pixi.lock").mkdir()
     code, _, err = run(capsys, "lock", "--cwd", str(root))
     assert code == 1
@@ -207,9 +229,21 @@ def test_json_output_on_a_strict_utf8_stdout_escapes_lone_surrogates(tmp_path):
     workspace(tmp_path / NOT_UTF8, MANIFEST)
     env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
     for flag in (["--json"], []):
-        done = subprocess.run([sys.executable, "-m", "pixiconf", "discover", "--manifest-path",
-                               f"{NOT_UTF8}/pixi.toml", *flag], capture_output=True, env=env,
-                              timeout=60, cwd=tmp_path)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pixiconf",
+                "discover",
+                "--manifest-path",
+                f"{NOT_UTF8}/pixi.toml",
+                *flag,
+            ],
+            capture_output=True,
+            env=env,
+            timeout=60,
+            cwd=tmp_path,
+        )
         assert done.returncode == 0, done.stderr
         assert b"Traceback" not in done.stderr
         out = done.stdout.decode("utf-8")  # valid UTF-8
@@ -219,8 +253,10 @@ def test_json_output_on_a_strict_utf8_stdout_escapes_lone_surrogates(tmp_path):
 
 
 def test_diagnostics_show_terminal_escapes_escaped(tmp_path, capsys):
-    root = workspace(tmp_path / "ws", MANIFEST + '[dependencies]\n"a\x1b]0;owned\x07" = 1\n'
-                     + "[tasks]\n\"\u202eb\x9b\" = 1\n")
+    root = workspace(
+        tmp_path / "ws",
+        MANIFEST + '[dependencies]\n"a\x1b]0;owned\x07" = 1\n' + '[tasks]\n"\u202eb\x9b" = 1\n',
+    )
     code, _, err = run(capsys, "check", "--cwd", str(root))
     assert code == 1
     assert "\x1b" not in err and "\x07" not in err
@@ -228,11 +264,12 @@ def test_diagnostics_show_terminal_escapes_escaped(tmp_path, capsys):
 
 
 def test_observations_show_terminal_escapes_escaped(tmp_path, capsys):
-    root = workspace(tmp_path / "ws", MANIFEST + '[activation.env]\nA = "\\e]0;t\\u0007"\n'
-                     'B = "\u202e\u0085\u009b"\n')
+    root = workspace(
+        tmp_path / "ws",
+        MANIFEST + '[activation.env]\nA = "\\e]0;t\\u0007"\nB = "\u202e\u0085\u009b"\n',
+    )
     for flag in ([], ["--json"]):
-        code, out, _ = run(capsys, "resolve", "--platform", "linux-64", "--cwd", str(root),
-                           *flag)
+        code, out, _ = run(capsys, "resolve", "--platform", "linux-64", "--cwd", str(root), *flag)
         assert code == 0
         assert not any(c in out for c in "\x1b\x07\u202e\x85\x9b")
         if flag:
@@ -253,22 +290,30 @@ def test_ctrl_c_during_lock_ends_cleanly(tmp_path):
     """SIGINT in a solve: one line, exit 130, no traceback, no pixi.lock, no temp files."""
     root = tmp_path / "ws"
     root.mkdir()
-    code = ("import asyncio, sys, rattler\n"
-            "async def slow(**kwargs):\n"  # a solve that takes long, as rattler's awaits
-            "    sys.stderr.write('solving\\n'); sys.stderr.flush(); await asyncio.sleep(60)\n"
-            "rattler.solve = slow\n"
-            "from pixiconf.cli import main\n"
-            "main()\n")
-    (root / "pixi.toml").write_text(MANIFEST.replace("channels = []", f'channels = ["{root.as_uri()}"]')
-                                    + '[dependencies]\npython = "*"\n')
+    code = (
+        "import asyncio, sys, rattler\n"
+        "async def slow(**kwargs):\n"  # a solve that takes long, as rattler's awaits
+        "    sys.stderr.write('solving\\n'); sys.stderr.flush(); await asyncio.sleep(60)\n"
+        "rattler.solve = slow\n"
+        "from pixiconf.cli import main\n"
+        "main()\n"
+    )
+    (root / "pixi.toml").write_text(
+        MANIFEST.replace("channels = []", f'channels = ["{root.as_uri()}"]')
+        + '[dependencies]\npython = "*"\n'
+    )
     (root / "linux-64").mkdir()
     (root / "noarch").mkdir()
     for subdir in ("linux-64", "noarch"):
         (root / subdir / "repodata.json").write_text('{"packages": {}}')
     env = {**os.environ, "TMPDIR": str(tmp_path)}
-    child = subprocess.Popen([sys.executable, "-c", code, "lock", "--cwd", str(root)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, "lock", "--cwd", str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     assert child.stderr is not None
     assert child.stderr.readline() == b"solving\n"
     child.send_signal(signal.SIGINT)
@@ -315,9 +360,17 @@ def test_generated_hostile_inputs(tmp_path, channel):
     assert problems == []
     assert set(codes) <= {0, 1, 2, 3}
     assert len(codes) >= 3  # the sample reaches successes, failures and usage errors
-    assert {item.command for item in inputs} >= {"check", "environments", "resolve", "lock",
-                                                 "lock-check", "recipe", "variants",
-                                                 "map-pypi", "build-string"}
+    assert {item.command for item in inputs} >= {
+        "check",
+        "environments",
+        "resolve",
+        "lock",
+        "lock-check",
+        "recipe",
+        "variants",
+        "map-pypi",
+        "build-string",
+    }
 
 
 def test_ctrl_c_during_a_real_solve_ends_without_a_panic(tmp_path):
@@ -333,9 +386,13 @@ def test_ctrl_c_during_a_real_solve_ends_without_a_panic(tmp_path):
     url = write_scale_channel(tmp_path / "channel", 10_000)
     (root / "pixi.toml").write_text(manifest(url, 10_000))
     env = {**os.environ, "TMPDIR": str(tmp_path)}
-    child = subprocess.Popen([sys.executable, "-m", "pixiconf", "lock", "--cwd", str(root)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
-                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "pixiconf", "lock", "--cwd", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     time.sleep(1.5)
     child.send_signal(signal.SIGINT)
     _, err = child.communicate(timeout=120)
@@ -366,7 +423,8 @@ class _ClosedPipe:
 def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path, monkeypatch, capsys):
     # `pixiconf resolve ... | head -1`: a closed pipe is exit 1 and nothing on stderr.
     (tmp_path / "pixi.toml").write_text(
-        '[workspace]\nchannels = []\nplatforms = ["linux-64"]\n\n[dependencies]\npython = "*"\n')
+        '[workspace]\nchannels = []\nplatforms = ["linux-64"]\n\n[dependencies]\npython = "*"\n'
+    )
     monkeypatch.setattr(sys, "stdout", _ClosedPipe())
     assert main(["resolve", "--platform", "linux-64", "--cwd", str(tmp_path)]) == 1
     assert capsys.readouterr().err == ""

@@ -31,21 +31,30 @@ OVERWRITE = {
     "noarch": st.booleans(),
     "abi3": st.booleans(),
     "installer": st.sampled_from(["uv", "pip"]),
-    "compilers": st.lists(st.sampled_from(["c", "cxx", "rust", "fortran"]), max_size=3, unique=True),
+    "compilers": st.lists(
+        st.sampled_from(["c", "cxx", "rust", "fortran"]), max_size=3, unique=True
+    ),
     "ignore-pyproject-manifest": st.booleans(),
     "ignore-pypi-mapping": st.booleans(),
 }
 NON_EMPTY_REPLACE = {"extra-args": words, "extra-input-globs": words}
 MERGE = {
-    "env": st.dictionaries(st.text("ABCD_", min_size=1, max_size=3), st.text("xyz", max_size=3),
-                           max_size=3),
+    "env": st.dictionaries(
+        st.text("ABCD_", min_size=1, max_size=3), st.text("xyz", max_size=3), max_size=3
+    ),
     "pypi-conda-map": st.dictionaries(names, st.one_of(st.just(False), names), max_size=3),
 }
 ATTRIBUTE = {
-    "noarch": "noarch", "abi3": "abi3", "installer": "installer", "compilers": "compilers",
+    "noarch": "noarch",
+    "abi3": "abi3",
+    "installer": "installer",
+    "compilers": "compilers",
     "ignore-pyproject-manifest": "ignore_pyproject_manifest",
-    "ignore-pypi-mapping": "ignore_pypi_mapping_option", "extra-args": "extra_args",
-    "extra-input-globs": "extra_input_globs", "env": "env", "pypi-conda-map": "pypi_conda_map",
+    "ignore-pypi-mapping": "ignore_pypi_mapping_option",
+    "extra-args": "extra_args",
+    "extra-input-globs": "extra_input_globs",
+    "env": "env",
+    "pypi-conda-map": "pypi_conda_map",
 }
 
 

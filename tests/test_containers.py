@@ -34,8 +34,10 @@ from pixiconf.operations.request import OperationRequest
 CASES = Path(__file__).resolve().parents[1] / "cases"
 REQUIRED = os.environ.get("PIXICONF_REQUIRE_CONTAINERS") == "1"
 #: Subprocesses find this environment's console scripts (``pixiconf-pixi``) on PATH.
-ENV = {**os.environ,
-       "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+ENV = {
+    **os.environ,
+    "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+}
 
 
 def _unavailable(reason: str) -> None:
@@ -68,16 +70,19 @@ def test_foreign_platform_without_emulator_has_a_reason(tmp_path):
 
 
 def test_unmounted_binfmt_misc_is_named_in_the_reason(tmp_path):
-    problem = execution_problem(get_platform("linux-aarch64"), "x86_64",
-                                binfmt=tmp_path / "binfmt_misc")
+    problem = execution_problem(
+        get_platform("linux-aarch64"), "x86_64", binfmt=tmp_path / "binfmt_misc"
+    )
     assert problem is not None
     assert f"binfmt_misc is not mounted at {tmp_path / 'binfmt_misc'}" in problem
     assert "update-binfmts --enable qemu-aarch64" in problem
 
 
 def test_foreign_platform_with_enabled_emulator_runs(tmp_path):
-    binfmt = _binfmt(tmp_path, {
-        "qemu-aarch64": "enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\n"})
+    binfmt = _binfmt(
+        tmp_path,
+        {"qemu-aarch64": "enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\n"},
+    )
     assert execution_problem(get_platform("linux-aarch64"), "x86_64", binfmt=binfmt) is None
 
 
@@ -108,21 +113,28 @@ def test_reply_unpickler_accepts_outcomes_and_refuses_callables():
 
 
 def _request(tmp_path: Path) -> OperationRequest:
-    return OperationRequest(op="check", args={}, workspace_root=tmp_path, cwd=tmp_path,
-                            env={"PATH": "/usr/bin"})
+    return OperationRequest(
+        op="check", args={}, workspace_root=tmp_path, cwd=tmp_path, env={"PATH": "/usr/bin"}
+    )
 
 
 def test_unrunnable_platform_is_unsupported_for_every_case(tmp_path):
     wrapper = ContainerImplementation(
-        ReferenceImplementation(), spec="reference", platform=get_platform("linux-riscv64"),
-        image="pixiconf-linux-riscv64:0", mount=tmp_path, client=None,
-        problem="no emulator for riscv64 is registered")
+        ReferenceImplementation(),
+        spec="reference",
+        platform=get_platform("linux-riscv64"),
+        image="pixiconf-linux-riscv64:0",
+        mount=tmp_path,
+        client=None,
+        problem="no emulator for riscv64 is registered",
+    )
     try:
         for _ in range(2):
             outcome = wrapper.run(_request(tmp_path))
             assert isinstance(outcome, Unsupported)
-            assert outcome.reason == ("platform linux-riscv64: no emulator for riscv64 is "
-                                      "registered")
+            assert outcome.reason == (
+                "platform linux-riscv64: no emulator for riscv64 is registered"
+            )
     finally:
         wrapper.close()
 
@@ -132,8 +144,13 @@ def test_workspace_outside_the_mount_is_refused(tmp_path):
     mount.mkdir()
     elsewhere.mkdir()
     wrapper = ContainerImplementation(
-        ReferenceImplementation(), spec="reference", platform=get_platform("linux-64"),
-        image="pixiconf-linux-64:0", mount=mount, client=None)
+        ReferenceImplementation(),
+        spec="reference",
+        platform=get_platform("linux-64"),
+        image="pixiconf-linux-64:0",
+        mount=mount,
+        client=None,
+    )
     outcome = wrapper.run(_request(elsewhere))
     assert isinstance(outcome, Failed) and "outside the directory mounted" in outcome.message
     wrapper.close()
@@ -147,8 +164,13 @@ def test_the_reference_runs_in_the_server_and_the_host_keeps_its_time_limit(tmp_
     assert runs_in_server(reference)
     assert not runs_in_server(PixiBinary(sys.executable))
     wrapper = ContainerImplementation(
-        reference, spec="reference", platform=get_platform("linux-64"),
-        image="pixiconf-linux-64:0", mount=tmp_path, client=None)
+        reference,
+        spec="reference",
+        platform=get_platform("linux-64"),
+        image="pixiconf-linux-64:0",
+        mount=tmp_path,
+        client=None,
+    )
     assert wrapper._slack == 0.0
     wrapper.close()
 
@@ -169,8 +191,7 @@ def test_in_process_runner_gives_each_request_its_environment(tmp_path, monkeypa
 
     with InProcess(Recorder()) as runner:
         request = _request(tmp_path)
-        assert runner.run(dataclasses.replace(request, env={"A": "1", "HOME": "/h"})) \
-            == Observed(1)
+        assert runner.run(dataclasses.replace(request, env={"A": "1", "HOME": "/h"})) == Observed(1)
         runner.run(dataclasses.replace(request, env={"B": "2"}))
     (first, tmp1), (second, tmp2) = seen
     assert first == {"A": "1", "HOME": "/h", "TMPDIR": runner.scratch}
@@ -178,29 +199,52 @@ def test_in_process_runner_gives_each_request_its_environment(tmp_path, monkeypa
     assert tmp1 == tmp2 == runner.scratch != "/tmp"
 
 
-def _pytest(*args: str, cwd: Path, env: dict[str, str] | None = None
-            ) -> subprocess.CompletedProcess[str]:
+def _pytest(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly",
-         "-p", "no:xdist", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=600, env=env, check=False)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:xdist",
+            *args,
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        check=False,
+    )
 
 
 def test_unknown_platform_is_a_usage_error(tmp_path):
-    result = _pytest(f"--pixiconf-cases={CASES / 'activation'}", "--pixiconf-container=osx-64",
-                     cwd=tmp_path)
+    result = _pytest(
+        f"--pixiconf-cases={CASES / 'activation'}", "--pixiconf-container=osx-64", cwd=tmp_path
+    )
     assert result.returncode == 4, result.stderr
     assert "--pixiconf-container: unknown platform 'osx-64'" in result.stderr
 
 
 def test_unreachable_engine_is_a_usage_error(tmp_path):
     env = {**os.environ, "DOCKER_HOST": f"unix://{tmp_path}/no-such-engine.sock"}
-    result = _pytest(f"--pixiconf-cases={CASES / 'activation'}",
-                     "--pixiconf-container=linux-64", cwd=tmp_path, env=env)
+    result = _pytest(
+        f"--pixiconf-cases={CASES / 'activation'}",
+        "--pixiconf-container=linux-64",
+        cwd=tmp_path,
+        env=env,
+    )
     assert result.returncode == 4, result.stderr
     assert "--pixiconf-container: " in result.stderr
-    assert ("not reachable" in result.stderr
-            or "docker Python SDK is not installed" in result.stderr), result.stderr
+    assert (
+        "not reachable" in result.stderr or "docker Python SDK is not installed" in result.stderr
+    ), result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -256,11 +300,15 @@ def _image(engine, name: str) -> str:
         engine.images.get(platform.base_image)
     except ImageNotFound:
         if shutil.which("debootstrap") is None or os.geteuid() != 0:
-            _unavailable(f"{platform.base_image} is not built and cannot be: it needs root "
-                         "and debootstrap (apt-get install debootstrap)")
+            _unavailable(
+                f"{platform.base_image} is not built and cannot be: it needs root "
+                "and debootstrap (apt-get install debootstrap)"
+            )
     if source_root() is None:
-        _unavailable("pixiconf is not installed from a source checkout, so there is no wheel "
-                     "to build the image from (run `pixiconf containers build --wheel W`)")
+        _unavailable(
+            "pixiconf is not installed from a source checkout, so there is no wheel "
+            "to build the image from (run `pixiconf containers build --wheel W`)"
+        )
     try:
         result = build_platform(platform, say=lambda _text: None, client=engine)
     except BuildError as exc:
@@ -297,20 +345,36 @@ def _outcomes(xml: Path) -> dict[str, str]:
 
 def _containers_of(engine, pid: int) -> list:
     owner = f"{socket.gethostname()}:{pid}"
-    return [c for c in engine.containers.list(all=True, filters={"label": LABEL},
-                                              ignore_removed=True)
-            if c.labels.get(OWNER_LABEL) == owner]
+    return [
+        c
+        for c in engine.containers.list(all=True, filters={"label": LABEL}, ignore_removed=True)
+        if c.labels.get(OWNER_LABEL) == owner
+    ]
 
 
-def _run_slice(tmp_path: Path, engine, name: str, areas: list[str], *extra: str
-               ) -> tuple[dict[str, str], dict, str]:
+def _run_slice(
+    tmp_path: Path, engine, name: str, areas: list[str], *extra: str
+) -> tuple[dict[str, str], dict, str]:
     """The junitxml outcomes, the JSON report (``--pixiconf-report``) and the output."""
     xml, report = tmp_path / f"{name}.xml", tmp_path / f"{name}.json"
-    argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly",
-            "-p", "no:xdist", f"--junitxml={xml}", f"--pixiconf-report={report}",
-            *(f"--pixiconf-cases={CASES / area}" for area in areas), *extra]
-    process = subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, env=ENV)
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        "-p",
+        "no:xdist",
+        f"--junitxml={xml}",
+        f"--pixiconf-report={report}",
+        *(f"--pixiconf-cases={CASES / area}" for area in areas),
+        *extra,
+    ]
+    process = subprocess.Popen(
+        argv, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV
+    )
     output, _ = process.communicate(timeout=600)
     assert process.returncode in (0, 1), output
     assert _containers_of(engine, process.pid) == [], "a container was left behind"
@@ -318,15 +382,19 @@ def _run_slice(tmp_path: Path, engine, name: str, areas: list[str], *extra: str
 
 
 @pytest.mark.containers
-@pytest.mark.parametrize(("impl", "areas"), [
-    pytest.param("reference", ["dependencies", "platforms", "channels"], id="reference"),
-    pytest.param("pixiconf-pixi", ["activation"], id="pixiconf-pixi"),
-])
+@pytest.mark.parametrize(
+    ("impl", "areas"),
+    [
+        pytest.param("reference", ["dependencies", "platforms", "channels"], id="reference"),
+        pytest.param("pixiconf-pixi", ["activation"], id="pixiconf-pixi"),
+    ],
+)
 def test_slice_in_container_matches_host(tmp_path, engine, linux64_image, impl, areas):
     impl_args = [] if impl == "reference" else [f"--pixiconf-impl={impl}"]
     host, host_report, _ = _run_slice(tmp_path, engine, "host", areas, *impl_args)
-    inside, report, output = _run_slice(tmp_path, engine, "container", areas, *impl_args,
-                                        "--pixiconf-container=linux-64")
+    inside, report, output = _run_slice(
+        tmp_path, engine, "container", areas, *impl_args, "--pixiconf-container=linux-64"
+    )
     where = f"in container {linux64_image} (linux/amd64)"
     assert where in output
     assert where in report["implementation"]["version"]
@@ -334,8 +402,9 @@ def test_slice_in_container_matches_host(tmp_path, engine, linux64_image, impl, 
     assert len(host) >= 15 and any(v == "passed" for v in host.values())
     assert inside == host
     # The JSON reports: the same outcome for every case, the same totals.
-    assert ({case: r["outcome"] for case, r in report["cases"].items()}
-            == {case: r["outcome"] for case, r in host_report["cases"].items()})
+    assert {case: r["outcome"] for case, r in report["cases"].items()} == {
+        case: r["outcome"] for case, r in host_report["cases"].items()
+    }
     assert report["totals"] == host_report["totals"]
     assert len(report["cases"]) == len(host)
 
@@ -344,30 +413,51 @@ def test_slice_in_container_matches_host(tmp_path, engine, linux64_image, impl, 
 def test_slice_in_emulated_aarch64_container_matches_host(tmp_path, engine, aarch64_image):
     # The image really is aarch64 and runs through the emulator.
     machine = engine.containers.run(
-        aarch64_image, ["python3", "-c", "import platform; print(platform.machine())"],
-        platform="linux/arm64", network_mode="none", remove=True)
+        aarch64_image,
+        ["python3", "-c", "import platform; print(platform.machine())"],
+        platform="linux/arm64",
+        network_mode="none",
+        remove=True,
+    )
     assert machine.decode().strip() == "aarch64"
     assert engine.images.get(aarch64_image).attrs["Architecture"] == "arm64"
     areas = ["platforms", "channels"]
     host, host_report, _ = _run_slice(tmp_path, engine, "host", areas)
-    inside, report, output = _run_slice(tmp_path, engine, "aarch64", areas,
-                                        "--pixiconf-container=linux-aarch64")
+    inside, report, output = _run_slice(
+        tmp_path, engine, "aarch64", areas, "--pixiconf-container=linux-aarch64"
+    )
     where = f"in container {aarch64_image} (linux/arm64)"
     assert where in output and where in report["implementation"]["version"]
     assert len(host) >= 15 and any(v == "passed" for v in host.values())
     assert inside == host
-    assert ({case: r["outcome"] for case, r in report["cases"].items()}
-            == {case: r["outcome"] for case, r in host_report["cases"].items()})
+    assert {case: r["outcome"] for case, r in report["cases"].items()} == {
+        case: r["outcome"] for case, r in host_report["cases"].items()
+    }
     assert report["totals"] == host_report["totals"]
 
 
 @pytest.mark.containers
 def test_interrupted_run_removes_its_container(tmp_path, engine, linux64_image):
     process = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-         f"--pixiconf-cases={CASES / 'activation'}", "--pixiconf-impl=pixiconf-pixi",
-         "--pixiconf-container=linux-64"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            f"--pixiconf-cases={CASES / 'activation'}",
+            "--pixiconf-impl=pixiconf-pixi",
+            "--pixiconf-container=linux-64",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=ENV,
+    )
     deadline = time.monotonic() + 120
     while not _containers_of(engine, process.pid):
         assert process.poll() is None, process.communicate()[0]
@@ -384,10 +474,24 @@ def test_killed_run_leaves_a_container_the_next_run_sweeps(tmp_path, engine, lin
     from pixiconf.containers.runtime import sweep_leftovers
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-         f"--pixiconf-cases={CASES / 'activation'}", "--pixiconf-impl=pixiconf-pixi",
-         "--pixiconf-container=linux-64"],
-        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            f"--pixiconf-cases={CASES / 'activation'}",
+            "--pixiconf-impl=pixiconf-pixi",
+            "--pixiconf-container=linux-64",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=ENV,
+    )
     deadline = time.monotonic() + 120
     while not _containers_of(engine, process.pid):
         assert process.poll() is None and time.monotonic() < deadline

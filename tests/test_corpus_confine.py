@@ -37,8 +37,7 @@ def write_case(root: Path, name: str, text: str) -> Path:
 
 
 def run(root: Path, path: Path, implementation=None):
-    return run_case(load_case(path, root), implementation or ReferenceImplementation(),
-                    timeout=60)
+    return run_case(load_case(path, root), implementation or ReferenceImplementation(), timeout=60)
 
 
 @pytest.fixture
@@ -53,15 +52,22 @@ def outside(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("absolute", [True, False], ids=["absolute", "dot-dot"])
 def test_pixi_project_manifest_outside_the_workspace_is_an_error(tmp_path, outside, absolute):
     corpus = tmp_path / "corpus"
-    value = (str(outside / "pixi.toml") if absolute
-             else "../" * 12 + str(outside / "pixi.toml").lstrip("/"))
-    path = write_case(corpus, "escape", f"""
+    value = (
+        str(outside / "pixi.toml")
+        if absolute
+        else "../" * 12 + str(outside / "pixi.toml").lstrip("/")
+    )
+    path = write_case(
+        corpus,
+        "escape",
+        f"""
         description: Locks the manifest that PIXI_PROJECT_MANIFEST names.
         features: [lock]
         env: {{PIXI_PROJECT_MANIFEST: "{value}"}}
         op: lock
         expect: {{result: {{}}}}
-    """)
+    """,
+    )
     for _ in range(2):  # a second run used to replace the lock file written by the first
         result = run(corpus, path)
         assert result.outcome is CaseOutcome.ERROR, result
@@ -72,13 +78,17 @@ def test_pixi_project_manifest_outside_the_workspace_is_an_error(tmp_path, outsi
 
 def test_manifest_path_outside_the_workspace_is_an_error(tmp_path, outside):
     corpus = tmp_path / "corpus"
-    path = write_case(corpus, "escape", f"""
+    path = write_case(
+        corpus,
+        "escape",
+        f"""
         description: Reads the manifest that manifest-path names.
         features: [discovery]
         op: discover
-        args: {{manifest-path: "{outside / 'pixi.toml'}"}}
+        args: {{manifest-path: "{outside / "pixi.toml"}"}}
         expect: {{result: {{}}}}
-    """)
+    """,
+    )
     result = run(corpus, path)
     assert result.outcome is CaseOutcome.ERROR
     assert "key 'args.manifest-path'" in result.message
@@ -88,14 +98,18 @@ def test_manifest_path_outside_the_workspace_is_an_error(tmp_path, outside):
 @pytest.mark.parametrize("name", ["HOME", "PATH"])
 def test_a_case_cannot_replace_home_or_path(tmp_path, name):
     corpus = tmp_path / "corpus"
-    path = write_case(corpus, "env", f"""
+    path = write_case(
+        corpus,
+        "env",
+        f"""
         description: Sets {name}.
         features: [discovery]
         files: {{pixi.toml: "[workspace]"}}
         env: {{{name}: /root}}
         op: discover
         expect: {{result: {{}}}}
-    """)
+    """,
+    )
     case = load_case(path, corpus)
     assert [p.key for p in case.problems] == [f"env.{name}"]
     assert "cannot be replaced by a case" in case.message
@@ -106,18 +120,29 @@ def test_path_valued_variables_are_confined_and_others_are_not(tmp_path):
     cwd = base / "workspace" / "sub"
     cwd.mkdir(parents=True)
     home = base / "home"
-    ok = {"PIXI_CACHE_DIR": "cache", "UV_CACHE_DIR": "../x", "XDG_CONFIG_HOME": "~/config",
-          "PIXI_X": "1", "PIXI_IN_SHELL": "", "PYTHONPATH": "a:../b"}
-    confine_case_paths(env=ok, args={"manifest-path": "../pixi.toml"}, cwd=cwd, home=home,
-                       base=base)
-    for name, value in [("PIXI_CACHE_DIR", "/tmp"), ("UV_CACHE_DIR", "../../.."),
-                        ("ANYTHING", "/etc/passwd"), ("PYTHONPATH", "a:/usr/lib"),
-                        ("XDG_DATA_HOME", "~root/x"), ("OTHER", "../../../x")]:
+    ok = {
+        "PIXI_CACHE_DIR": "cache",
+        "UV_CACHE_DIR": "../x",
+        "XDG_CONFIG_HOME": "~/config",
+        "PIXI_X": "1",
+        "PIXI_IN_SHELL": "",
+        "PYTHONPATH": "a:../b",
+    }
+    confine_case_paths(
+        env=ok, args={"manifest-path": "../pixi.toml"}, cwd=cwd, home=home, base=base
+    )
+    for name, value in [
+        ("PIXI_CACHE_DIR", "/tmp"),
+        ("UV_CACHE_DIR", "../../.."),
+        ("ANYTHING", "/etc/passwd"),
+        ("PYTHONPATH", "a:/usr/lib"),
+        ("XDG_DATA_HOME", "~root/x"),
+        ("OTHER", "../../../x"),
+    ]:
         with pytest.raises(WorkspaceError, match=re.escape(f"key 'env.{name}'")):
             confine_case_paths(env={name: value}, args={}, cwd=cwd, home=home, base=base)
     with pytest.raises(WorkspaceError, match=re.escape("key 'args.package'")):
-        confine_case_paths(env={}, args={"package": "../../../.."}, cwd=cwd, home=home,
-                           base=base)
+        confine_case_paths(env={}, args={"package": "../../../.."}, cwd=cwd, home=home, base=base)
     assert is_path_variable("PIXI_PROJECT_MANIFEST", "pixi.toml")
     assert not is_path_variable("BUILD_EDITABLE_PYTHON", "true")
 
@@ -127,12 +152,20 @@ def test_a_symlink_out_of_the_case_directory_is_an_escape(tmp_path):
     (base / "workspace").mkdir(parents=True)
     (base / "workspace" / "link").symlink_to(tmp_path, target_is_directory=True)
     with pytest.raises(WorkspaceError, match=re.escape("key 'env.PIXI_PROJECT_MANIFEST'")):
-        confine_case_paths(env={"PIXI_PROJECT_MANIFEST": "link/pixi.toml"}, args={},
-                           cwd=base / "workspace", home=base / "home", base=base)
+        confine_case_paths(
+            env={"PIXI_PROJECT_MANIFEST": "link/pixi.toml"},
+            args={},
+            cwd=base / "workspace",
+            home=base / "home",
+            base=base,
+        )
 
 
 def _channel_case(corpus: Path, channel: str) -> Path:
-    return write_case(corpus, "channel", f"""
+    return write_case(
+        corpus,
+        "channel",
+        f"""
         description: Locks against a channel written as a path.
         features: [lock]
         files:
@@ -145,7 +178,8 @@ def _channel_case(corpus: Path, channel: str) -> Path:
             secret = "*"
         op: lock
         expect: {{result: {{}}}}
-    """)
+    """,
+    )
 
 
 @pytest.fixture
@@ -177,8 +211,11 @@ def test_a_tilde_channel_is_the_case_home_not_the_real_one(tmp_path, real_home):
 @pytest.mark.parametrize("form", ["path", "url", "dot-dot"])
 def test_a_channel_outside_the_case_is_an_error(tmp_path, real_home, form):
     corpus = tmp_path / "corpus"
-    channel = {"path": str(real_home / "chan"), "url": (real_home / "chan").as_uri(),
-               "dot-dot": "../" * 12 + str(real_home / "chan").lstrip("/")}[form]
+    channel = {
+        "path": str(real_home / "chan"),
+        "url": (real_home / "chan").as_uri(),
+        "dot-dot": "../" * 12 + str(real_home / "chan").lstrip("/"),
+    }[form]
     result = run(corpus, _channel_case(corpus, channel))
     assert result.outcome is CaseOutcome.ERROR, result
     assert "resolves outside the case's temporary directory" in result.message
@@ -223,6 +260,9 @@ def test_a_channel_fixture_linked_from_outside_the_corpus_is_an_error(tmp_path):
 def test_fixture_directories_stop_at_the_root(tmp_path):
     root = tmp_path / "corpus"
     assert fixture_directories(root / "a" / "b" / "c.yaml", root) == (
-        root / "a" / "b", root / "a", root)
+        root / "a" / "b",
+        root / "a",
+        root,
+    )
     assert fixture_directories(tmp_path / "elsewhere" / "c.yaml", root) == ()
     assert os.path.isabs(fixture_directories(Path("x/y.yaml"), Path("x"))[0])

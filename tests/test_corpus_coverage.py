@@ -26,13 +26,20 @@ def _cases() -> list[Case]:
 
 CASES = _cases()
 MANIFEST_TEXT = "\n".join(
-    text for case in CASES for text in (case.files or {}).values() if isinstance(text, str))
+    text for case in CASES for text in (case.files or {}).values() if isinstance(text, str)
+)
 ERROR_TEXT = "\n".join(
-    s for case in CASES if case.expect.kind == "error" for s in case.expect.error_contains)
+    s for case in CASES if case.expect.kind == "error" for s in case.expect.error_contains
+)
 WARNING_TEXT = "\n".join(
     [s for case in CASES for s in case.expect.warnings_contains or ()]
-    + [str(w) for case in CASES if case.op == "check" and isinstance(case.expect.result, dict)
-       for w in case.expect.result.get("warnings") or ()])
+    + [
+        str(w)
+        for case in CASES
+        if case.op == "check" and isinstance(case.expect.result, dict)
+        for w in case.expect.result.get("warnings") or ()
+    ]
+)
 
 #: option -> regular expression that a case manifest must contain (multiline mode).
 DOCUMENTED_OPTIONS = {

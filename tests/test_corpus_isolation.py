@@ -77,9 +77,14 @@ def slow(tmp_path, monkeypatch):
 def request(tmp_path: Path, op: str, timeout: float = 30.0) -> OperationRequest:
     root = tmp_path / "ws"
     root.mkdir(exist_ok=True)
-    return OperationRequest(op=op, args={}, workspace_root=root, cwd=root,
-                            env={"HOME": str(tmp_path / "case-home"), "PATH": os.defpath},
-                            timeout=timeout)
+    return OperationRequest(
+        op=op,
+        args={},
+        workspace_root=root,
+        cwd=root,
+        env={"HOME": str(tmp_path / "case-home"), "PATH": os.defpath},
+        timeout=timeout,
+    )
 
 
 def test_the_reference_runs_in_a_worker_process():
@@ -149,8 +154,16 @@ def corpus(pytester, monkeypatch):
 
 def test_the_plugin_reports_a_slow_operation_as_timeout(pytester, corpus):
     start = time.monotonic()
-    result = pytester.runpytest("--pixiconf-cases", "corpus", "--pixiconf-impl", "slow",
-                                "--pixiconf-timeout", "1", "-k", "check or discover")
+    result = pytester.runpytest(
+        "--pixiconf-cases",
+        "corpus",
+        "--pixiconf-impl",
+        "slow",
+        "--pixiconf-timeout",
+        "1",
+        "-k",
+        "check or discover",
+    )
     assert time.monotonic() - start < 30
     result.assert_outcomes(failed=1, passed=1)  # the worker still runs after the timeout
     result.stdout.fnmatch_lines(["*TIMEOUT x/check: *did not finish within 1 s*"])
@@ -162,10 +175,25 @@ def test_ctrl_c_ends_the_run_and_leaves_nothing_behind(pytester, corpus, tmp_pat
     path = os.pathsep.join(filter(None, [str(pytester.path), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "TMPDIR": str(tmp), "PYTHONPATH": path}
     process = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "--pixiconf-cases", "corpus", "--pixiconf-impl",
-         "slow", "-k", "recipe", "-p", "no:randomly"],
-        cwd=pytester.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--pixiconf-cases",
+            "corpus",
+            "--pixiconf-impl",
+            "slow",
+            "-k",
+            "recipe",
+            "-p",
+            "no:randomly",
+        ],
+        cwd=pytester.path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     started = []
     while not started and time.monotonic() < deadline and process.poll() is None:
@@ -184,12 +212,17 @@ def test_ctrl_c_ends_the_run_and_leaves_nothing_behind(pytester, corpus, tmp_pat
             time.sleep(0.05)
 
 
-@pytest.mark.parametrize("text", [textwrap.dedent("""
+@pytest.mark.parametrize(
+    "text",
+    [
+        textwrap.dedent("""
     description: x
     features: [x]
     op: discover
     expect: {result: {}}
-""")])
+""")
+    ],
+)
 def test_a_thread_guard_passes_exceptions_through(tmp_path, text):
     class Raising:
         name = "raising"
@@ -206,7 +239,8 @@ def test_a_thread_guard_passes_exceptions_through(tmp_path, text):
 
 def test_the_worker_never_reruns_the_parents_main_module(tmp_path):
     script = tmp_path / "script.py"  # no `if __name__ == "__main__":` guard, on purpose
-    script.write_text(textwrap.dedent('''
+    script.write_text(
+        textwrap.dedent("""
         import os
         from pathlib import Path
         from pixiconf.corpus.isolation import guard
@@ -219,10 +253,17 @@ def test_the_worker_never_reruns_the_parents_main_module(tmp_path):
             print(type(reference.run(OperationRequest(
                 op="discover", args={}, workspace_root=root, cwd=root,
                 env={"HOME": str(root)}))).__name__)
-    '''))
+    """)
+    )
     (tmp_path / "pixi.toml").write_text("[workspace]\nchannels = []\nplatforms = []\n")
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "ROOT": str(tmp_path)}, check=False)
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "ROOT": str(tmp_path)},
+        check=False,
+    )
     assert done.stdout.splitlines() == ["main ran", "Observed"], done.stderr
 
 

@@ -69,7 +69,8 @@ def test_schema_problems_are_reported(corpus):
     (corpus / "alpha" / "broken.yaml").write_text("a: [\n")
     found = lint(corpus)
     assert [(path, check) for path, check, _ in found] == [
-        ("alpha/bad.yaml", "schema"), ("alpha/broken.yaml", "schema"),
+        ("alpha/bad.yaml", "schema"),
+        ("alpha/broken.yaml", "schema"),
     ]
     assert found[0][2].startswith("key 'oops': unknown key")
     assert "not valid YAML" in found[1][2]
@@ -78,8 +79,11 @@ def test_schema_problems_are_reported(corpus):
 def test_unknown_and_repeated_tags(corpus):
     (corpus / "alpha" / "a.yaml").write_text(case_text(features="[alpha, alpah, alpha, zzz]"))
     assert lint(corpus) == [
-        ("alpha/a.yaml", "features",
-         "unknown tag 'alpah' (not in features.txt); did you mean 'alpha'?"),
+        (
+            "alpha/a.yaml",
+            "features",
+            "unknown tag 'alpah' (not in features.txt); did you mean 'alpha'?",
+        ),
         ("alpha/a.yaml", "features", "tag 'alpha' is listed twice"),
         ("alpha/a.yaml", "features", "unknown tag 'zzz' (not in features.txt)"),
     ]

@@ -27,9 +27,7 @@ def test_mapping_is_a_subset_match_by_default():
 
 
 def test_strict_mapping_reports_extra_keys():
-    assert match({"a": 1}, {"a": 1, "b": 2}, strict=True) == [
-        "/b: unexpected key (strict), got 2"
-    ]
+    assert match({"a": 1}, {"a": 1, "b": 2}, strict=True) == ["/b: unexpected key (strict), got 2"]
 
 
 def test_strict_applies_to_nested_mappings():
@@ -81,7 +79,7 @@ def test_type_mismatch_names_both_sides():
 @pytest.mark.parametrize("token", [ANY, "!any"])
 def test_any_matches_any_value_but_needs_the_key(token):
     assert match({"a": token}, {"a": [1, {"x": None}]}) == []
-    assert match({"a": token}, {}) == ['/a: missing key (expected !any)']
+    assert match({"a": token}, {}) == ["/a: missing key (expected !any)"]
 
 
 @pytest.mark.parametrize("token", [ABSENT, "!absent"])
@@ -166,10 +164,16 @@ def test_yaml_shows_tokens_as_bare_tags_and_multiline_text_as_blocks():
 
 # --------------------------------------------------------------------------- grading
 
+
 def _case(expect: Expectation) -> Case:
     return Case(
-        id="area/name", path=Path("area/name.yaml"), description="d", features=("area",),
-        op="discover", args={"manifest-path": "x"}, expect=expect,
+        id="area/name",
+        path=Path("area/name.yaml"),
+        description="d",
+        features=("area",),
+        op="discover",
+        args={"manifest-path": "x"},
+        expect=expect,
     )
 
 
@@ -237,15 +241,23 @@ def test_non_outcome_from_implementation_is_an_error():
 
 def test_report_shows_case_op_args_observation_mismatches_and_diff():
     result = evaluate(
-        _case(RESULT), Observed({"manifest": "other.toml"}, warnings=("careful",)),
+        _case(RESULT),
+        Observed({"manifest": "other.toml"}, warnings=("careful",)),
         implementation="impl",
     )
     report = format_result(result)
     assert report.splitlines()[0] == summary_line(result)
     assert summary_line(result).startswith('FAIL area/name: /manifest: expected "pixi.toml"')
-    for text in ("file: area/name.yaml", "op: discover", 'args: {"manifest-path": "x"}',
-                 "observation:\n  manifest: other.toml", "mismatches:", "+manifest: other.toml",
-                 "warnings:\n  - careful", "implementation: impl"):
+    for text in (
+        "file: area/name.yaml",
+        "op: discover",
+        'args: {"manifest-path": "x"}',
+        "observation:\n  manifest: other.toml",
+        "mismatches:",
+        "+manifest: other.toml",
+        "warnings:\n  - careful",
+        "implementation: impl",
+    ):
         assert text in report
     assert "Traceback" not in report
 

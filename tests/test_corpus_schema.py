@@ -45,7 +45,10 @@ def test_minimal_case_is_valid():
     case = validate_case(MINIMAL, case_id="discovery/x", path=Path("c/discovery/x.yaml"))
     assert isinstance(case, Case)
     assert (case.id, case.op, case.features, case.area) == (
-        "discovery/x", "discover", ("discovery",), "discovery",
+        "discovery/x",
+        "discover",
+        ("discovery",),
+        "discovery",
     )
     assert case.contract == 1 and case.args == {} and case.cwd is None
     assert case.expect.kind == "result" and case.expect.result == {"manifest": "pixi.toml"}
@@ -53,12 +56,16 @@ def test_minimal_case_is_valid():
 
 def test_full_case_keeps_every_field():
     data = with_(
-        contract=1, spec="https://pixi.sh/x#y", files={"pixi.toml": "[workspace]\n"},
+        contract=1,
+        spec="https://pixi.sh/x#y",
+        files={"pixi.toml": "[workspace]\n"},
         channels={"local": {"noarch": [{"name": "a", "version": "1", "depends": ["b"]}]}},
-        pypi_mapping={"requests": "requests", "torch": False}, env={"A": "1"}, cwd=".",
-        op="resolve", args={"platform": "linux-64"},
-        expect={"result": {"x": ANY, "y": ABSENT}, "strict": True,
-                "warnings": {"contains": ["w"]}},
+        pypi_mapping={"requests": "requests", "torch": False},
+        env={"A": "1"},
+        cwd=".",
+        op="resolve",
+        args={"platform": "linux-64"},
+        expect={"result": {"x": ANY, "y": ABSENT}, "strict": True, "warnings": {"contains": ["w"]}},
     )
     case = validate_case(data, case_id="a/b", path=Path("a/b.yaml"))
     assert isinstance(case, Case)
@@ -70,8 +77,9 @@ def test_full_case_keeps_every_field():
 
 
 def test_error_expectation():
-    case = validate_case(with_(expect={"error": {"contains": ["bad"]}}), case_id="a/b",
-                         path=Path("a/b.yaml"))
+    case = validate_case(
+        with_(expect={"error": {"contains": ["bad"]}}), case_id="a/b", path=Path("a/b.yaml")
+    )
     assert isinstance(case, Case)
     assert case.expect.kind == "error" and case.expect.error_contains == ("bad",)
 
@@ -280,9 +288,19 @@ def test_toml_case_with_quoted_tokens(tmp_path):
 
 
 def test_case_ids_and_case_files(tmp_path):
-    for name in ("a/one.yaml", "a/two.yml", "a/three.toml", "a/_fixture.yaml", "a/x.json",
-                 "renamed.toml", "features.txt", "_hidden/z.yaml", ".git/q.yaml",
-                 "b/c/deep.v2.yaml", "b/renamed.toml"):
+    for name in (
+        "a/one.yaml",
+        "a/two.yml",
+        "a/three.toml",
+        "a/_fixture.yaml",
+        "a/x.json",
+        "renamed.toml",
+        "features.txt",
+        "_hidden/z.yaml",
+        ".git/q.yaml",
+        "b/c/deep.v2.yaml",
+        "b/renamed.toml",
+    ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("")
     ids = [case_id(p, tmp_path) for p in iter_case_paths(tmp_path)]

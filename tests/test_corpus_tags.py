@@ -95,18 +95,24 @@ def test_toml_and_unreadable_files(tmp_path):
 
 
 def test_a_case_whose_tags_changed_after_collection_is_an_error(pytester):
-    pytester.makeconftest(textwrap.dedent('''
+    pytester.makeconftest(
+        textwrap.dedent("""
         from pathlib import Path
 
         def pytest_collection_finish(session):
             path = Path("corpus/area/case.yaml")
             path.write_text(path.read_text().replace("features: [a]", "features: [b]"))
-    '''))
+    """)
+    )
     case = pytester.path / "corpus" / "area" / "case.yaml"
     case.parent.mkdir(parents=True)
-    case.write_text("description: A case.\nfeatures: [a]\nop: discover\n"
-                    "files: {pixi.toml: '[workspace]'}\nexpect:\n  result: !any\n")
+    case.write_text(
+        "description: A case.\nfeatures: [a]\nop: discover\n"
+        "files: {pixi.toml: '[workspace]'}\nexpect:\n  result: !any\n"
+    )
     result = pytester.runpytest("-p", "no:randomly", "--pixiconf-cases", "corpus", "-m", "a")
     result.assert_outcomes(errors=1)
-    assert ("case.yaml: the case's tags ['area', 'b'] differ from the markers given at "
-            "collection ['area', 'a']") in result.stdout.str()
+    assert (
+        "case.yaml: the case's tags ['area', 'b'] differ from the markers given at "
+        "collection ['area', 'a']"
+    ) in result.stdout.str()

@@ -23,8 +23,12 @@ from pixiconf.operations.request import OperationRequest
 
 def make_case(**fields: object) -> Case:
     base = dict(  # noqa: C408 - keyword form mirrors the Case fields
-        id="area/name", path=Path("area/name.yaml"), description="d", features=("area",),
-        op="discover", expect=Expectation("result", result={"manifest": "pixi.toml"}),
+        id="area/name",
+        path=Path("area/name.yaml"),
+        description="d",
+        features=("area",),
+        op="discover",
+        expect=Expectation("result", result={"manifest": "pixi.toml"}),
     )
     return Case(**{**base, **fields})
 
@@ -41,8 +45,11 @@ def test_files_are_written_byte_for_byte(tmp_path):
 
 def test_channels_are_local_conda_channels_and_placeholders_are_replaced(tmp_path):
     case = make_case(
-        channels={"local": {"linux-64": [{"name": "foo", "version": "1.0", "depends": ["bar"],
-                                          "noarch": None}]}},
+        channels={
+            "local": {
+                "linux-64": [{"name": "foo", "version": "1.0", "depends": ["bar"], "noarch": None}]
+            }
+        },
         files={"pixi.toml": 'channels = ["{{channels.local}}", "{{ channels.local }}"]'},
     )
     ws = materialise(case, tmp_path)
@@ -94,8 +101,11 @@ def test_env_is_only_the_safe_set_plus_the_case_env(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", "/only/this")
     env = build_env(tmp_path / "home", {"PIXI_X": "y", "NO_COLOR": "0"})
     assert env == {
-        "PATH": "/only/this", "HOME": str(tmp_path / "home"), "LANG": "C.UTF-8",
-        "NO_COLOR": "0", "PIXI_X": "y",
+        "PATH": "/only/this",
+        "HOME": str(tmp_path / "home"),
+        "LANG": "C.UTF-8",
+        "NO_COLOR": "0",
+        "PIXI_X": "y",
     }
 
 
@@ -133,7 +143,8 @@ class Recorder:
         self.requests.append(request)
         self.seen_files = sorted(
             p.relative_to(request.workspace_root).as_posix()
-            for p in request.workspace_root.rglob("*") if p.is_file()
+            for p in request.workspace_root.rglob("*")
+            if p.is_file()
         )
         if isinstance(self.outcome, Exception):
             raise self.outcome
@@ -142,8 +153,12 @@ class Recorder:
 
 def test_run_case_passes_request_and_cleans_up(tmp_path):
     impl = Recorder(Observed({"manifest": "pixi.toml"}))
-    case = make_case(files={"pixi.toml": "", "sub/x": ""}, cwd="sub", args={"manifest-path": "p"},
-                     pypi_mapping={"a": False})
+    case = make_case(
+        files={"pixi.toml": "", "sub/x": ""},
+        cwd="sub",
+        args={"manifest-path": "p"},
+        pypi_mapping={"a": False},
+    )
     result = run_case(case, impl, timeout=7.5, tmp_parent=tmp_path)
     assert result.outcome is CaseOutcome.PASS and result.duration > 0
     (request,) = impl.requests

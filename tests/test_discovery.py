@@ -111,8 +111,8 @@ def test_pyproject_without_tool_pixi_and_package_pyproject_are_skipped(root: Pat
     "text",
     [
         '[project]\nname = "x"\n\n[tool.pixi.project]\nchannels = []\nplatforms = []\n',
-        '[tool.pixi]\nworkspace.channels = []\nworkspace.platforms = []\n',
-        '[tool]\npixi.workspace.channels = []\npixi.workspace.platforms = []\n',
+        "[tool.pixi]\nworkspace.channels = []\nworkspace.platforms = []\n",
+        "[tool]\npixi.workspace.channels = []\npixi.workspace.platforms = []\n",
     ],
     ids=["tool-pixi-project", "dotted-under-tool-pixi", "dotted-under-tool"],
 )
@@ -122,7 +122,7 @@ def test_pyproject_workspace_spellings(root: Path, text: str) -> None:
 
 
 def test_legacy_project_table_is_a_workspace(root: Path) -> None:
-    write(root, {"pixi.toml": '[project]\nchannels = []\nplatforms = []\n'})
+    write(root, {"pixi.toml": "[project]\nchannels = []\nplatforms = []\n"})
     assert find(root).path == root / "pixi.toml"
 
 
@@ -364,7 +364,7 @@ def test_requires_pixi_malformed_pyproject(root: Path) -> None:
     [
         '[workspace]\nchannels = []\nplatforms = []\nrequires-pixi = ">=0.1,<1000"\n',
         '[project]\nchannels = []\nplatforms = []\nrequires-pixi = ">=100"\n',
-        '[workspace]\nchannels = []\nplatforms = []\nrequires-pixi = 100\n',
+        "[workspace]\nchannels = []\nplatforms = []\nrequires-pixi = 100\n",
     ],
     ids=["satisfied", "legacy-project-not-checked", "non-string-skipped"],
 )
@@ -490,4 +490,3 @@ def test_discover_op_outside_root_is_absolute(root: Path) -> None:
     # The parent of the workspace root is still searched (it bounds the walk).
     write(root.parent, {"pixi.toml": WORKSPACE})
     assert discover(_request(root)).value == {"manifest": (root.parent / "pixi.toml").as_posix()}
-

@@ -17,7 +17,9 @@ def test_readme_links_resolve() -> None:
         assert (REPO / target).is_file(), f"README links {target}, which does not exist"
 
 
-@pytest.mark.skipif(not SHARED_CONTRACT.is_file(),
-                    reason="../shared/CASE-FORMAT.md is only present in the development checkout")
+@pytest.mark.skipif(
+    not SHARED_CONTRACT.is_file(),
+    reason="../shared/CASE-FORMAT.md is only present in the development checkout",
+)
 def test_contract_copy_matches_shared_contract() -> None:
     assert (REPO / "docs" / "CASE-FORMAT.md").read_text() == SHARED_CONTRACT.read_text()

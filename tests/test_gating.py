@@ -48,8 +48,9 @@ def pytest_pixiconf_make_implementation(config, name):
 
 
 def _case(text: str, features: str, *, pixi: str | None = None, error: bool = False) -> str:
-    expect = ("expect: {error: {contains: [is bad]}}" if error
-              else "expect: {result: {warnings: []}}")
+    expect = (
+        "expect: {error: {contains: [is bad]}}" if error else "expect: {result: {warnings: []}}"
+    )
     return textwrap.dedent(f"""\
         description: A case ({text}).
         features: [{features}]
@@ -76,10 +77,18 @@ CASES = {
     "gamma/malformed": "description: Misspelt.\nfeatures: [gamma]\nop: check\nexpct: {}\n",
 }
 OUTCOMES = {
-    "alpha/one": "pass", "alpha/two": "pass", "alpha/three": "pass",
-    "alpha/new-rule": "skip", "alpha/old-rule": "pass", "beta/fails": "fail",
-    "beta/errors-as-expected": "pass", "beta/two": "pass", "gamma/crashes": "crash",
-    "gamma/slow": "timeout", "gamma/lock": "skip", "gamma/malformed": "error",
+    "alpha/one": "pass",
+    "alpha/two": "pass",
+    "alpha/three": "pass",
+    "alpha/new-rule": "skip",
+    "alpha/old-rule": "pass",
+    "beta/fails": "fail",
+    "beta/errors-as-expected": "pass",
+    "beta/two": "pass",
+    "gamma/crashes": "crash",
+    "gamma/slow": "timeout",
+    "gamma/lock": "skip",
+    "gamma/malformed": "error",
 }
 INNER_ADDOPTS = "-p no:hypothesispytest -p no:syrupy -p no:cacheprovider -p no:randomly"
 
@@ -102,19 +111,26 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     return pytester.runpytest("--pixiconf-impl=fake", "--pixiconf-cases", "corpus", *args)
 
 
-def write_expectations(pytester: pytest.Pytester, entries: dict[str, tuple[str, str]],
-                       header: str = "") -> Path:
+def write_expectations(
+    pytester: pytest.Pytester, entries: dict[str, tuple[str, str]], header: str = ""
+) -> Path:
     lines = [header] if header else []
-    lines += [f'"{case}" = {{ outcome = "{outcome}", reason = {json.dumps(reason)} }}'
-              for case, (outcome, reason) in entries.items()]  # JSON strings are TOML here
+    lines += [
+        f'"{case}" = {{ outcome = "{outcome}", reason = {json.dumps(reason)} }}'
+        for case, (outcome, reason) in entries.items()
+    ]  # JSON strings are TOML here
     path = pytester.path / "expectations" / "fakepixi.toml"
     path.parent.mkdir(exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
-KNOWN = {"beta/fails": ("fail", "known bug 1"), "gamma/crashes": ("crash", "panics"),
-         "gamma/slow": ("timeout", "hangs"), "gamma/malformed": ("error", "broken case")}
+KNOWN = {
+    "beta/fails": ("fail", "known bug 1"),
+    "gamma/crashes": ("crash", "panics"),
+    "gamma/slow": ("timeout", "hangs"),
+    "gamma/malformed": ("error", "broken case"),
+}
 
 
 def outcomes_of(report: Path) -> dict[str, str]:
@@ -127,10 +143,12 @@ def outcomes_of(report: Path) -> dict[str, str]:
 def test_a_case_outside_its_pixi_range_is_skipped_with_the_reason(pytester, corpus):
     result = run(pytester, "-rs", "-k", "rule")
     result.assert_outcomes(passed=1, skipped=1)
-    result.stdout.fnmatch_lines([
-        "SKIPPED*alpha/new-rule.yaml:1: the case applies to pixi >=0.60; "
-        "the implementation is pixi 0.50.0",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "SKIPPED*alpha/new-rule.yaml:1: the case applies to pixi >=0.60; "
+            "the implementation is pixi 0.50.0",
+        ]
+    )
 
 
 def test_a_bad_pixi_range_is_an_error_of_the_case(pytester, corpus):
@@ -161,32 +179,40 @@ def test_a_listed_case_that_passes_is_xpass_and_fails_the_run(pytester, corpus):
     result = run(pytester, "--pixiconf-expectations", str(path), "-k", "not malformed")
     result.assert_outcomes(passed=5, failed=1, xfailed=3, skipped=2)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines([
-        "XPASS alpha/two: listed in *fakepixi.toml as fail (was broken), but the case passes*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "XPASS alpha/two: listed in *fakepixi.toml as fail (was broken), but the case passes*",
+        ]
+    )
 
 
 def test_a_listed_case_with_another_outcome_fails_naming_both(pytester, corpus):
     path = write_expectations(pytester, {"gamma/crashes": ("fail", "wrong message")})
     result = run(pytester, "--pixiconf-expectations", str(path), "-k", "crashes")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        "CRASH gamma/crashes: listed in *fakepixi.toml as fail (wrong message), "
-        "but the outcome is crash*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "CRASH gamma/crashes: listed in *fakepixi.toml as fail (wrong message), "
+            "but the outcome is crash*",
+        ]
+    )
 
 
 def test_an_id_the_corpus_does_not_have_fails_the_run(pytester, corpus):
     path = write_expectations(pytester, {**KNOWN, "alpha/renamed-away": ("fail", "old")})
     result = run(pytester, "--pixiconf-expectations", str(path))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([
-        "*--pixiconf-expectations: *fakepixi.toml lists 1 case ID that the corpus does not "
-        "have*", "  alpha/renamed-away",
-    ])
+    result.stderr.fnmatch_lines(
+        [
+            "*--pixiconf-expectations: *fakepixi.toml lists 1 case ID that the corpus does not "
+            "have*",
+            "  alpha/renamed-away",
+        ]
+    )
     # Not hidden by a selection: -k does not change which IDs the corpus has.
     assert run(pytester, "--pixiconf-expectations", str(path), "-k", "one").ret == (
-        pytest.ExitCode.USAGE_ERROR)
+        pytest.ExitCode.USAGE_ERROR
+    )
 
 
 def test_a_skip_entry_is_not_run(pytester, corpus):
@@ -196,13 +222,19 @@ def test_a_skip_entry_is_not_run(pytester, corpus):
     result.stdout.fnmatch_lines(["*listed as skip in *fakepixi.toml: hangs the machine"])
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('"alpha/one" = { outcome = "flaky", reason = "x" }', "outcome must be one of fail, error,"),
-    ('"alpha/one" = { outcome = "fail" }', "expected a non-empty 'reason' string"),
-    ('"alpha/one" = { outcome = "fail", reason = "x", why = "y" }', "unknown key 'why'"),
-    ('"alpha/one" = "fail"', "expected a table"),
-    ('"alpha/one" = {', "not a TOML file"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '"alpha/one" = { outcome = "flaky", reason = "x" }',
+            "outcome must be one of fail, error,",
+        ),
+        ('"alpha/one" = { outcome = "fail" }', "expected a non-empty 'reason' string"),
+        ('"alpha/one" = { outcome = "fail", reason = "x", why = "y" }', "unknown key 'why'"),
+        ('"alpha/one" = "fail"', "expected a table"),
+        ('"alpha/one" = {', "not a TOML file"),
+    ],
+)
 def test_a_bad_expectation_file_is_a_usage_error(pytester, corpus, text, message):
     path = pytester.path / "bad.toml"
     path.write_text(text + "\n")
@@ -223,25 +255,32 @@ def test_missing_file_and_update_without_file_are_usage_errors(pytester, corpus)
 
 def test_update_rewrites_the_file_keeping_reasons_and_header(pytester, corpus):
     header = "# Cases fakepixi fails.\n# Keep this comment."
-    path = write_expectations(pytester, {
-        "gamma/crashes": ("crash", 'panics "badly" \\ see #1\tnow'),  # a reason needing escapes
-        "beta/fails": ("timeout", "it used to hang"),  # outcome changed: reason kept
-        "alpha/two": ("fail", "fixed since"),  # passes now: removed
-        "alpha/gone": ("fail", "renamed away"),  # no such case: dropped
-    }, header=header)
-    result = run(pytester, "--pixiconf-expectations", str(path),
-                 "--pixiconf-update-expectations")
-    result.stdout.fnmatch_lines([
-        "pixiconf: dropped 1 entry naming no case of the corpus: alpha/gone",
-        "pixiconf: rewrote *fakepixi.toml: 4 cases listed",
-    ])
+    path = write_expectations(
+        pytester,
+        {
+            "gamma/crashes": ("crash", 'panics "badly" \\ see #1\tnow'),  # a reason needing escapes
+            "beta/fails": ("timeout", "it used to hang"),  # outcome changed: reason kept
+            "alpha/two": ("fail", "fixed since"),  # passes now: removed
+            "alpha/gone": ("fail", "renamed away"),  # no such case: dropped
+        },
+        header=header,
+    )
+    result = run(pytester, "--pixiconf-expectations", str(path), "--pixiconf-update-expectations")
+    result.stdout.fnmatch_lines(
+        [
+            "pixiconf: dropped 1 entry naming no case of the corpus: alpha/gone",
+            "pixiconf: rewrote *fakepixi.toml: 4 cases listed",
+        ]
+    )
     text = path.read_text()
     assert text.startswith(header + "\n\n")
     data = tomli.loads(text)
-    assert list(data) == sorted(data) == [
-        "beta/fails", "gamma/crashes", "gamma/malformed", "gamma/slow"]
-    assert data["gamma/crashes"] == {"outcome": "crash",
-                                     "reason": 'panics "badly" \\ see #1\tnow'}
+    assert (
+        list(data)
+        == sorted(data)
+        == ["beta/fails", "gamma/crashes", "gamma/malformed", "gamma/slow"]
+    )
+    assert data["gamma/crashes"] == {"outcome": "crash", "reason": 'panics "badly" \\ see #1\tnow'}
     assert data["beta/fails"] == {"outcome": "fail", "reason": "it used to hang"}
     assert data["gamma/slow"]["outcome"] == "timeout" and data["gamma/slow"]["reason"]
     assert data["gamma/malformed"]["outcome"] == "error"
@@ -252,32 +291,46 @@ def test_update_rewrites_the_file_keeping_reasons_and_header(pytester, corpus):
 
 def test_update_of_a_selection_keeps_the_entries_of_cases_not_run(pytester, corpus):
     path = write_expectations(pytester, KNOWN)
-    run(pytester, "--pixiconf-expectations", str(path), "--pixiconf-update-expectations",
-        "-k", "alpha")
+    run(
+        pytester,
+        "--pixiconf-expectations",
+        str(path),
+        "--pixiconf-update-expectations",
+        "-k",
+        "alpha",
+    )
     assert tomli.loads(path.read_text()) == {
-        case: {"outcome": o, "reason": r} for case, (o, r) in sorted(KNOWN.items())}
+        case: {"outcome": o, "reason": r} for case, (o, r) in sorted(KNOWN.items())
+    }
 
 
 def test_update_creates_a_missing_file(pytester, corpus):
     path = pytester.path / "expectations" / "new.toml"
     run(pytester, "--pixiconf-expectations", str(path), "--pixiconf-update-expectations")
     assert {c: e["outcome"] for c, e in tomli.loads(path.read_text()).items()} == {
-        "beta/fails": "fail", "gamma/crashes": "crash", "gamma/malformed": "error",
-        "gamma/slow": "timeout"}
+        "beta/fails": "fail",
+        "gamma/crashes": "crash",
+        "gamma/malformed": "error",
+        "gamma/slow": "timeout",
+    }
 
 
 # --------------------------------------------------------------------------- reports
 
 
 def test_the_report_records_the_run(pytester, corpus):
-    path = write_expectations(pytester, {"gamma/crashes": ("crash", "panics"),
-                                         "alpha/two": ("fail", "was broken")})
+    path = write_expectations(
+        pytester, {"gamma/crashes": ("crash", "panics"), "alpha/two": ("fail", "was broken")}
+    )
     result = run(pytester, "--pixiconf-expectations", str(path), "--pixiconf-report", "out.json")
     result.stdout.fnmatch_lines(["pixiconf: wrote the report of 12 cases to *out.json"])
     report = json.loads((pytester.path / "out.json").read_text())
     assert report["contract"] == 1 and report["corpus-version"] == "7.1.0"
-    assert report["implementation"] == {"name": "fakepixi", "version": "pixi 0.50.0 (fake)",
-                                        "pixi": "0.50.0"}
+    assert report["implementation"] == {
+        "name": "fakepixi",
+        "version": "pixi 0.50.0 (fake)",
+        "pixi": "0.50.0",
+    }
     assert report["expectations"] == str(path) and report["shard"] is None
     assert list(report["cases"]) == sorted(CASES)
     expected = {**OUTCOMES, "gamma/crashes": "xfail", "alpha/two": "xpass"}
@@ -289,10 +342,19 @@ def test_the_report_records_the_run(pytester, corpus):
     assert crash["duration"] >= 0
     assert report["cases"]["alpha/new-rule"]["message"].startswith("the case applies to pixi")
     assert report["cases"]["beta/fails"]["message"] == (
-        "expected a result, but the operation failed")
+        "expected a result, but the operation failed"
+    )
     assert report["totals"]["all"] == {
-        "pass": 5, "fail": 1, "xfail": 1, "xpass": 1, "skip": 2, "error": 1, "timeout": 1,
-        "crash": 0, "total": 12}
+        "pass": 5,
+        "fail": 1,
+        "xfail": 1,
+        "xpass": 1,
+        "skip": 2,
+        "error": 1,
+        "timeout": 1,
+        "crash": 0,
+        "total": 12,
+    }
     assert report["totals"]["areas"] == {
         "alpha": {"pass": 3, "xpass": 1, "skip": 1, "total": 5},
         "beta": {"pass": 2, "fail": 1, "total": 3},
@@ -306,12 +368,26 @@ def test_the_report_records_the_run(pytester, corpus):
 def test_one_report_under_xdist_with_every_case_once(pytester, corpus):
     path = write_expectations(pytester, KNOWN)
     result = pytester.runpytest_subprocess(
-        "--pixiconf-impl=fake", "--pixiconf-cases", "corpus", "-n", "2", "-p", "randomly",
-        "--pixiconf-expectations", str(path), "--pixiconf-report", "xdist.json")
+        "--pixiconf-impl=fake",
+        "--pixiconf-cases",
+        "corpus",
+        "-n",
+        "2",
+        "-p",
+        "randomly",
+        "--pixiconf-expectations",
+        str(path),
+        "--pixiconf-report",
+        "xdist.json",
+    )
     result.assert_outcomes(passed=6, xfailed=3, skipped=2, errors=1)
     report = json.loads((pytester.path / "xdist.json").read_text())
     assert outcomes_of(pytester.path / "xdist.json") == {
-        **OUTCOMES, "beta/fails": "xfail", "gamma/crashes": "xfail", "gamma/slow": "xfail"}
+        **OUTCOMES,
+        "beta/fails": "xfail",
+        "gamma/crashes": "xfail",
+        "gamma/slow": "xfail",
+    }
     assert report["totals"]["all"]["total"] == len(CASES)
     assert [p.name for p in pytester.path.glob("*.json")] == ["xdist.json"]
 
@@ -326,8 +402,7 @@ def test_three_shards_merged_equal_the_unsharded_run(pytester, corpus, capsys):
     shards = []
     for index in (1, 2, 3):
         name = f"shard{index}.json"
-        result = run(pytester, *common, "--pixiconf-shard", f"{index}/3", "--pixiconf-report",
-                     name)
+        result = run(pytester, *common, "--pixiconf-shard", f"{index}/3", "--pixiconf-report", name)
         result.stdout.fnmatch_lines([f"pixiconf: shard {index}/3"])
         shards.append(outcomes_of(pytester.path / name))
     # Disjoint, balanced in total (12 cases: 4 each) and per area (alpha: 5 → 2/2/1).
@@ -356,24 +431,34 @@ def test_shard_option_errors(pytester, corpus):
 
 
 def _report(tmp_path: Path, name: str, cases: dict, **overrides) -> str:
-    report = {"report-format": 1, "contract": 1, "corpus-version": "7.1.0", "pixiconf": "0.1.0",
-              "implementation": {"name": "fakepixi", "version": "pixi 0.50.0", "pixi": "0.50.0"},
-              "expectations": None, "shard": None,
-              "cases": {c: {"outcome": o, "duration": 0.0, "commands": []}
-                        for c, o in cases.items()}}
+    report = {
+        "report-format": 1,
+        "contract": 1,
+        "corpus-version": "7.1.0",
+        "pixiconf": "0.1.0",
+        "implementation": {"name": "fakepixi", "version": "pixi 0.50.0", "pixi": "0.50.0"},
+        "expectations": None,
+        "shard": None,
+        "cases": {c: {"outcome": o, "duration": 0.0, "commands": []} for c, o in cases.items()},
+    }
     report.update(overrides)
     path = tmp_path / name
     path.write_text(json.dumps(report))
     return str(path)
 
 
-@pytest.mark.parametrize(("second", "message"), [
-    ({"cases": {"a/x": "pass"}}, "case 'a/x' is in both *a.json and *b.json"),
-    ({"corpus-version": "7.2.0"}, "*b.json and *a.json differ in 'corpus-version'*"),
-    ({"implementation": {"name": "pixi", "version": "pixi 0.77.0", "pixi": "0.77.0"}},
-     "*differ in 'implementation'*"),
-    ({"contract": 2}, "*differ in 'contract'*"),
-])
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        ({"cases": {"a/x": "pass"}}, "case 'a/x' is in both *a.json and *b.json"),
+        ({"corpus-version": "7.2.0"}, "*b.json and *a.json differ in 'corpus-version'*"),
+        (
+            {"implementation": {"name": "pixi", "version": "pixi 0.77.0", "pixi": "0.77.0"}},
+            "*differ in 'implementation'*",
+        ),
+        ({"contract": 2}, "*differ in 'contract'*"),
+    ],
+)
 def test_merge_refuses_reports_of_different_runs(tmp_path, capsys, second, message):
     first = _report(tmp_path, "a.json", {"a/x": "pass"})
     other = _report(tmp_path, "b.json", second.pop("cases", {"a/y": "fail"}), **second)

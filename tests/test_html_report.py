@@ -20,7 +20,7 @@ from pixiconf.reports.json_report import build_report, case_record
 FAILING_ROW = (0xFF, 0xDC, 0xDC)
 CHANGED_ROW = (0xFF, 0xF3, 0xBF)
 
-HOSTILE_ID = 'evil/<img src=x onerror="document.title=\'pwned\'">'
+HOSTILE_ID = "evil/<img src=x onerror=\"document.title='pwned'\">"
 HOSTILE_MESSAGE = "</pre></details><script>document.title='pwned'</script>&amp;"
 
 needs_browser = pytest.mark.skipif(CHROMIUM is None, reason=MISSING)
@@ -31,16 +31,27 @@ def _report(outcomes: dict[str, str], *, pixi: str = "0.77.0", extra=None) -> di
     for case_id, outcome in outcomes.items():
         failing = outcome not in ("pass", "skip")
         cases[case_id] = case_record(
-            case_id, outcome, duration=0.25, features=["tag"],
+            case_id,
+            outcome,
+            duration=0.25,
+            features=["tag"],
             commands=["pixi info --json"] if failing else [],
             message=f"{case_id} went wrong" if failing else "",
-            diff=("--- expected\n+++ actual\n@@ -1 +1 @@\n-warnings: []\n+warnings: [x]"
-                  if outcome == "fail" else ""),
+            diff=(
+                "--- expected\n+++ actual\n@@ -1 +1 @@\n-warnings: []\n+warnings: [x]"
+                if outcome == "fail"
+                else ""
+            ),
             details="every mismatch\nand the message" if failing else "",
-            **(extra or {}).get(case_id, {}))
-    return build_report(cases, contract=1, corpus_version="1.0.0", pixiconf_version="0.1.0",
-                        implementation={"name": "pixi", "version": f"pixi {pixi}",
-                                        "pixi": pixi})
+            **(extra or {}).get(case_id, {}),
+        )
+    return build_report(
+        cases,
+        contract=1,
+        corpus_version="1.0.0",
+        pixiconf_version="0.1.0",
+        implementation={"name": "pixi", "version": f"pixi {pixi}", "pixi": pixi},
+    )
 
 
 def _write(tmp_path: Path, name: str, report: dict) -> str:
@@ -49,8 +60,15 @@ def _write(tmp_path: Path, name: str, report: dict) -> str:
     return str(path)
 
 
-BASE = {"alpha/one": "pass", "alpha/two": "fail", "alpha/three": "pass",
-        "beta/one": "error", "beta/two": "skip", "gamma/one": "fail", "gamma/two": "xfail"}
+BASE = {
+    "alpha/one": "pass",
+    "alpha/two": "fail",
+    "alpha/three": "pass",
+    "beta/one": "error",
+    "beta/two": "skip",
+    "gamma/one": "fail",
+    "gamma/two": "xfail",
+}
 #: The same run on another pixi: alpha/two and gamma/two now pass, beta/two fails.
 OTHER = {**BASE, "alpha/two": "pass", "gamma/two": "pass", "beta/two": "fail"}
 
@@ -120,8 +138,9 @@ def test_the_page_of_merged_shards(tmp_path):
     one["shard"], two["shard"] = {"index": 1, "count": 2}, {"index": 2, "count": 2}
     paths = [_write(tmp_path, "1.json", one), _write(tmp_path, "2.json", two)]
     out = tmp_path / "merged.json"
-    assert main(["report", "--merge", *paths, "-o", str(out), "--html",
-                 str(tmp_path / "site")]) == 0
+    assert (
+        main(["report", "--merge", *paths, "-o", str(out), "--html", str(tmp_path / "site")]) == 0
+    )
     page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "1 / 2" in page and 'data-id="alpha/one"' in page
     assert json.loads(out.read_text())["totals"]["all"]["total"] == 2
@@ -132,7 +151,8 @@ def test_a_run_report_carries_the_diff_and_details_the_page_shows(pytester, monk
     corpus = pytester.path / "corpus"
     (corpus / "check").mkdir(parents=True)
     (corpus / "features.txt").write_text("check\n")
-    (corpus / "check" / "warns.yaml").write_text(textwrap.dedent("""\
+    (corpus / "check" / "warns.yaml").write_text(
+        textwrap.dedent("""\
         description: A manifest without problems has no warnings.
         features: [check]
         files:
@@ -144,14 +164,17 @@ def test_a_run_report_carries_the_diff_and_details_the_page_shows(pytester, monk
         op: check
         expect:
           result: {warnings: [a warning that is not there]}
-        """))
+        """)
+    )
     result = pytester.runpytest("--pixiconf-cases", "corpus", "--pixiconf-report", "out.json")
     result.assert_outcomes(failed=1)
     record = json.loads((pytester.path / "out.json").read_text())["cases"]["check/warns"]
     assert "-- a warning that is not there" in record["diff"]
     assert record["details"].startswith("/warnings")
-    assert main(["report", str(pytester.path / "out.json"), "--html",
-                 str(pytester.path / "site")]) == 0
+    assert (
+        main(["report", str(pytester.path / "out.json"), "--html", str(pytester.path / "site")])
+        == 0
+    )
     page = (pytester.path / "site" / "index.html").read_text(encoding="utf-8")
     assert '<span class="d-del">-- a warning that is not there</span>' in page
 
@@ -167,8 +190,9 @@ def test_a_person_sees_one_red_row_per_failing_case(tmp_path):
     outcomes["area2/case-05"] = "crash"
     path = _write(tmp_path, "run.json", _report(outcomes))
     assert main(["report", path, "--html", str(tmp_path / "site")]) == 0
-    image = screenshot((tmp_path / "site" / "index.html").as_uri(), tmp_path / "page.png",
-                       size=(1100, 1400))
+    image = screenshot(
+        (tmp_path / "site" / "index.html").as_uri(), tmp_path / "page.png", size=(1100, 1400)
+    )
     assert image.bands(FAILING_ROW, min_width=600) == len(failing) + 1
     # The outcome colours of the bar and badges are there too: green pass, red fail.
     assert image.count((0x2F, 0x9E, 0x44)) > 500 and image.count((0xE0, 0x31, 0x31)) > 100
@@ -179,13 +203,15 @@ def test_what_changed_between_two_reports_is_highlighted(tmp_path):
     a = _write(tmp_path, "main.json", _report(BASE))
     b = _write(tmp_path, "branch.json", _report(OTHER))
     assert main(["report", a, b, "--html", str(tmp_path / "site")]) == 0
-    image = screenshot((tmp_path / "site" / "index.html").as_uri(), tmp_path / "page.png",
-                       size=(1100, 1500))
+    image = screenshot(
+        (tmp_path / "site" / "index.html").as_uri(), tmp_path / "page.png", size=(1100, 1500)
+    )
     assert image.bands(CHANGED_ROW, min_width=250) == 3  # alpha/two, beta/two, gamma/two
     same = _write(tmp_path, "main-again.json", _report(BASE))
     assert main(["report", a, same, "--html", str(tmp_path / "same")]) == 0
-    image = screenshot((tmp_path / "same" / "index.html").as_uri(), tmp_path / "same.png",
-                       size=(1100, 1500))
+    image = screenshot(
+        (tmp_path / "same" / "index.html").as_uri(), tmp_path / "same.png", size=(1100, 1500)
+    )
     assert image.bands(CHANGED_ROW, min_width=250) == 0
 
 
@@ -201,8 +227,11 @@ def test_the_filter_in_the_address_hides_other_cases_after_the_script_ran(tmp_pa
     hidden = re.findall(r'<details class="([^"]*)"[^>]*data-id="([^"]*)"', dom)
     assert {case for cls, case in hidden if "hidden" not in cls} == {"gamma/one", "gamma/two"}
     dom = dump_dom(uri + "#changed=1")
-    shown = {case for cls, case in re.findall(r'<details class="([^"]*)"[^>]*data-id="([^"]*)"',
-                                              dom) if "hidden" not in cls}
+    shown = {
+        case
+        for cls, case in re.findall(r'<details class="([^"]*)"[^>]*data-id="([^"]*)"', dom)
+        if "hidden" not in cls
+    }
     assert shown == {"alpha/two", "beta/two", "gamma/two"}
 
 

@@ -25,11 +25,19 @@ PACKAGE_DIR = Path(pixiconf.__file__).parent
 
 #: Bottom first.  A module belongs to the first layer with a prefix of its dotted name.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("floor", (
-        "pixiconf", "pixiconf.diagnostics", "pixiconf.similarity", "pixiconf.rust_format",
-        "pixiconf.safe_yaml", "pixiconf.observation_values", "pixiconf.confinement",
-        "pixiconf.exit_codes",
-    )),
+    (
+        "floor",
+        (
+            "pixiconf",
+            "pixiconf.diagnostics",
+            "pixiconf.similarity",
+            "pixiconf.rust_format",
+            "pixiconf.safe_yaml",
+            "pixiconf.observation_values",
+            "pixiconf.confinement",
+            "pixiconf.exit_codes",
+        ),
+    ),
     ("manifest", ("pixiconf.manifest",)),
     ("workspace", ("pixiconf.workspace",)),
     ("pixi-build and lock", ("pixiconf.pixibuild", "pixiconf.lock")),
@@ -94,9 +102,9 @@ def layer_of(module: str) -> int:
     best = None
     for index, (_, prefixes) in enumerate(LAYERS):
         for prefix in prefixes:
-            if module == prefix or (prefix != "pixiconf" and module.startswith(prefix + ".")):
-                if best is None or len(prefix) > best[1]:
-                    best = (index, len(prefix))
+            owns = module == prefix or (prefix != "pixiconf" and module.startswith(prefix + "."))
+            if owns and (best is None or len(prefix) > best[1]):
+                best = (index, len(prefix))
     if best is None:
         raise LookupError(f"{module} belongs to no layer: add it to LAYERS and the docs")
     return best[0]
@@ -128,7 +136,7 @@ def find_cycle(graph: dict[str, dict[str, int]]) -> list[str] | None:
                 state[node] = 2
                 continue
             if state.get(child) == 1:
-                return [*path[path.index(child):], child]
+                return [*path[path.index(child) :], child]
             if not state.get(child):
                 state[child] = 1
                 path.append(child)
@@ -151,8 +159,10 @@ def test_imports_only_go_down() -> None:
     for module, edges in import_graph().items():
         for target, line in edges.items():
             if layer_of(target) > layer_of(module):
-                upward.append(f"{module}:{line} imports {target} "
-                              f"({LAYERS[layer_of(module)][0]} → {LAYERS[layer_of(target)][0]})")
+                upward.append(
+                    f"{module}:{line} imports {target} "
+                    f"({LAYERS[layer_of(module)][0]} → {LAYERS[layer_of(target)][0]})"
+                )
             own, other = _sibling(module), _sibling(target)
             if own and other and own != other:
                 upward.append(f"{module}:{line} imports its sibling layer's {target}")
@@ -163,11 +173,14 @@ def test_no_import_cycles() -> None:
     assert find_cycle(import_graph()) is None
 
 
-@pytest.mark.parametrize(("graph", "expected"), [
-    ({"a": {"b": 1}, "b": {"c": 1}, "c": {}}, None),
-    ({"a": {"b": 1}, "b": {"a": 1}}, ["a", "b", "a"]),
-    ({"a": {"b": 1}, "b": {"c": 1}, "c": {"b": 1}}, ["b", "c", "b"]),
-])
+@pytest.mark.parametrize(
+    ("graph", "expected"),
+    [
+        ({"a": {"b": 1}, "b": {"c": 1}, "c": {}}, None),
+        ({"a": {"b": 1}, "b": {"a": 1}}, ["a", "b", "a"]),
+        ({"a": {"b": 1}, "b": {"c": 1}, "c": {"b": 1}}, ["b", "c", "b"]),
+    ],
+)
 def test_find_cycle_finds_cycles(graph, expected) -> None:
     assert find_cycle(graph) == expected
 

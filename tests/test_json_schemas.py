@@ -83,8 +83,7 @@ def test_top_level_keys_and_required_keys_are_the_loaders():
 def test_operations_and_their_arguments_are_the_loaders():
     assert CASE_SCHEMA["properties"]["op"]["enum"] == list(OPERATION_ARGS)
     assert set(OPERATION_ARGS) == set(CONTRACT_OPERATIONS)
-    rules = {rule["if"]["properties"]["op"]["const"]: rule["then"]
-             for rule in CASE_SCHEMA["allOf"]}
+    rules = {rule["if"]["properties"]["op"]["const"]: rule["then"] for rule in CASE_SCHEMA["allOf"]}
     assert set(rules) == set(OPERATION_ARGS)
     for op, (required, optional) in OPERATION_ARGS.items():
         args = rules[op]["properties"]["args"]
@@ -106,6 +105,7 @@ BASES = ["targets/activation-env-merged-per-key", "lock/bare-version-is-exact"]
 
 def _mutations():
     """``(name, mutate)``: each makes a valid case into one the loader rejects."""
+
     def drop(key):
         return lambda c: c.pop(key, None)
 
@@ -118,6 +118,7 @@ def _mutations():
             for key in path[:-1]:
                 node = node.setdefault(key, {})
             node[path[-1]] = value
+
         return mutate
 
     out = [(f"missing {key}", drop(key)) for key in REQUIRED_KEYS]
@@ -147,12 +148,18 @@ def _mutations():
         ("unknown expect key", put("expect", {"result": {}, "warning": {"contains": []}})),
         ("channel name with slash", put("channels", {"a/b": {"noarch": []}})),
         ("record without version", put("channels", {"c": {"noarch": [{"name": "x"}]}})),
-        ("record unknown key", put("channels", {"c": {"noarch": [
-            {"name": "x", "version": "1", "licence": "MIT"}]}})),
-        ("record bad md5", put("channels", {"c": {"noarch": [
-            {"name": "x", "version": "1", "md5": "abc"}]}})),
-        ("record bad noarch", put("channels", {"c": {"noarch": [
-            {"name": "x", "version": "1", "noarch": "yes"}]}})),
+        (
+            "record unknown key",
+            put("channels", {"c": {"noarch": [{"name": "x", "version": "1", "licence": "MIT"}]}}),
+        ),
+        (
+            "record bad md5",
+            put("channels", {"c": {"noarch": [{"name": "x", "version": "1", "md5": "abc"}]}}),
+        ),
+        (
+            "record bad noarch",
+            put("channels", {"c": {"noarch": [{"name": "x", "version": "1", "noarch": "yes"}]}}),
+        ),
         ("pypi-mapping to true", put("pypi-mapping", {"a": True})),
         ("env sets HOME", put("env", {"HOME": "/x"})),
         ("env value a number", put("env", {"A": 1})),
@@ -179,8 +186,9 @@ def test_an_operation_without_its_required_argument_is_rejected_by_both():
     assert data["op"] == "resolve"
     data.pop("args")
     path = CASES / f"{BASES[0]}.yaml"
-    assert isinstance(validate_case(copy.deepcopy(data), case_id="x/y", path=path,
-                                    root=CASES), CaseError)
+    assert isinstance(
+        validate_case(copy.deepcopy(data), case_id="x/y", path=path, root=CASES), CaseError
+    )
     assert not CASE_VALIDATOR.is_valid(as_json(data))
 
 
@@ -190,16 +198,26 @@ def test_an_operation_without_its_required_argument_is_rejected_by_both():
 def _report():
     cases = {
         "alpha/one": case_record("alpha/one", "pass", duration=0.5, features=["a"]),
-        "alpha/two": case_record("alpha/two", "fail", features=["a", "b"],
-                                 commands=["pixi info --json"], message="/x: expected 1",
-                                 diff="--- expected\n+++ actual", details="/x: expected 1",
-                                 expected={"outcome": "fail", "reason": "known"}),
+        "alpha/two": case_record(
+            "alpha/two",
+            "fail",
+            features=["a", "b"],
+            commands=["pixi info --json"],
+            message="/x: expected 1",
+            diff="--- expected\n+++ actual",
+            details="/x: expected 1",
+            expected={"outcome": "fail", "reason": "known"},
+        ),
         "root-case": case_record("root-case", "crash"),
     }
-    return build_report(cases, contract=1, corpus_version="1.0.0", pixiconf_version="0.1.0",
-                        implementation={"name": "pixi", "version": "pixi 0.77.0",
-                                        "pixi": "0.77.0"},
-                        shard={"index": 1, "count": 3})
+    return build_report(
+        cases,
+        contract=1,
+        corpus_version="1.0.0",
+        pixiconf_version="0.1.0",
+        implementation={"name": "pixi", "version": "pixi 0.77.0", "pixi": "0.77.0"},
+        shard={"index": 1, "count": 3},
+    )
 
 
 def test_a_report_is_valid_and_its_keys_are_the_schemas():
@@ -211,12 +229,15 @@ def test_a_report_is_valid_and_its_keys_are_the_schemas():
     assert REPORT_SCHEMA["$defs"]["case"]["properties"]["outcome"]["enum"] == list(OUTCOMES)
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda r: r["cases"]["alpha/one"].__setitem__("outcome", "passed"),
-    lambda r: r.__setitem__("report-format", 2),
-    lambda r: r.pop("corpus-version"),
-    lambda r: r.__setitem__("shard", {"index": 1}),
-])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda r: r["cases"]["alpha/one"].__setitem__("outcome", "passed"),
+        lambda r: r.__setitem__("report-format", 2),
+        lambda r: r.pop("corpus-version"),
+        lambda r: r.__setitem__("shard", {"index": 1}),
+    ],
+)
 def test_a_broken_report_is_invalid(mutate):
     report = _report()
     mutate(report)

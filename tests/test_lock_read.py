@@ -55,7 +55,9 @@ def test_v4_records_platforms_and_defaults(tmp_path):
     text = dict(LOCK_TEXTS)["manifest-spec-no-longer-satisfied"]
     lock = read_lock_file(_write(tmp_path, text))
     assert lock.version == 4
-    assert [(p.name, p.subdir, p.virtual_packages) for p in lock.platforms] == [("win-64", "win-64", ())]
+    assert [(p.name, p.subdir, p.virtual_packages) for p in lock.platforms] == [
+        ("win-64", "win-64", ())
+    ]
     env = lock.environments["default"]
     assert env.channels == ["https://conda.anaconda.org/conda-forge/"]
     assert env.options == SolveOptions()
@@ -63,7 +65,11 @@ def test_v4_records_platforms_and_defaults(tmp_path):
     assert names == ["pixi", "ucrt", "vc", "vc14_runtime"]
     pixi = env.conda["win-64"][0]
     assert pixi.file_name == "pixi-0.15.2-h7ea99a0_0.conda"
-    assert list(pixi.record.depends) == ["ucrt >=10.0.20348.0", "vc >=14.2,<15", "vc14_runtime >=14.29.30139"]
+    assert list(pixi.record.depends) == [
+        "ucrt >=10.0.20348.0",
+        "vc >=14.2,<15",
+        "vc14_runtime >=14.29.30139",
+    ]
     assert not pixi.is_source
 
 
@@ -73,7 +79,8 @@ def test_solve_options_are_read(tmp_path):
     assert lock.environments["default"].options.strategy == "lowest-version"
     lock = read_lock_file(_write(tmp_path, dict(LOCK_TEXTS)["solve-options-matching"]))
     assert lock.environments["default"].options == SolveOptions(
-        strategy="lowest-version", channel_priority="disabled")
+        strategy="lowest-version", channel_priority="disabled"
+    )
 
 
 def test_v7_platform_virtual_packages(tmp_path):
@@ -81,7 +88,11 @@ def test_v7_platform_virtual_packages(tmp_path):
     assert lock.version == 7
     assert [(p.name, p.subdir) for p in lock.platforms] == [("p1", "linux-64")]
     assert lock.platforms[0].virtual_packages == (
-        "__glibc=2.17", "__unix=0=0", "__linux=4.18", "__archspec=0=x86_64")
+        "__glibc=2.17",
+        "__unix=0=0",
+        "__linux=4.18",
+        "__archspec=0=x86_64",
+    )
     assert sorted(lock.environments) == ["default", "restricted"]
 
 
@@ -109,8 +120,9 @@ def test_newer_version(tmp_path):
     d = _error(tmp_path, V7.replace("version: 7", "version: 8", 1)).diagnostic
     assert d.message == "Lock-file version 8 is newer than supported"
     assert (d.file, d.line, d.column) == ("ws/pixi.lock", 1, 1)
-    assert d.label == ("found newer lockfile format version 8, but only up to including version 7 "
-                       "is supported")
+    assert d.label == (
+        "found newer lockfile format version 8, but only up to including version 7 is supported"
+    )
     assert d.help.startswith("Maximum supported version: 7 (pixi v0.77.0)\n")
 
 
@@ -122,7 +134,7 @@ def test_yaml_syntax_error_is_located_where_rattler_says(tmp_path):
 
 
 def test_truncated_file_points_at_its_end(tmp_path):
-    text = V7[:V7.index("sha256: f29cdaf") + 20]
+    text = V7[: V7.index("sha256: f29cdaf") + 20]
     d = _error(tmp_path, text).diagnostic
     assert d.label == "failed to parse digest"
     assert d.line == len(text.splitlines())
@@ -130,11 +142,14 @@ def test_truncated_file_points_at_its_end(tmp_path):
     assert "truncated" in d.help
 
 
-@pytest.mark.parametrize(("text", "label"), [
-    ("", "missing `version` field in lock file"),
-    ("environments: {}\n", "missing `version` field in lock file"),
-    ("version: seven\n", "`version` field in lock file is not an integer"),
-])
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("", "missing `version` field in lock file"),
+        ("environments: {}\n", "missing `version` field in lock file"),
+        ("version: seven\n", "`version` field in lock file is not an integer"),
+    ],
+)
 def test_version_field_problems(tmp_path, text, label):
     d = _error(tmp_path, text).diagnostic
     assert d.label == label
@@ -145,15 +160,18 @@ def test_missing_package_is_located_at_its_environment_entry(tmp_path):
     text = V7.split("\npackages:\n")[0] + "\npackages: []\n"
     d = _error(tmp_path, text).diagnostic
     url = "https://conda.anaconda.org/conda-forge/win-64/pixi-0.15.2-h7ea99a0_0.conda"
-    assert d.label == ("environment default and platform win-64 refers to a package that does not "
-                       f"exist: {url}")
+    assert d.label == (
+        f"environment default and platform win-64 refers to a package that does not exist: {url}"
+    )
     assert text.splitlines()[d.line - 1].strip() == f"- conda: {url}"
 
 
 def test_unknown_and_duplicate_platforms(tmp_path):
-    unknown = ("version: 7\nplatforms:\n- name: linux-64\nenvironments:\n  default:\n    channels: []\n"
-               "    packages:\n      osx-64:\n      - conda: https://x/noarch/a-1-0.conda\npackages:\n"
-               "- conda: https://x/noarch/a-1-0.conda\n")
+    unknown = (
+        "version: 7\nplatforms:\n- name: linux-64\nenvironments:\n  default:\n    channels: []\n"
+        "    packages:\n      osx-64:\n      - conda: https://x/noarch/a-1-0.conda\npackages:\n"
+        "- conda: https://x/noarch/a-1-0.conda\n"
+    )
     d = _error(tmp_path, unknown).diagnostic
     assert d.label == "Environment `default` is using an unknown platform `osx-64`"
     assert d.line == 8
@@ -173,7 +191,9 @@ def test_missing_and_binary_files(tmp_path):
 
 def test_rendered_error_carries_location_label_and_help(tmp_path):
     rendered = _error(tmp_path, V7.replace("version: 7", "version: 9", 1)).render()
-    assert rendered.startswith("ws/pixi.lock:1:1: error: Lock-file version 9 is newer than supported")
+    assert rendered.startswith(
+        "ws/pixi.lock:1:1: error: Lock-file version 9 is newer than supported"
+    )
     assert "= help: Maximum supported version: 7" in rendered
 
 
@@ -227,4 +247,6 @@ def test_conda_lock_shaped_formats(tmp_path, version):
     assert env.channels == ["https://conda.anaconda.org/conda-forge/"]
     records = env.conda["linux-64"]
     assert [(r.name, list(r.record.depends), r.file_name) for r in records] == [
-        ("foo", ["bar >=1"], "foo-1.0-h0_0.conda"), ("bar", [], "bar-2.0-pyh0_0.conda")]
+        ("foo", ["bar >=1"], "foo-1.0-h0_0.conda"),
+        ("bar", [], "bar-2.0-pyh0_0.conda"),
+    ]

@@ -33,7 +33,8 @@ channels = ["{{channels.conda-forge}}"]
 
 WORKSPACES = {
     # A data-science project on the three desktop platforms.
-    "data-science": HEADER + """
+    "data-science": HEADER
+    + """
 platforms = ["linux-64", "osx-arm64", "win-64"]
 
 [dependencies]
@@ -45,7 +46,8 @@ requests = "*"
 """,
     # A library tested on several python versions, with a test environment sharing the
     # default environment's solve group.
-    "multi-python": HEADER + """
+    "multi-python": HEADER
+    + """
 platforms = ["linux-64", "osx-arm64"]
 
 [dependencies]
@@ -71,7 +73,8 @@ py311 = ["py311", "test"]
 py313 = ["py313", "test"]
 """,
     # A cuda environment next to a cpu one (system requirements become a platform).
-    "cuda": HEADER + """
+    "cuda": HEADER
+    + """
 platforms = ["linux-64", "win-64"]
 
 [dependencies]
@@ -92,7 +95,8 @@ cuda-cudart = "*"
 gpu = ["gpu"]
 """,
     # Oldest supported versions, blas from mkl, channel priority disabled.
-    "lowest-direct-mkl": HEADER + """
+    "lowest-direct-mkl": HEADER
+    + """
 platforms = ["linux-64"]
 solve-strategy = "lowest-direct"
 channel-priority = "disabled"
@@ -137,8 +141,8 @@ def channel(tmp_path_factory) -> tuple[Path, str]:
 def test_lock_file(name: str, tmp_path: Path, channel: tuple[Path, str], snapshot) -> None:
     _, url = channel
     (tmp_path / "pixi.toml").write_text(
-        textwrap.dedent(WORKSPACES[name]).replace("{{channels.conda-forge}}", url),
-        encoding="utf-8")
+        textwrap.dedent(WORKSPACES[name]).replace("{{channels.conda-forge}}", url), encoding="utf-8"
+    )
     path, _ = lock_workspace(load_manifest(tmp_path / "pixi.toml"), tmp_path)
     text = rewrite_local_paths(path.read_text(encoding="utf-8"), {"conda-forge": url}, tmp_path)
     assert "file://" not in text and str(tmp_path) not in text

@@ -91,8 +91,12 @@ def grown(draw, *, restrict_added: bool = False, **manifest_kwargs):
         feature = manifest.feature(added)
         pool = manifest.platforms + gen.EXTRA_SUBDIRS
         platforms = tuple(draw(st.lists(st.sampled_from(pool), unique=True, max_size=len(pool))))
-        manifest = replace(manifest, features=tuple(
-            replace(f, platforms=platforms) if f is feature else f for f in manifest.features))
+        manifest = replace(
+            manifest,
+            features=tuple(
+                replace(f, platforms=platforms) if f is feature else f for f in manifest.features
+            ),
+        )
     others = [n for n in names if n != added]
     small = draw(st.lists(st.sampled_from(others), unique=True)) if others else []
     position = draw(st.integers(0, len(small)))
@@ -101,7 +105,8 @@ def grown(draw, *, restrict_added: bool = False, **manifest_kwargs):
     table_form = draw(st.booleans())
     manifest = manifest.with_environments(
         GenEnv("small", tuple(small), no_default, table_form=table_form),
-        GenEnv("large", tuple(large), no_default, table_form=not table_form))
+        GenEnv("large", tuple(large), no_default, table_form=not table_form),
+    )
     return manifest, added
 
 
@@ -111,8 +116,13 @@ def with_env(draw, manifest_strategy):
     manifest = draw(manifest_strategy)
     pool = [f.name for f in manifest.features]
     names = draw(st.lists(st.sampled_from(pool), unique=True, min_size=1)) if pool else []
-    env = GenEnv("env", tuple(names), draw(st.booleans()), table_form=draw(st.booleans()),
-                 solve_group=draw(st.none() | st.just("group")))
+    env = GenEnv(
+        "env",
+        tuple(names),
+        draw(st.booleans()),
+        table_form=draw(st.booleans()),
+        solve_group=draw(st.none() | st.just("group")),
+    )
     return manifest.with_environments(env)
 
 
@@ -131,7 +141,8 @@ def test_adding_a_feature_never_removes_a_dependency_spec(case):
         for name, specs in small[platform]["dependencies"].items():
             for spec in specs:
                 assert spec in larger.get(name, []), (
-                    f"adding feature {added!r} removed {name}={spec!r} on {platform}")
+                    f"adding feature {added!r} removed {name}={spec!r} on {platform}"
+                )
 
 
 @PROPERTY
@@ -139,8 +150,11 @@ def test_adding_a_feature_never_removes_a_dependency_spec(case):
 def test_channels_are_a_stable_priority_sort_of_the_feature_channels(generated):
     manifest = load(generated.to_toml())
     env = generated.environment("env")
-    concatenated = [c for f in gen.env_features(generated, env)
-                    for c in (f.channels if f.channels is not None else generated.channels)]
+    concatenated = [
+        c
+        for f in gen.env_features(generated, env)
+        for c in (f.channels if f.channels is not None else generated.channels)
+    ]
     expected = dedup(c.name for c in sorted(concatenated, key=lambda c: -c.sort_priority))
 
     channels = resolve(manifest, "env", generated.platforms[0])["channels"]
@@ -154,13 +168,21 @@ def test_channels_are_a_stable_priority_sort_of_the_feature_channels(generated):
 
 
 @PROPERTY
-@given(with_env(gen.manifests(restrict_platforms=False, targets=0, content=frozenset(),
-                              equal_priorities=True)))
+@given(
+    with_env(
+        gen.manifests(
+            restrict_platforms=False, targets=0, content=frozenset(), equal_priorities=True
+        )
+    )
+)
 def test_channels_with_equal_priorities_keep_first_occurrence_order(generated):
     manifest = load(generated.to_toml())
     env = generated.environment("env")
-    concatenated = [c.name for f in gen.env_features(generated, env)
-                    for c in (f.channels if f.channels is not None else generated.channels)]
+    concatenated = [
+        c.name
+        for f in gen.env_features(generated, env)
+        for c in (f.channels if f.channels is not None else generated.channels)
+    ]
 
     assert resolve(manifest, "env", generated.platforms[0])["channels"] == dedup(concatenated)
 
@@ -192,8 +214,16 @@ def test_platforms_only_shrink_when_adding_a_restricting_feature(case):
 @st.composite
 def single_feature_envs(draw):
     """The default feature alone (env ``default``) or one feature without the default."""
-    manifest = draw(gen.manifests(min_features=1, max_features=2, content=DEPS, targets=6,
-                                  distinct_specs=True, selectors=gen.BROAD_SELECTORS))
+    manifest = draw(
+        gen.manifests(
+            min_features=1,
+            max_features=2,
+            content=DEPS,
+            targets=6,
+            distinct_specs=True,
+            selectors=gen.BROAD_SELECTORS,
+        )
+    )
     home = draw(st.sampled_from(["default"] + [f.name for f in manifest.features]))
     if home == "default":
         return manifest, "default", home
@@ -214,12 +244,15 @@ def test_last_matching_target_wins_and_non_matching_targets_never_contribute(cas
     for platform, obs in resolve_all(manifest, env_name).items():
         if obs is None:
             continue
-        expected = {name: [spec] for name, spec in gen.feature_dependencies(feature, platform).items()}
+        expected = {
+            name: [spec] for name, spec in gen.feature_dependencies(feature, platform).items()
+        }
         assert obs["dependencies"] == expected, platform
         for name, specs in obs["dependencies"].items():
             where = origin[str(specs[0])]
             assert where == "<default>" or gen.selector_matches(where, platform), (
-                f"{name}={specs[0]} comes from [target.{where}], which does not match {platform}")
+                f"{name}={specs[0]} comes from [target.{where}], which does not match {platform}"
+            )
 
 
 @PROPERTY
@@ -237,8 +270,9 @@ def test_one_spec_per_contributing_feature_in_feature_order(generated):
                 expected.setdefault(name, []).append(spec)
         assert obs["dependencies"] == expected, platform
         for name, specs in obs["dependencies"].items():
-            contributing = [f.name for f in features
-                            if name in gen.feature_dependencies(f, platform)]
+            contributing = [
+                f.name for f in features if name in gen.feature_dependencies(f, platform)
+            ]
             assert len(specs) == len(contributing), (name, specs, contributing)
 
 
@@ -276,18 +310,32 @@ def test_activation_scripts_concatenate_per_feature(generated):
 @st.composite
 def pypi_workspaces(draw):
     """Features ``cuda`` and ``cpu`` with random pypi-options, listed as [cuda, cpu] and [cpu, cuda]."""
-    manifest = draw(gen.manifests(min_features=0, max_features=0, restrict_platforms=False,
-                                  channels=False, targets=0, content=frozenset()))
+    manifest = draw(
+        gen.manifests(
+            min_features=0,
+            max_features=0,
+            restrict_platforms=False,
+            channels=False,
+            targets=0,
+            content=frozenset(),
+        )
+    )
     a = gen.GenFeature("cuda", pypi_options=draw(gen.pypi_options()))
     b = gen.GenFeature("cpu", pypi_options=draw(gen.pypi_options()))
-    default = gen.GenFeature("default", default=manifest.default.default,
-                             pypi_options=draw(gen.pypi_options()))
+    default = gen.GenFeature(
+        "default", default=manifest.default.default, pypi_options=draw(gen.pypi_options())
+    )
     no_default = draw(st.booleans())
     return replace(
-        manifest, default=default, features=(a, b),
-        environments=(GenEnv("ab", ("cuda", "cpu"), no_default),
-                      GenEnv("ba", ("cpu", "cuda"), no_default)),
-        workspace_pypi_options=draw(gen.pypi_options()))
+        manifest,
+        default=default,
+        features=(a, b),
+        environments=(
+            GenEnv("ab", ("cuda", "cpu"), no_default),
+            GenEnv("ba", ("cpu", "cuda"), no_default),
+        ),
+        workspace_pypi_options=draw(gen.pypi_options()),
+    )
 
 
 def _single(key: str, value: Any) -> Any:
@@ -307,10 +355,16 @@ def _as_set(key: str, value: Any) -> Any:
 @PROPERTY
 @given(pypi_workspaces())
 def test_pypi_options_union_is_commutative_and_errors_iff_single_values_differ(generated):
-    used = [f.pypi_options for f in gen.env_features(generated, generated.environment("ab"))
-            if f.pypi_options is not None]
-    conflicts = {key for key in gen.PYPI_SINGLE_VALUED
-                 if len({_single(key, o[key]) for o in used if key in o}) > 1}
+    used = [
+        f.pypi_options
+        for f in gen.env_features(generated, generated.environment("ab"))
+        if f.pypi_options is not None
+    ]
+    conflicts = {
+        key
+        for key in gen.PYPI_SINGLE_VALUED
+        if len({_single(key, o[key]) for o in used if key in o}) > 1
+    }
 
     try:
         manifest = load(generated.to_toml())
@@ -327,8 +381,13 @@ def test_pypi_options_union_is_commutative_and_errors_iff_single_values_differ(g
     workspace = generated.workspace_pypi_options or {}
     for key in gen.PYPI_SINGLE_VALUED:
         set_by_features = [_single(key, o[key]) for o in used if key in o]
-        expected = (set_by_features[0] if set_by_features else
-                    _single(key, workspace[key]) if key in workspace else None)
+        expected = (
+            set_by_features[0]
+            if set_by_features
+            else _single(key, workspace[key])
+            if key in workspace
+            else None
+        )
         assert ab.get(key) == ba.get(key) == expected, key
     for key in (*gen.PYPI_LISTS, *gen.PYPI_SETS):
         assert (key in ab) == (key in ba), key
@@ -340,7 +399,9 @@ def test_pypi_options_union_is_commutative_and_errors_iff_single_values_differ(g
         if key in gen.PYPI_SETS and any(v is True for v in values):
             assert ab[key] is True, key
         else:
-            assert _as_set(key, ab[key]) == frozenset().union(*(_as_set(key, v) for v in values)), key
+            assert _as_set(key, ab[key]) == frozenset().union(*(_as_set(key, v) for v in values)), (
+                key
+            )
             assert len(ab[key]) == len(set(_as_set(key, ab[key]))), f"{key} has duplicates"
 
 
@@ -367,7 +428,9 @@ def test_same_channel_twice_in_one_list_sorts_by_its_highest_priority_entry():
 def test_pin_identical_specs_from_two_features_are_kept_once():
     """pixi's DependencyMap::merge_all inserts into an OrderSet per package, so two features
     with an identical spec contribute it once."""
-    text = WORKSPACE.format(channels='["conda-forge"]') + """
+    text = (
+        WORKSPACE.format(channels='["conda-forge"]')
+        + """
 [dependencies]
 numpy = ">=1.26"
 
@@ -378,9 +441,12 @@ pytest = "*"
 [environments]
 test = ["test"]
 """
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "pixi.toml"
         path.write_text(text)
         manifest = load_manifest(path)
     assert resolve(manifest, "test", "linux-64")["dependencies"] == {
-        "numpy": [">=1.26"], "pytest": ["*"]}
+        "numpy": [">=1.26"],
+        "pytest": ["*"],
+    }

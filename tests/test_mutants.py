@@ -26,7 +26,11 @@ AREAS = sorted(p.name for p in CASES.iterdir() if p.is_dir() and not p.name.star
 
 def _shim() -> list[str]:
     found = shutil.which("pixiconf-pixi") or str(Path(sys.executable).with_name("pixiconf-pixi"))
-    return [found] if os.path.isfile(found) else [sys.executable, "-m", "pixiconf.implementations.pixi_shim.main"]
+    return (
+        [found]
+        if os.path.isfile(found)
+        else [sys.executable, "-m", "pixiconf.implementations.pixi_shim.main"]
+    )
 
 
 def _area_cases(area: str) -> list:
@@ -70,11 +74,14 @@ def test_unknown_mutant_gets_a_suggestion():
         mutants.get("targets.glob-not-matchd")
 
 
-@pytest.mark.parametrize("mutant_id", [
-    "targets.specificity-precedence",
-    "channels.priority-ascending",
-    "build-string.hash-unsorted-keys",
-])
+@pytest.mark.parametrize(
+    "mutant_id",
+    [
+        "targets.specificity-precedence",
+        "channels.priority-ascending",
+        "build-string.hash-unsorted-keys",
+    ],
+)
 def test_sample_mutant_is_killed_by_its_area(mutant_id):
     mutant = mutants.get(mutant_id)
     cases = _area_cases(mutant.area)
@@ -90,11 +97,12 @@ def test_shim_applies_the_mutant_named_by_the_environment(tmp_path):
     case = load_case(CASES / "targets" / "later-glob-beats-earlier-exact-selector.yaml", CASES)
     wrapper = tmp_path / "pixi"
     command = " ".join(f"'{part}'" for part in _shim())
-    wrapper.write_text("#!/bin/sh\nPIXICONF_MUTANT=targets.specificity-precedence "
-                       f"exec {command} \"$@\"\n")
+    wrapper.write_text(
+        f'#!/bin/sh\nPIXICONF_MUTANT=targets.specificity-precedence exec {command} "$@"\n'
+    )
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
     plain = tmp_path / "pixi-plain"
-    plain.write_text(f"#!/bin/sh\nexec {command} \"$@\"\n")
+    plain.write_text(f'#!/bin/sh\nexec {command} "$@"\n')
     plain.chmod(plain.stat().st_mode | stat.S_IEXEC)
 
     passed = run_case(case, PixiBinary(str(plain)), tmp_parent=tmp_path)
@@ -106,7 +114,13 @@ def test_shim_applies_the_mutant_named_by_the_environment(tmp_path):
 
 def test_shim_refuses_an_unknown_mutant(tmp_path):
     env = {**os.environ, "PIXICONF_MUTANT": "no-such.mutant"}
-    proc = subprocess.run([*_shim(), "info", "--json"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [*_shim(), "info", "--json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2
     assert "unknown mutant 'no-such.mutant'" in proc.stderr

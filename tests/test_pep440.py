@@ -22,48 +22,62 @@ def shown(text: str) -> str:
     return pep440.display(pep440.parse_specifiers(text))
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    # research note: requires-python = "<4,>=3.9" becomes python >=3.9,<4
-    ("<4,>=3.9", ">=3.9, <4"),
-    ("<3.0.0-RC1, >=v1.0, !=02.5", ">=1.0, !=2.5, <3.0.0rc1"),
-    # equal versions: the stable sort keeps the written order, whatever the operators
-    ("!=1.0,>=1.0", "!=1.0, >=1.0"),
-    (">=1.0,!=1.0", ">=1.0, !=1.0"),
-    ("<=2,>=2.0.0,==2.0", "<=2, >=2.0.0, ==2.0"),
-    # a wildcard sorts by its base version
-    ("<1.3,!=1.2.*,>1.2.0.post1", "!=1.2.*, >1.2.0.post1, <1.3"),
-    ("==1.2.*,!=1.2.3.*", "==1.2.*, !=1.2.3.*"),
-    (" >= 3.11 ", ">=3.11"),
-    ("~=3.10", "~=3.10"),
-    ("===1.0", "===1.0"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # research note: requires-python = "<4,>=3.9" becomes python >=3.9,<4
+        ("<4,>=3.9", ">=3.9, <4"),
+        ("<3.0.0-RC1, >=v1.0, !=02.5", ">=1.0, !=2.5, <3.0.0rc1"),
+        # equal versions: the stable sort keeps the written order, whatever the operators
+        ("!=1.0,>=1.0", "!=1.0, >=1.0"),
+        (">=1.0,!=1.0", ">=1.0, !=1.0"),
+        ("<=2,>=2.0.0,==2.0", "<=2, >=2.0.0, ==2.0"),
+        # a wildcard sorts by its base version
+        ("<1.3,!=1.2.*,>1.2.0.post1", "!=1.2.*, >1.2.0.post1, <1.3"),
+        ("==1.2.*,!=1.2.3.*", "==1.2.*, !=1.2.3.*"),
+        (" >= 3.11 ", ">=3.11"),
+        ("~=3.10", "~=3.10"),
+        ("===1.0", "===1.0"),
+        ("", ""),
+    ],
+)
 def test_specifiers_sorted_by_version(text, expected):
     assert shown(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    ">=3.9,",          # parse_version_specifiers: an empty part has no operator
-    " ",
-    "3.9",
-    "===foobar",       # pep440_rs parses the version of === too
-    ">=1.0.*",
-    "~=1",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        ">=3.9,",  # parse_version_specifiers: an empty part has no operator
+        " ",
+        "3.9",
+        "===foobar",  # pep440_rs parses the version of === too
+        ">=1.0.*",
+        "~=1",
+    ],
+)
 def test_invalid_specifiers_are_rejected(text):
     with pytest.raises(InvalidSpecifier):
         pep440.parse_specifiers(text)
 
 
-@given(st.lists(st.tuples(st.sampled_from([">=", "<=", ">", "<", "==", "!="]),
-                          st.sampled_from(["1", "1.0", "1.0.0", "2", "2.0", "0.9", "1.0rc1"])),
-                min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([">=", "<=", ">", "<", "==", "!="]),
+            st.sampled_from(["1", "1.0", "1.0.0", "2", "2.0", "0.9", "1.0rc1"]),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_sort_is_stable_by_version(pairs):
     """The display is the written list ordered by version, ties in written order."""
     written = [f"{op}{v}" for op, v in pairs]
     by_version = sorted(range(len(written)), key=lambda i: (Version(pairs[i][1]), i))
     assert shown(",".join(written)) == ", ".join(
-        f"{pairs[i][0]}{Version(pairs[i][1])}" for i in by_version)
+        f"{pairs[i][0]}{Version(pairs[i][1])}" for i in by_version
+    )
 
 
 _SEED_SCRIPT = """
@@ -85,8 +99,9 @@ print(json.dumps({
 
 def _run_with_seed(seed: str) -> dict:
     env = {**os.environ, "PYTHONHASHSEED": seed}
-    out = subprocess.run([sys.executable, "-c", _SEED_SCRIPT], env=env, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", _SEED_SCRIPT], env=env, check=True, capture_output=True, text=True
+    ).stdout
     return json.loads(out)
 
 
@@ -98,17 +113,25 @@ def test_order_does_not_depend_on_the_hash_seed():
     assert first["rule"] == expected
     assert first["map-pypi"] == expected
     assert first["pyproject"] == expected
-    assert first["python"] == ["!=1.0,>=1.0", ">=1.0,!=1.0", ">=3.9,!=3.9,<4", "<=2,>=2.0.0,==2.0,!=2"]
+    assert first["python"] == [
+        "!=1.0,>=1.0",
+        ">=1.0,!=1.0",
+        ">=3.9,!=3.9,<4",
+        "<=2,>=2.0.0,==2.0,!=2",
+    ]
     assert first["abi3"] == "3.10.*"
 
 
-@pytest.mark.parametrize(("text", "name", "extras", "specifiers"), [
-    ("requests>=2,<3", "requests", (), ">=2,<3"),
-    ("Foo [ b , a ] ( <2 , >=1 ) ; python_version<'3'", "Foo", ("b", "a"), "<2 , >=1"),
-    ("foo[]", "foo", (), ""),
-    ("foo ; os_name == 'nt'", "foo", (), ""),
-    ("foo[x] @ https://e.org/foo-1.0.tar.gz ; os_name == 'nt'", "foo", ("x",), ""),
-])
+@pytest.mark.parametrize(
+    ("text", "name", "extras", "specifiers"),
+    [
+        ("requests>=2,<3", "requests", (), ">=2,<3"),
+        ("Foo [ b , a ] ( <2 , >=1 ) ; python_version<'3'", "Foo", ("b", "a"), "<2 , >=1"),
+        ("foo[]", "foo", (), ""),
+        ("foo ; os_name == 'nt'", "foo", (), ""),
+        ("foo[x] @ https://e.org/foo-1.0.tar.gz ; os_name == 'nt'", "foo", ("x",), ""),
+    ],
+)
 def test_written_parts(text, name, extras, specifiers):
     parts = written_parts(text)
     assert (parts.name, parts.extras, parts.specifiers) == (name, extras, specifiers)

@@ -156,23 +156,25 @@ def test_outcomes_of_each_kind_of_case(pytester, corpus):
 def test_failure_report_is_readable_and_has_no_traceback(pytester, corpus):
     result = run(pytester, "--pixiconf-cases", "corpus", "-k", "wrong-expectation")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        'FAIL discovery/wrong-expectation: /manifest: expected "other.toml", got "pixi.toml"',
-        f"file: {corpus / 'discovery' / 'wrong-expectation.yaml'}",
-        "implementation: fake",
-        "op: discover",
-        'args: {"manifest-path": "some/where"}',
-        "observation:",
-        "  manifest: pixi.toml",
-        "mismatches:",
-        '  /manifest: expected "other.toml", got "pixi.toml"',
-        "diff (expected → actual):",
-        "  -manifest: other.toml",
-        "  +manifest: pixi.toml",
-        "   timeout: !any",
-        "warnings:",
-        "  - key `project` is deprecated",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            'FAIL discovery/wrong-expectation: /manifest: expected "other.toml", got "pixi.toml"',
+            f"file: {corpus / 'discovery' / 'wrong-expectation.yaml'}",
+            "implementation: fake",
+            "op: discover",
+            'args: {"manifest-path": "some/where"}',
+            "observation:",
+            "  manifest: pixi.toml",
+            "mismatches:",
+            '  /manifest: expected "other.toml", got "pixi.toml"',
+            "diff (expected → actual):",
+            "  -manifest: other.toml",
+            "  +manifest: pixi.toml",
+            "   timeout: !any",
+            "warnings:",
+            "  - key `project` is deprecated",
+        ]
+    )
     out = result.stdout.str()
     assert "Traceback" not in out and "plugin.py" not in out and "runtest" not in out
 
@@ -180,18 +182,22 @@ def test_failure_report_is_readable_and_has_no_traceback(pytester, corpus):
 def test_malformed_case_is_an_error_naming_file_and_key(pytester, corpus):
     result = run(pytester, "--pixiconf-cases", "corpus", "-k", "misspelt or not-yaml")
     result.assert_outcomes(errors=2)
-    result.stdout.fnmatch_lines([
-        "*ERROR at setup of pixiconf case malformed/misspelt-key*",
-        "malformed case malformed/misspelt-key: 2 problems in "
-        f"{corpus}/malformed/misspelt-key.yaml",
-        "  key 'expct': unknown key; * did you mean 'expect'?",
-        "  key 'expect': missing required key",
-    ])
-    result.stdout.fnmatch_lines([
-        "malformed case malformed/not-yaml: 1 problem in *not-yaml.yaml",
-        "  not valid YAML (line 2, column 1): did not find expected node content "
-        "(while parsing a flow node)",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at setup of pixiconf case malformed/misspelt-key*",
+            "malformed case malformed/misspelt-key: 2 problems in "
+            f"{corpus}/malformed/misspelt-key.yaml",
+            "  key 'expct': unknown key; * did you mean 'expect'?",
+            "  key 'expect': missing required key",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "malformed case malformed/not-yaml: 1 problem in *not-yaml.yaml",
+            "  not valid YAML (line 2, column 1): did not find expected node content "
+            "(while parsing a flow node)",
+        ]
+    )
     assert "Traceback" not in result.stdout.str()
 
 
@@ -201,8 +207,9 @@ def test_raising_implementation_fails_with_its_traceback(pytester, corpus):
     )
     result = run(pytester, "--pixiconf-cases", "corpus", "-k", "raises")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["ERROR discovery/raises: the implementation raised*",
-                                 "*RuntimeError: fake blew up"])
+    result.stdout.fnmatch_lines(
+        ["ERROR discovery/raises: the implementation raised*", "*RuntimeError: fake blew up"]
+    )
 
 
 def test_k_selects_by_parts_of_case_ids(pytester, corpus):
@@ -215,8 +222,14 @@ def test_k_selects_by_parts_of_case_ids(pytester, corpus):
 def test_m_selects_by_area_and_feature_markers(pytester, corpus):
     result = run(pytester, "--pixiconf-cases", "corpus", "--strict-markers", "-m", "pypi_options")
     result.assert_outcomes(passed=1)
-    result = run(pytester, "--pixiconf-cases", "corpus", "--strict-markers", "-m",
-                 "validation or did_you_mean")
+    result = run(
+        pytester,
+        "--pixiconf-cases",
+        "corpus",
+        "--strict-markers",
+        "-m",
+        "validation or did_you_mean",
+    )
     result.assert_outcomes(passed=1)
     result = run(pytester, "--pixiconf-cases", "corpus", "--strict-markers", "-m", "malformed")
     result.assert_outcomes(errors=2)
@@ -226,15 +239,22 @@ def test_m_selects_by_area_and_feature_markers(pytester, corpus):
 
 def test_markers_are_registered(pytester, corpus):
     result = run(pytester, "--pixiconf-cases", "corpus", "--markers")
-    result.stdout.fnmatch_lines([
-        "@pytest.mark.pypi_options: pixiconf cases of area or feature 'pypi-options'",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "@pytest.mark.pypi_options: pixiconf cases of area or feature 'pypi-options'",
+        ]
+    )
 
 
 @pytest.mark.parametrize(
     ("tag", "name"),
-    [("pypi-options", "pypi_options"), ("a.b c", "a_b_c"), ("skip", "pixiconf_skip"),
-     ("not", "pixiconf_not"), ("discovery", "discovery")],
+    [
+        ("pypi-options", "pypi_options"),
+        ("a.b c", "a_b_c"),
+        ("skip", "pixiconf_skip"),
+        ("not", "pixiconf_not"),
+        ("discovery", "discovery"),
+    ],
 )
 def test_marker_spelling(tag, name):
     assert marker_name(tag) == name
@@ -262,8 +282,13 @@ def test_cases_outside_rootdir_are_collected_from_any_cwd(pytester, corpus, tmp_
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     pytester.makeini("[pytest]\n")
     result = pytester.runpytest(
-        "--pixiconf-impl=fake", f"--rootdir={elsewhere}",
-        "--pixiconf-cases", str(corpus), "-k", "finds-manifest", "-v",
+        "--pixiconf-impl=fake",
+        f"--rootdir={elsewhere}",
+        "--pixiconf-cases",
+        str(corpus),
+        "-k",
+        "finds-manifest",
+        "-v",
     )
     result.assert_outcomes(passed=1)
 
@@ -301,8 +326,15 @@ def test_cli_root_skips_the_conftests_of_testpaths(pytester, corpus):
 
 
 def test_ignore_still_applies_inside_a_root(pytester, corpus):
-    result = run(pytester, "--pixiconf-cases", "corpus", "--ignore", "corpus/malformed",
-                 "--collect-only", "-q")
+    result = run(
+        pytester,
+        "--pixiconf-cases",
+        "corpus",
+        "--ignore",
+        "corpus/malformed",
+        "--collect-only",
+        "-q",
+    )
     assert "malformed" not in result.stdout.str()
     result.stdout.fnmatch_lines(["*4 tests collected*"])
 
@@ -342,7 +374,9 @@ def test_reportinfo_and_item_names(pytester, corpus):
 
 
 def test_each_case_gets_its_own_workspace_removed_afterwards(pytester, corpus):
-    pytester.makeconftest(FAKE_CONFTEST + textwrap.dedent('''
+    pytester.makeconftest(
+        FAKE_CONFTEST
+        + textwrap.dedent("""
         SEEN = []
 
         class Recording(Fake):
@@ -357,14 +391,21 @@ def test_each_case_gets_its_own_workspace_removed_afterwards(pytester, corpus):
             assert len(SEEN) == len(set(SEEN)) == 4, SEEN
             assert not any(root.exists() for root in SEEN)
             print("workspaces ok")
-    '''))
+    """)
+    )
     result = run(pytester, "--pixiconf-cases", "corpus", "-s")
     result.stdout.fnmatch_lines(["*workspaces ok*"])
 
 
 def test_works_under_xdist_and_random_order(pytester, corpus):
     result = pytester.runpytest_subprocess(
-        "--pixiconf-impl=fake", "--pixiconf-cases", "corpus", "-n", "2", "-p", "randomly",
+        "--pixiconf-impl=fake",
+        "--pixiconf-cases",
+        "corpus",
+        "-n",
+        "2",
+        "-p",
+        "randomly",
     )
     result.assert_outcomes(passed=2, failed=1, skipped=1, errors=2)
     result.stdout.fnmatch_lines(["*FAIL discovery/wrong-expectation*"])

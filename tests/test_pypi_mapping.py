@@ -41,24 +41,29 @@ NOT_FOUND = "PyPI package '{}' has no conda-forge mapping, skipping"
 NONE_FOUND = "No PyPI-to-conda mapping found for {} in channel '{}'"
 
 
-def mapped(requirements, platform="linux-64", *, noarch=False, user_map=None, table=None,
-           **kwargs) -> MappingResult:
-    return map_requirements(requirements, platform, noarch=noarch, user_map=user_map,
-                            table=table or {}, **kwargs)
+def mapped(
+    requirements, platform="linux-64", *, noarch=False, user_map=None, table=None, **kwargs
+) -> MappingResult:
+    return map_requirements(
+        requirements, platform, noarch=noarch, user_map=user_map, table=table or {}, **kwargs
+    )
 
 
 # --------------------------------------------------------------------------- names
 
 
-@pytest.mark.parametrize(("name", "normal"), [
-    ("friendly-bard", "friendly-bard"),
-    ("Friendly-Bard", "friendly-bard"),
-    ("friendly.bard", "friendly-bard"),
-    ("friendly_bard", "friendly-bard"),
-    ("friendly--bard", "friendly-bard"),
-    ("FrIeNdLy-._.-bArD", "friendly-bard"),
-    ("", ""),  # pep508_rs is_normalized("") is Ok(true)
-])
+@pytest.mark.parametrize(
+    ("name", "normal"),
+    [
+        ("friendly-bard", "friendly-bard"),
+        ("Friendly-Bard", "friendly-bard"),
+        ("friendly.bard", "friendly-bard"),
+        ("friendly_bard", "friendly-bard"),
+        ("friendly--bard", "friendly-bard"),
+        ("FrIeNdLy-._.-bArD", "friendly-bard"),
+        ("", ""),  # pep508_rs is_normalized("") is Ok(true)
+    ],
+)
 def test_normalize_pypi_name(name, normal):
     assert normalize_pypi_name(name) == normal
 
@@ -69,7 +74,8 @@ def test_invalid_pypi_names_are_rejected_with_pep508_rs_text(name):
         normalize_pypi_name(name)
     assert str(info.value) == (
         f'Not a valid package or extra name: "{name}". Names must start and end with a letter '
-        "or digit and may only contain -, _, ., and alphanumeric characters.")
+        "or digit and may only contain -, _, ., and alphanumeric characters."
+    )
 
 
 # --------------------------------------------------------------------------- requirements
@@ -103,20 +109,27 @@ def test_url_requirement_has_no_specifiers():
     assert req.marker is not None
 
 
-@pytest.mark.parametrize(("written", "rewritten"), [
-    ("a; os.name == 'nt'", 'os_name == "nt"'),
-    ("a; sys.platform == 'win32'", 'sys_platform == "win32"'),
-    ("a; platform.machine == 'x86_64'", 'platform_machine == "x86_64"'),
-    ("a; platform.version == '1'", 'platform_version == "1"'),
-    ("a; platform.python_implementation == 'CPython'",
-     'platform_python_implementation == "CPython"'),
-    ("a; python_implementation == 'CPython'", 'platform_python_implementation == "CPython"'),
-    ("a; platform_python_implementation == 'CPython'",
-     'platform_python_implementation == "CPython"'),
-    # values are never rewritten
-    ("a; sys_platform == 'os.name'", 'sys_platform == "os.name"'),
-    ('a; "sys.platform" == sys.platform', '"sys.platform" == sys_platform'),
-])
+@pytest.mark.parametrize(
+    ("written", "rewritten"),
+    [
+        ("a; os.name == 'nt'", 'os_name == "nt"'),
+        ("a; sys.platform == 'win32'", 'sys_platform == "win32"'),
+        ("a; platform.machine == 'x86_64'", 'platform_machine == "x86_64"'),
+        ("a; platform.version == '1'", 'platform_version == "1"'),
+        (
+            "a; platform.python_implementation == 'CPython'",
+            'platform_python_implementation == "CPython"',
+        ),
+        ("a; python_implementation == 'CPython'", 'platform_python_implementation == "CPython"'),
+        (
+            "a; platform_python_implementation == 'CPython'",
+            'platform_python_implementation == "CPython"',
+        ),
+        # values are never rewritten
+        ("a; sys_platform == 'os.name'", 'sys_platform == "os.name"'),
+        ('a; "sys.platform" == sys.platform', '"sys.platform" == sys_platform'),
+    ],
+)
 def test_deprecated_marker_names(written, rewritten):
     assert str(parse_requirement(written).marker) == rewritten
 
@@ -129,27 +142,34 @@ def test_invalid_requirement_raises():
 # --------------------------------------------------------------------------- markers
 
 
-@pytest.mark.parametrize(("platform", "values"), [
-    ("linux-64", ("linux", "posix", "Linux", "x86_64")),
-    ("linux-aarch64", ("linux", "posix", "Linux", "aarch64")),
-    ("linux-ppc64le", ("linux", "posix", "Linux", "ppc64le")),
-    ("linux-s390x", ("linux", "posix", "Linux", "s390x")),
-    ("linux-armv6l", ("linux", "posix", "Linux", "armv6l")),
-    ("linux-armv7l", ("linux", "posix", "Linux", "armv7l")),
-    ("linux-32", ("linux", "posix", "Linux", "i686")),
-    ("osx-64", ("darwin", "posix", "Darwin", "x86_64")),
-    ("osx-arm64", ("darwin", "posix", "Darwin", "arm64")),
-    ("win-64", ("win32", "nt", "Windows", "AMD64")),
-    ("win-32", ("win32", "nt", "Windows", "x86")),
-    ("win-arm64", ("win32", "nt", "Windows", "ARM64")),
-    ("linux-riscv64", ("linux", "posix", "Linux", "x86_64")),
-    ("emscripten-wasm32", ("linux", "posix", "Linux", "x86_64")),
-    ("made-up", ("linux", "posix", "Linux", "x86_64")),
-])
+@pytest.mark.parametrize(
+    ("platform", "values"),
+    [
+        ("linux-64", ("linux", "posix", "Linux", "x86_64")),
+        ("linux-aarch64", ("linux", "posix", "Linux", "aarch64")),
+        ("linux-ppc64le", ("linux", "posix", "Linux", "ppc64le")),
+        ("linux-s390x", ("linux", "posix", "Linux", "s390x")),
+        ("linux-armv6l", ("linux", "posix", "Linux", "armv6l")),
+        ("linux-armv7l", ("linux", "posix", "Linux", "armv7l")),
+        ("linux-32", ("linux", "posix", "Linux", "i686")),
+        ("osx-64", ("darwin", "posix", "Darwin", "x86_64")),
+        ("osx-arm64", ("darwin", "posix", "Darwin", "arm64")),
+        ("win-64", ("win32", "nt", "Windows", "AMD64")),
+        ("win-32", ("win32", "nt", "Windows", "x86")),
+        ("win-arm64", ("win32", "nt", "Windows", "ARM64")),
+        ("linux-riscv64", ("linux", "posix", "Linux", "x86_64")),
+        ("emscripten-wasm32", ("linux", "posix", "Linux", "x86_64")),
+        ("made-up", ("linux", "posix", "Linux", "x86_64")),
+    ],
+)
 def test_marker_environment(platform, values):
     env = marker_environment(platform)
-    assert (env["sys_platform"], env["os_name"], env["platform_system"],
-            env["platform_machine"]) == values
+    assert (
+        env["sys_platform"],
+        env["os_name"],
+        env["platform_system"],
+        env["platform_machine"],
+    ) == values
 
 
 # pixi's test_all_system_marker_styles, row by row.
@@ -197,15 +217,22 @@ def test_all_system_marker_styles(marker, platform, include):
     assert result.specs == (["test-pkg"] if include else [])
 
 
-@pytest.mark.parametrize("marker", [
-    "python_version >= '3.8'", "python_full_version < '3.10.0'",
-    "implementation_name == 'cpython'", "implementation_version >= '3'",
-    "platform_python_implementation == 'CPython'", "platform_release >= '5'",
-    "platform_version == 'x'", "extra == 'test'",
-    "sys_platform == 'linux' and python_version >= '3.8'",
-    "sys_platform == 'linux' or extra == 'dev'",
-    "sys_platform != 'extra'",  # pixi searches the whole marker text
-])
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "python_version >= '3.8'",
+        "python_full_version < '3.10.0'",
+        "implementation_name == 'cpython'",
+        "implementation_version >= '3'",
+        "platform_python_implementation == 'CPython'",
+        "platform_release >= '5'",
+        "platform_version == 'x'",
+        "extra == 'test'",
+        "sys_platform == 'linux' and python_version >= '3.8'",
+        "sys_platform == 'linux' or extra == 'dev'",
+        "sys_platform != 'extra'",  # pixi searches the whole marker text
+    ],
+)
 def test_non_system_fields_drop_on_every_platform(marker):
     req = parse_requirement(f"a; {marker}")
     assert all(should_skip_requirement(req, p) for p in PLATFORM_MARKERS)
@@ -228,9 +255,11 @@ def test_convert_version_rewrites_arbitrary_equality():
 def test_convert_version_failure_warns_and_unconstrains():
     version, problem = convert_version(parse_requirement("a==1.0+18446744073709551616"))
     assert version is None
-    assert problem == ("Failed to convert version specifier for 'a': failed to convert version "
-                       "specifier '==1.0+18446744073709551616' to conda format: malformed version "
-                       "string '': invalid number, using unconstrained version")
+    assert problem == (
+        "Failed to convert version specifier for 'a': failed to convert version "
+        "specifier '==1.0+18446744073709551616' to conda format: malformed version "
+        "string '': invalid number, using unconstrained version"
+    )
 
 
 def test_convert_version_url_and_empty_are_unconstrained():
@@ -254,9 +283,11 @@ def test_match_spec_that_rattler_cannot_parse_back_is_an_error():
 
 def test_user_map_override_and_skip():
     # test_apply_user_map_override_and_skip (numpy goes to the service)
-    result = mapped(["torch>=2.0", "my-internal-pkg", "numpy"],
-                    user_map={"torch": "pytorch", "my-internal-pkg": False},
-                    table={"numpy": "numpy"})
+    result = mapped(
+        ["torch>=2.0", "my-internal-pkg", "numpy"],
+        user_map={"torch": "pytorch", "my-internal-pkg": False},
+        table={"numpy": "numpy"},
+    )
     assert result == MappingResult(["pytorch >=2.0", "numpy"], [])
 
 
@@ -273,8 +304,12 @@ def test_user_map_collision_last_wins_in_mapping_order():
     # test_apply_user_map_colliding_keys_last_wins
     result = mapped(["my-pkg"], user_map={"My_Pkg": "first", "my-pkg": "second"})
     assert result.specs == ["second"]
-    assert result.warnings == [("multiple `pypi-conda-map` entries normalize to the same package "
-                                "name as 'my-pkg'; the last one wins")]
+    assert result.warnings == [
+        (
+            "multiple `pypi-conda-map` entries normalize to the same package "
+            "name as 'my-pkg'; the last one wins"
+        )
+    ]
 
 
 def test_user_map_invalid_conda_name_falls_through():
@@ -282,7 +317,8 @@ def test_user_map_invalid_conda_name_falls_through():
     result = mapped(["torch"], user_map={"torch": "not a valid name!"}, table={"torch": "pytorch"})
     assert result.specs == ["pytorch"]
     assert result.warnings[0].startswith(
-        "ignoring `pypi-conda-map` entry for 'torch': invalid conda package name 'not a valid name!'")
+        "ignoring `pypi-conda-map` entry for 'torch': invalid conda package name 'not a valid name!'"
+    )
 
 
 def test_user_map_respects_markers():
@@ -303,26 +339,43 @@ def test_user_mapped_dependencies_come_first():
 
 
 def test_first_channel_that_maps_something_wins():
-    result = mapped(["requests", "internal"], table={"requests": "requests"},
-                    channels=["conda-forge", "bioconda"])
+    result = mapped(
+        ["requests", "internal"],
+        table={"requests": "requests"},
+        channels=["conda-forge", "bioconda"],
+    )
     assert result == MappingResult(["requests"], [NOT_FOUND.format("internal")])
 
 
 def test_every_channel_is_tried_when_nothing_maps():
-    result = mapped(["internal"], channels=["https://prefix.dev/conda-forge/", "bioconda"],
-                    context="build-system")
+    result = mapped(
+        ["internal"],
+        channels=["https://prefix.dev/conda-forge/", "bioconda"],
+        context="build-system",
+    )
     assert result.warnings == [
-        NOT_FOUND.format("internal"), NONE_FOUND.format("build-system", "conda-forge"),
-        NOT_FOUND.format("internal"), NONE_FOUND.format("build-system", "bioconda"),
+        NOT_FOUND.format("internal"),
+        NONE_FOUND.format("build-system", "conda-forge"),
+        NOT_FOUND.format("internal"),
+        NONE_FOUND.format("build-system", "bioconda"),
     ]
 
 
 def test_invalid_conda_name_from_the_table_fails_the_channel():
-    result = mapped(["requests", "weird"], table={"requests": "requests", "weird": "a b"},
-                    channels=["conda-forge"])
-    assert result == MappingResult([], [
-        ("Failed to get PyPI-to-conda mapping for project in channel 'conda-forge': invalid "
-         "conda package name 'a b'")])
+    result = mapped(
+        ["requests", "weird"],
+        table={"requests": "requests", "weird": "a b"},
+        channels=["conda-forge"],
+    )
+    assert result == MappingResult(
+        [],
+        [
+            (
+                "Failed to get PyPI-to-conda mapping for project in channel 'conda-forge': invalid "
+                "conda package name 'a b'"
+            )
+        ],
+    )
 
 
 def test_no_channels_means_no_lookup_and_no_warning():
@@ -330,8 +383,9 @@ def test_no_channels_means_no_lookup_and_no_warning():
 
 
 def test_table_keys_are_looked_up_normalised():
-    assert mapped(["typing_extensions"], table={"Typing-Extensions": "typing_extensions"}).specs \
-        == ["typing_extensions"]
+    assert mapped(
+        ["typing_extensions"], table={"Typing-Extensions": "typing_extensions"}
+    ).specs == ["typing_extensions"]
 
 
 # --------------------------------------------------------------------------- build tools
@@ -361,51 +415,88 @@ def test_map_pyproject_noarch_follows_compilers():
     deps = ["a; sys_platform == 'linux'"]
     table = {"a": "a", "maturin": "maturin"}
     channels = ["conda-forge"]
-    noarch = map_pyproject(_pyproject(deps), "linux-64", config=PythonBackendConfig(),
-                           table=table, channels=channels)
+    noarch = map_pyproject(
+        _pyproject(deps), "linux-64", config=PythonBackendConfig(), table=table, channels=channels
+    )
     assert noarch["run"] == []
-    detected = map_pyproject(_pyproject(deps, ["maturin"]), "linux-64",
-                             config=PythonBackendConfig(), table=table, channels=channels)
+    detected = map_pyproject(
+        _pyproject(deps, ["maturin"]),
+        "linux-64",
+        config=PythonBackendConfig(),
+        table=table,
+        channels=channels,
+    )
     assert detected == {"run": ["a"], "host": ["maturin"], "warnings": []}
-    configured = map_pyproject(_pyproject(deps), "linux-64",
-                               config=PythonBackendConfig(compilers=["c"]), table=table,
-                               channels=channels)
+    configured = map_pyproject(
+        _pyproject(deps),
+        "linux-64",
+        config=PythonBackendConfig(compilers=["c"]),
+        table=table,
+        channels=channels,
+    )
     assert configured["run"] == ["a"]
-    forced = map_pyproject(_pyproject(deps, ["maturin"]), "linux-64",
-                           config=PythonBackendConfig(noarch=True), table=table,
-                           channels=channels)
+    forced = map_pyproject(
+        _pyproject(deps, ["maturin"]),
+        "linux-64",
+        config=PythonBackendConfig(noarch=True),
+        table=table,
+        channels=channels,
+    )
     assert forced["run"] == []
 
 
 def test_map_pyproject_user_map_false_from_config_drops():
     config = PythonBackendConfig(pypi_conda_map={"a": False, "b": "bee"})
-    assert map_pyproject(_pyproject(["a", "b>=1"]), "linux-64", config=config, table={"a": "a"},
-                         channels=["conda-forge"]) == {"run": ["bee >=1"], "host": [],
-                                                       "warnings": []}
+    assert map_pyproject(
+        _pyproject(["a", "b>=1"]),
+        "linux-64",
+        config=config,
+        table={"a": "a"},
+        channels=["conda-forge"],
+    ) == {"run": ["bee >=1"], "host": [], "warnings": []}
 
 
 def test_map_pyproject_missing_lists_run_no_pass():
     config = PythonBackendConfig(pypi_conda_map={"My_Pkg": "a", "my-pkg": "b"})
-    collision = ("multiple `pypi-conda-map` entries normalize to the same package name as "
-                 "'my-pkg'; the last one wins")
-    assert map_pyproject({"project": {"name": "demo"}}, "linux-64", config=config, table={},
-                         channels=["conda-forge"])["warnings"] == []
-    assert map_pyproject(_pyproject([], ["hatchling"]), "linux-64", config=config,
-                         table={"hatchling": "hatchling"},
-                         channels=["conda-forge"])["warnings"] == [collision, collision]
+    collision = (
+        "multiple `pypi-conda-map` entries normalize to the same package name as "
+        "'my-pkg'; the last one wins"
+    )
+    assert (
+        map_pyproject(
+            {"project": {"name": "demo"}},
+            "linux-64",
+            config=config,
+            table={},
+            channels=["conda-forge"],
+        )["warnings"]
+        == []
+    )
+    assert map_pyproject(
+        _pyproject([], ["hatchling"]),
+        "linux-64",
+        config=config,
+        table={"hatchling": "hatchling"},
+        channels=["conda-forge"],
+    )["warnings"] == [collision, collision]
 
 
 def test_map_pyproject_ignore_pyproject_manifest():
     config = PythonBackendConfig(ignore_pyproject_manifest=True)
-    assert map_pyproject(_pyproject(["a"], ["b"]), "linux-64", config=config,
-                         table={"a": "a", "b": "b"}, channels=["c"]) == \
-        {"run": [], "host": [], "warnings": []}
+    assert map_pyproject(
+        _pyproject(["a"], ["b"]),
+        "linux-64",
+        config=config,
+        table={"a": "a", "b": "b"},
+        channels=["c"],
+    ) == {"run": [], "host": [], "warnings": []}
 
 
 def test_map_pyproject_invalid_requirement():
     with pytest.raises(DiagnosticError, match=r"failed to parse pyproject\.toml"):
-        map_pyproject(_pyproject(["a >>= 1"]), "linux-64", config=PythonBackendConfig(),
-                      table={}, channels=[])
+        map_pyproject(
+            _pyproject(["a >>= 1"]), "linux-64", config=PythonBackendConfig(), table={}, channels=[]
+        )
 
 
 # --------------------------------------------------------------------------- the table file
@@ -417,13 +508,16 @@ def test_load_mapping_table(tmp_path: Path):
     assert load_mapping_table(path) == {"torch": "pytorch", "internal": False}
 
 
-@pytest.mark.parametrize(("text", "fragment"), [
-    ("{", "not valid JSON"),
-    ("[]", "must be a JSON object"),
-    ('{"a": true}', "expected a conda package name or false for 'a'"),
-    ('{"a": ""}', "expected a conda package name or false for 'a'"),
-    ('{"a": 1}', "expected a conda package name or false for 'a'"),
-])
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("{", "not valid JSON"),
+        ("[]", "must be a JSON object"),
+        ('{"a": true}', "expected a conda package name or false for 'a'"),
+        ('{"a": ""}', "expected a conda package name or false for 'a'"),
+        ('{"a": 1}', "expected a conda package name or false for 'a'"),
+    ],
+)
 def test_load_mapping_table_rejects(tmp_path: Path, text, fragment):
     path = tmp_path / "table.json"
     path.write_text(text)
@@ -441,7 +535,8 @@ def test_load_mapping_table_missing_file(tmp_path: Path):
 NAME = st.from_regex(r"[a-z][a-z0-9]{0,6}([-_.][a-z0-9]{1,4}){0,2}", fullmatch=True)
 PLATFORM = st.sampled_from([*PLATFORM_MARKERS, "linux-riscv64", "emscripten-wasm32"])
 RELEASE = st.lists(st.integers(0, 40), min_size=1, max_size=3).map(
-    lambda parts: ".".join(map(str, parts)))
+    lambda parts: ".".join(map(str, parts))
+)
 OPERATOR = st.sampled_from([">=", "<=", ">", "<", "==", "!=", "~="])
 
 
@@ -471,15 +566,26 @@ def _spelling_variant(draw, name: str) -> str:
 
 
 @PROPERTY
-@given(name=NAME, specs=specifiers(), platform=PLATFORM, noarch=st.booleans(),
-       channels=st.lists(st.sampled_from(["conda-forge", "bioconda", "https://x.org/ch/"]),
-                         min_size=1, max_size=3))
+@given(
+    name=NAME,
+    specs=specifiers(),
+    platform=PLATFORM,
+    noarch=st.booleans(),
+    channels=st.lists(
+        st.sampled_from(["conda-forge", "bioconda", "https://x.org/ch/"]), min_size=1, max_size=3
+    ),
+)
 def test_unmarked_mapped_requirement_is_never_dropped(name, specs, platform, noarch, channels):
     """No marker, a table entry and no user-map entry: the requirement is always in the output,
     under the table's (normalised) conda name."""
     requirement = name + ",".join(specs)
-    result = mapped([requirement, "zz-unmapped"], platform, noarch=noarch,
-                    table={normalize_pypi_name(name): "conda-" + name}, channels=channels)
+    result = mapped(
+        [requirement, "zz-unmapped"],
+        platform,
+        noarch=noarch,
+        table={normalize_pypi_name(name): "conda-" + name},
+        channels=channels,
+    )
     assert len(result.specs) == 1
     parsed = MatchSpec(result.specs[0], strict=True)
     assert parsed.name.normalized == "conda-" + name.lower()
@@ -488,16 +594,25 @@ def test_unmarked_mapped_requirement_is_never_dropped(name, specs, platform, noa
 
 
 @PROPERTY
-@given(name=NAME, target=st.one_of(st.none(), st.just(False), NAME), platform=PLATFORM,
-       data=st.data())
+@given(
+    name=NAME, target=st.one_of(st.none(), st.just(False), NAME), platform=PLATFORM, data=st.data()
+)
 def test_user_map_keys_are_normalisation_insensitive(name, target, platform, data):
     """Any spelling of a user-map key that normalises to the requirement's name acts the same."""
     key = _spelling_variant(data.draw, name)
     requirement = _spelling_variant(data.draw, name) + ">=1.0"
-    canonical = mapped([requirement], platform, user_map={normalize_pypi_name(name): target},
-                       table={normalize_pypi_name(name): "from-table"})
-    spelled = mapped([requirement], platform, user_map={key: target},
-                     table={normalize_pypi_name(name): "from-table"})
+    canonical = mapped(
+        [requirement],
+        platform,
+        user_map={normalize_pypi_name(name): target},
+        table={normalize_pypi_name(name): "from-table"},
+    )
+    spelled = mapped(
+        [requirement],
+        platform,
+        user_map={key: target},
+        table={normalize_pypi_name(name): "from-table"},
+    )
     assert spelled == canonical
     if target:
         assert canonical.specs == [f"{target.lower()} >=1.0"]
@@ -521,9 +636,15 @@ def test_specifier_order_does_not_matter(name, specs, data):
 
 
 @PROPERTY
-@given(name=NAME, marker=st.sampled_from([m for m, _, _ in SYSTEM_MARKER_STYLES]),
-       platform=PLATFORM)
+@given(
+    name=NAME, marker=st.sampled_from([m for m, _, _ in SYSTEM_MARKER_STYLES]), platform=PLATFORM
+)
 def test_noarch_drops_every_marked_requirement(name, marker, platform):
-    result = mapped([f"{name}; {marker}"], platform, noarch=True,
-                    table={normalize_pypi_name(name): "pkg"}, user_map={"other": "x"})
+    result = mapped(
+        [f"{name}; {marker}"],
+        platform,
+        noarch=True,
+        table={normalize_pypi_name(name): "pkg"},
+        user_map={"other": "x"},
+    )
     assert result.specs == []

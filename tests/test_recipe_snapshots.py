@@ -34,8 +34,9 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value,
-                                   style="|" if "\n" in value else None)
+    return dumper.represent_scalar(
+        "tag:yaml.org,2002:str", value, style="|" if "\n" in value else None
+    )
 
 
 _Dumper.add_representer(str, _represent_str)
@@ -50,8 +51,14 @@ class YamlSnapshot(SingleFileSnapshotExtension):
     _file_extension = "yaml"
 
     def serialize(self, data: Any, **kwargs: Any) -> str:
-        return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                         default_flow_style=False, width=100)
+        return yaml.dump(
+            data,
+            Dumper=_Dumper,
+            sort_keys=False,
+            allow_unicode=True,
+            default_flow_style=False,
+            width=100,
+        )
 
 
 @pytest.fixture
@@ -67,7 +74,8 @@ def manifest(name: str) -> Path:
     directory = PACKAGES / name
     for file_name in ("pixi.toml", "pyproject.toml"):
         if (directory / file_name).is_file() and (
-                file_name == "pixi.toml" or "[tool.pixi" in (directory / file_name).read_text()):
+            file_name == "pixi.toml" or "[tool.pixi" in (directory / file_name).read_text()
+        ):
             return directory / file_name
     raise FileNotFoundError(f"no manifest in {directory}")
 
@@ -75,15 +83,24 @@ def manifest(name: str) -> Path:
 def render(name: str, platform: str) -> dict[str, Any]:
     path = manifest(name)
     recipe, warnings, root = package_recipe(
-        path, platform, env={},
-        build_platform="windows" if platform.startswith("win-") else "unix")
-    return {"recipe": replace_path(recipe, root, "{{package}}"),
-            "warnings": [w.render() for w in warnings]}
+        path, platform, env={}, build_platform="windows" if platform.startswith("win-") else "unix"
+    )
+    return {
+        "recipe": replace_path(recipe, root, "{{package}}"),
+        "warnings": [w.render() for w in warnings],
+    }
 
 
 def test_every_kind_of_package_is_present():
-    assert set(package_names()) >= {"pure-python", "c-extension", "maturin-rust", "abi3-extension",
-                                    "pip-installer", "target-configs", "pyproject-manifest"}
+    assert set(package_names()) >= {
+        "pure-python",
+        "c-extension",
+        "maturin-rust",
+        "abi3-extension",
+        "pip-installer",
+        "target-configs",
+        "pyproject-manifest",
+    }
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)

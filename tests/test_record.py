@@ -71,8 +71,12 @@ def corpus(pytester, monkeypatch):
     root = pytester.path / "corpus"
     (root / "environments").mkdir(parents=True)
     (root / "features.txt").write_text("environments\n")
-    files = {"wrong-result": WRONG_RESULT, "error": ERROR_CASE, "passing": PASSING,
-             "malformed": MALFORMED}
+    files = {
+        "wrong-result": WRONG_RESULT,
+        "error": ERROR_CASE,
+        "passing": PASSING,
+        "malformed": MALFORMED,
+    }
     for name, text in files.items():
         (root / "environments" / f"{name}.yaml").write_text(text)
     return root
@@ -98,13 +102,15 @@ def test_a_failing_result_is_recorded_keeping_the_rest_of_the_file(pytester, cor
     envs = expect["result"]["environments"]
     assert list(envs) == ["default", "test"]
     assert envs["test"]["features"] == ["test", "default"]
-    result.stdout.fnmatch_lines([
-        "*pixiconf: recorded expectations*",
-        "--- environments/wrong-result (before)",
-        "+++ environments/wrong-result (recorded)",
-        "-      default: {features: [wrong]}",
-        "pixiconf: recorded the expect of 1 case",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*pixiconf: recorded expectations*",
+            "--- environments/wrong-result (before)",
+            "+++ environments/wrong-result (recorded)",
+            "-      default: {features: [wrong]}",
+            "pixiconf: recorded the expect of 1 case",
+        ]
+    )
     _run(pytester, "-k", "wrong-result").assert_outcomes(passed=1)  # now it passes
 
 
@@ -135,9 +141,11 @@ def test_recording_under_xdist_shows_every_diff_once(pytester, corpus):
 
 def test_a_toml_case_is_not_recorded_and_keeps_failing(pytester, corpus):
     toml_case = corpus / "environments" / "as-toml.toml"
-    text = ('description = "A TOML case."\nfeatures = ["environments"]\nop = "environments"\n'
-            'files = { "pixi.toml" = "[workspace]\\nname = \\"x\\"\\nchannels = []\\n'
-            'platforms = []\\n" }\n[expect.result.environments.default]\nfeatures = ["x"]\n')
+    text = (
+        'description = "A TOML case."\nfeatures = ["environments"]\nop = "environments"\n'
+        'files = { "pixi.toml" = "[workspace]\\nname = \\"x\\"\\nchannels = []\\n'
+        'platforms = []\\n" }\n[expect.result.environments.default]\nfeatures = ["x"]\n'
+    )
     toml_case.write_text(text)
     result = _run(pytester, "--pixiconf-record", "-k", "as-toml")
     result.assert_outcomes(failed=1)
@@ -148,12 +156,17 @@ def test_a_toml_case_is_not_recorded_and_keeps_failing(pytester, corpus):
 # --------------------------------------------------------------------------- the block
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("a: 1\nexpect: {result: 1}\nb: 2\n", "a: 1\nexpect:\n  result: 2\nb: 2\n"),
-    ("a: 1\nexpect:\n  result: 1\n\n\n# c\nb: 2\n",
-     "a: 1\nexpect:\n  result: 2\n\n\n# c\nb: 2\n"),
-    ("a: 1\nexpect:\n  result:\n  - x\n\n  - y", "a: 1\nexpect:\n  result: 2\n"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: 1\nexpect: {result: 1}\nb: 2\n", "a: 1\nexpect:\n  result: 2\nb: 2\n"),
+        (
+            "a: 1\nexpect:\n  result: 1\n\n\n# c\nb: 2\n",
+            "a: 1\nexpect:\n  result: 2\n\n\n# c\nb: 2\n",
+        ),
+        ("a: 1\nexpect:\n  result:\n  - x\n\n  - y", "a: 1\nexpect:\n  result: 2\n"),
+    ],
+)
 def test_only_the_expect_block_is_replaced(text, expected):
     assert replace_expect_block(text, dump_expect({"result": 2})) == expected
 

@@ -27,29 +27,35 @@ from pixiconf.similarity import did_you_mean, jaro
 # -- similarity -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("a", "b", "expected", "tolerance"), [
-    ("martha", "marhta", 0.9444, 0.0001),
-    ("dixon", "dicksonx", 0.7667, 0.0001),
-    ("dwayne", "duane", 0.822, 0.001),
-    ("Friedrich Nietzsche", "Jean-Paul Sartre", 0.392, 0.001),
-    ("a", "ab", 0.83, 0.01),
-    ("ab", "a", 0.83, 0.01),
-    # strsim works on chars, not bytes
-    ("testabctest", "testöঙ香test", 0.818, 0.001),
-    ("testöঙ香test", "testabctest", 0.818, 0.001),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "expected", "tolerance"),
+    [
+        ("martha", "marhta", 0.9444, 0.0001),
+        ("dixon", "dicksonx", 0.7667, 0.0001),
+        ("dwayne", "duane", 0.822, 0.001),
+        ("Friedrich Nietzsche", "Jean-Paul Sartre", 0.392, 0.001),
+        ("a", "ab", 0.83, 0.01),
+        ("ab", "a", 0.83, 0.01),
+        # strsim works on chars, not bytes
+        ("testabctest", "testöঙ香test", 0.818, 0.001),
+        ("testöঙ香test", "testabctest", 0.818, 0.001),
+    ],
+)
 def test_jaro_matches_strsim(a, b, expected, tolerance):
     assert jaro(a, b) == pytest.approx(expected, abs=tolerance)
 
 
-@pytest.mark.parametrize(("a", "b", "expected"), [
-    ("", "", 1.0),
-    ("", "jaro", 0.0),
-    ("distance", "", 0.0),
-    ("jaro", "jaro", 1.0),
-    ("a", "b", 0.0),
-    ("a", "a", 1.0),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("", "", 1.0),
+        ("", "jaro", 0.0),
+        ("distance", "", 0.0),
+        ("jaro", "jaro", 1.0),
+        ("a", "b", 0.0),
+        ("a", "a", 1.0),
+    ],
+)
 def test_jaro_exact_values_from_strsim(a, b, expected):
     assert jaro(a, b) == expected
 
@@ -75,21 +81,71 @@ def test_did_you_mean_needs_more_than_the_threshold():
     assert did_you_mean("xyzab", ["abcde"]) is None
 
 
-@pytest.mark.parametrize(("value", "candidates", "expected"), [
-    # crates/pixi_manifest/src/manifests/snapshots ...invalid_key@foobar / @hostdependencies
-    ("foobar", ["project", "package", "target", "dependencies", "host-dependencies",
-                "build-dependencies", "constraints", "exclude-newer", "pypi-dependencies",
-                "pypi-exclude-newer", "dev", "activation", "tasks", "feature", "environments",
-                "pypi-options", "system-requirements"], "feature"),
-    ("hostdependencies", ["dependencies", "host-dependencies", "build-dependencies",
-                          "constraints", "pypi-dependencies", "dev", "activation", "tasks"],
-     "host-dependencies"),
-    # toml/environment.rs test_parse_invalid_environment
-    ("feat", ["features", "solve-group", "no-default-feature", "platforms", "channels",
-              "channel-priority", "solve-strategy", "target", "dependencies",
-              "pypi-dependencies", "dev", "constraints", "activation", "tasks", "pypi-options"],
-     "features"),
-])
+@pytest.mark.parametrize(
+    ("value", "candidates", "expected"),
+    [
+        # crates/pixi_manifest/src/manifests/snapshots ...invalid_key@foobar / @hostdependencies
+        (
+            "foobar",
+            [
+                "project",
+                "package",
+                "target",
+                "dependencies",
+                "host-dependencies",
+                "build-dependencies",
+                "constraints",
+                "exclude-newer",
+                "pypi-dependencies",
+                "pypi-exclude-newer",
+                "dev",
+                "activation",
+                "tasks",
+                "feature",
+                "environments",
+                "pypi-options",
+                "system-requirements",
+            ],
+            "feature",
+        ),
+        (
+            "hostdependencies",
+            [
+                "dependencies",
+                "host-dependencies",
+                "build-dependencies",
+                "constraints",
+                "pypi-dependencies",
+                "dev",
+                "activation",
+                "tasks",
+            ],
+            "host-dependencies",
+        ),
+        # toml/environment.rs test_parse_invalid_environment
+        (
+            "feat",
+            [
+                "features",
+                "solve-group",
+                "no-default-feature",
+                "platforms",
+                "channels",
+                "channel-priority",
+                "solve-strategy",
+                "target",
+                "dependencies",
+                "pypi-dependencies",
+                "dev",
+                "constraints",
+                "activation",
+                "tasks",
+                "pypi-options",
+            ],
+            "features",
+        ),
+    ],
+)
 def test_did_you_mean_reproduces_pixi_snapshots(value, candidates, expected):
     assert did_you_mean(value, candidates) == expected
 
@@ -168,26 +224,29 @@ def test_unknown_keys_fall_back_to_the_nearest_parent(index):
 
 def test_split_dotted_handles_quotes_and_spaces():
     assert split_dotted("a . \"b.c\" . 'd'") == ["a", "b.c", "d"]
-    assert split_dotted("target.\"linux-*\".dependencies") == ["target", "linux-*", "dependencies"]
+    assert split_dotted('target."linux-*".dependencies') == ["target", "linux-*", "dependencies"]
 
 
 # -- selectors ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("key", "kind", "value"), [
-    ("linux", "family", "linux"),
-    ("unix", "family", "unix"),
-    ("win", "family", "win"),
-    ("osx", "family", "osx"),
-    ("macos", "family", "osx"),  # an alias of osx (family_name_to_selector)
-    ("linux-64", "subdir", "linux-64"),
-    ("osx-arm64", "subdir", "osx-arm64"),
-    ("noarch", "subdir", "noarch"),
-    ("linux-*", "glob", "linux-*"),
-    ("cuda-**", "glob", "cuda-*"),  # runs of * collapse
-    ("*", "glob", "*"),
-    ("gpu-box", "name", "gpu-box"),
-])
+@pytest.mark.parametrize(
+    ("key", "kind", "value"),
+    [
+        ("linux", "family", "linux"),
+        ("unix", "family", "unix"),
+        ("win", "family", "win"),
+        ("osx", "family", "osx"),
+        ("macos", "family", "osx"),  # an alias of osx (family_name_to_selector)
+        ("linux-64", "subdir", "linux-64"),
+        ("osx-arm64", "subdir", "osx-arm64"),
+        ("noarch", "subdir", "noarch"),
+        ("linux-*", "glob", "linux-*"),
+        ("cuda-**", "glob", "cuda-*"),  # runs of * collapse
+        ("*", "glob", "*"),
+        ("gpu-box", "name", "gpu-box"),
+    ],
+)
 def test_parse_selector_kinds(key, kind, value):
     selector = parse_selector(key)
     assert (selector.kind, selector.value) == (kind, value)
@@ -222,18 +281,21 @@ def test_invalid_selectors_are_unknown_platforms(key):
     assert "'linux-64'" in message and "'win-64'" in message
 
 
-@pytest.mark.parametrize(("key", "matching", "not_matching"), [
-    ("linux", ["linux-64", "linux-aarch64"], ["osx-64", "win-64", "noarch"]),
-    ("unix", ["linux-64", "osx-arm64"], ["win-64", "win-arm64"]),
-    ("win", ["win-64", "win-arm64"], ["linux-64", "osx-64"]),
-    ("osx", ["osx-64", "osx-arm64"], ["linux-64", "win-64"]),
-    ("macos", ["osx-64", "osx-arm64"], ["linux-64"]),
-    ("linux-64", ["linux-64"], ["linux-aarch64", "osx-64"]),
-    ("*-64", ["linux-64", "osx-64", "win-64"], ["linux-aarch64", "osx-arm64"]),
-    ("linux-*", ["linux-64", "linux-aarch64"], ["osx-64", "linux"]),
-    ("*", ["linux-64", "win-64", "osx-arm64"], []),
-    ("gpu-box", [], ["linux-64", "win-64"]),
-])
+@pytest.mark.parametrize(
+    ("key", "matching", "not_matching"),
+    [
+        ("linux", ["linux-64", "linux-aarch64"], ["osx-64", "win-64", "noarch"]),
+        ("unix", ["linux-64", "osx-arm64"], ["win-64", "win-arm64"]),
+        ("win", ["win-64", "win-arm64"], ["linux-64", "osx-64"]),
+        ("osx", ["osx-64", "osx-arm64"], ["linux-64", "win-64"]),
+        ("macos", ["osx-64", "osx-arm64"], ["linux-64"]),
+        ("linux-64", ["linux-64"], ["linux-aarch64", "osx-64"]),
+        ("*-64", ["linux-64", "osx-64", "win-64"], ["linux-aarch64", "osx-arm64"]),
+        ("linux-*", ["linux-64", "linux-aarch64"], ["osx-64", "linux"]),
+        ("*", ["linux-64", "win-64", "osx-arm64"], []),
+        ("gpu-box", [], ["linux-64", "win-64"]),
+    ],
+)
 def test_selector_matches_subdir_platforms(key, matching, not_matching):
     selector = parse_selector(key)
     assert [p for p in matching if selector.matches(p)] == matching
@@ -252,17 +314,20 @@ def test_selectors_on_named_platforms():
     assert not parse_selector("gpu-box").matches("linux-64", "linux-64")
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("", "a platform name can not be empty"),
-    ("a" * 65, "a platform name can not be longer than 64 bytes (got 65)"),
-    ("é" * 33, "a platform name can not be longer than 64 bytes (got 66)"),  # bytes, not chars
-    ("1abc", "a platform name can not contain '1' at position 0"),
-    ("-abc", "a platform name can not contain '-' at position 0"),
-    ("abc-", "a platform name can not contain '-' at position 3"),
-    ("ab_c", "a platform name can not contain '_' at position 2"),
-    ("linux", "'linux' is a reserved platform name"),
-    ("macos", "'macos' is a reserved platform name"),
-])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", "a platform name can not be empty"),
+        ("a" * 65, "a platform name can not be longer than 64 bytes (got 65)"),
+        ("é" * 33, "a platform name can not be longer than 64 bytes (got 66)"),  # bytes, not chars
+        ("1abc", "a platform name can not contain '1' at position 0"),
+        ("-abc", "a platform name can not contain '-' at position 0"),
+        ("abc-", "a platform name can not contain '-' at position 3"),
+        ("ab_c", "a platform name can not contain '_' at position 2"),
+        ("linux", "'linux' is a reserved platform name"),
+        ("macos", "'macos' is a reserved platform name"),
+    ],
+)
 def test_invalid_platform_names(name, message):
     with pytest.raises(SelectorError) as exc:
         validate_platform_name(name)
@@ -292,20 +357,47 @@ def test_pypi_union_of_nothing_is_nothing():
     assert pypi.overlay({}, {}) == {}
 
 
-@pytest.mark.parametrize(("key", "a", "b", "message"), [
-    ("index-url", GOOGLE, PREFIX,  # toml/manifest.rs test_conflicting_pypi_options
-     ("multiple primary pypi indexes are not supported, found both https://google.com/ and "
-      "https://prefix.dev/ across multiple pypi options")),
-    ("index-strategy", "first-index", "unsafe-best-match",
-     ("multiple index strategies are not supported, found both first-index and "
-      "unsafe-best-match across multiple pypi options")),
-    ("prerelease-mode", "allow", "disallow",
-     ("multiple prerelease modes are not supported, found both allow and disallow across "
-      "multiple pypi options")),
-    ("skip-wheel-filename-check", True, False,
-     ("multiple skip-wheel-filename-check values are not supported, found both true and "
-      "false across multiple pypi options")),
-])
+@pytest.mark.parametrize(
+    ("key", "a", "b", "message"),
+    [
+        (
+            "index-url",
+            GOOGLE,
+            PREFIX,  # toml/manifest.rs test_conflicting_pypi_options
+            (
+                "multiple primary pypi indexes are not supported, found both https://google.com/ and "
+                "https://prefix.dev/ across multiple pypi options"
+            ),
+        ),
+        (
+            "index-strategy",
+            "first-index",
+            "unsafe-best-match",
+            (
+                "multiple index strategies are not supported, found both first-index and "
+                "unsafe-best-match across multiple pypi options"
+            ),
+        ),
+        (
+            "prerelease-mode",
+            "allow",
+            "disallow",
+            (
+                "multiple prerelease modes are not supported, found both allow and disallow across "
+                "multiple pypi options"
+            ),
+        ),
+        (
+            "skip-wheel-filename-check",
+            True,
+            False,
+            (
+                "multiple skip-wheel-filename-check values are not supported, found both true and "
+                "false across multiple pypi options"
+            ),
+        ),
+    ],
+)
 def test_pypi_union_rejects_different_single_values(key, a, b, message):
     with pytest.raises(pypi.PypiOptionsConflict) as exc:
         pypi.union({key: a}, {key: b})
@@ -316,8 +408,10 @@ def test_pypi_union_rejects_different_single_values(key, a, b, message):
 
 def test_pypi_union_concatenates_lists_without_duplicates():
     a = {"extra-index-urls": ["https://a/", "https://b/"], "find-links": [{"path": "./w"}]}
-    b = {"extra-index-urls": ["https://b/", "https://c/"],
-         "find-links": [{"url": "https://links/"}, {"path": "./w"}]}
+    b = {
+        "extra-index-urls": ["https://b/", "https://c/"],
+        "find-links": [{"url": "https://links/"}, {"path": "./w"}],
+    }
     assert pypi.union(a, b) == {
         "extra-index-urls": ["https://a/", "https://b/", "https://c/"],
         "find-links": [{"path": "./w"}, {"url": "https://links/"}],
@@ -343,17 +437,25 @@ def test_pypi_union_dependency_overrides_left_wins():
 
 
 def test_pypi_overlay_top_wins_without_errors():
-    base = {"index-url": GOOGLE, "index-strategy": "first-index",
-            "extra-index-urls": ["https://a/"], "no-build": ["x"],
-            "dependency-overrides": {"numpy": ">=1", "attrs": "*"}}
-    top = {"index-url": PREFIX, "extra-index-urls": ["https://b/", "https://a/"],
-           "no-build": ["y"], "dependency-overrides": {"numpy": ">=2"}}
+    base = {
+        "index-url": GOOGLE,
+        "index-strategy": "first-index",
+        "extra-index-urls": ["https://a/"],
+        "no-build": ["x"],
+        "dependency-overrides": {"numpy": ">=1", "attrs": "*"},
+    }
+    top = {
+        "index-url": PREFIX,
+        "extra-index-urls": ["https://b/", "https://a/"],
+        "no-build": ["y"],
+        "dependency-overrides": {"numpy": ">=2"},
+    }
     result = pypi.overlay(base, top)
     assert result == {
-        "index-url": PREFIX,                                  # top wins
-        "extra-index-urls": ["https://a/", "https://b/"],     # base first, de-duplicated
-        "index-strategy": "first-index",                      # kept from base
-        "no-build": ["x", "y"],                               # union
+        "index-url": PREFIX,  # top wins
+        "extra-index-urls": ["https://a/", "https://b/"],  # base first, de-duplicated
+        "index-strategy": "first-index",  # kept from base
+        "no-build": ["x", "y"],  # union
         "dependency-overrides": {"numpy": ">=2", "attrs": "*"},  # top wins per key
     }
     assert list(result["dependency-overrides"]) == ["numpy", "attrs"]
@@ -361,11 +463,14 @@ def test_pypi_overlay_top_wins_without_errors():
     assert pypi.overlay({}, top) == top
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("https://pypi.org/simple", "https://pypi.org/simple"),
-    ("https://Mirror.Example.COM", "https://mirror.example.com/"),
-    ("HTTPS://example.com/a/b/", "https://example.com/a/b/"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://pypi.org/simple", "https://pypi.org/simple"),
+        ("https://Mirror.Example.COM", "https://mirror.example.com/"),
+        ("HTTPS://example.com/a/b/", "https://example.com/a/b/"),
+    ],
+)
 def test_normalize_url_like_the_url_crate(text, expected):
     assert pypi.normalize_url(text) == expected
 
@@ -389,8 +494,9 @@ def test_system_requirements_union_keeps_one_sided_values():
 
 
 def test_system_requirements_union_key_order():
-    result = sysreq.union({"archspec": "zen4", "cuda": "12"},
-                          {"libc": "2.28", "linux": "5.10", "macos": "13"})
+    result = sysreq.union(
+        {"archspec": "zen4", "cuda": "12"}, {"libc": "2.28", "linux": "5.10", "macos": "13"}
+    )
     assert list(result) == ["macos", "linux", "cuda", "libc", "archspec"]
 
 
@@ -414,6 +520,8 @@ def test_system_requirements_archspec_conflict():
 def test_system_requirements_union_all_folds_in_order():
     assert sysreq.union_all([]) == {}
     assert sysreq.union_all([{"cuda": "11.8"}, {"linux": "5.10"}, {"cuda": "12.1"}]) == {
-        "linux": "5.10", "cuda": "12.1"}
+        "linux": "5.10",
+        "cuda": "12.1",
+    }
     with pytest.raises(sysreq.SystemRequirementsConflict):
         sysreq.union_all([{"archspec": "a"}, {}, {"archspec": "b"}])

@@ -48,37 +48,44 @@ LOCK_CHECK_CASES = ROOT / "cases" / "lock-check"
 
 
 def _record(name: str, version: str, build: str = "0") -> PackageRecord:
-    return PackageRecord(name=name, version=version, build=BuildString(build), build_number=0,
-                         subdir="noarch")
+    return PackageRecord(
+        name=name, version=version, build=BuildString(build), build_number=0, subdir="noarch"
+    )
 
 
-@pytest.mark.parametrize(("condition", "expected"), [
-    ("python >=3.10", True),
-    ("python <3", False),
-    ("__cuda", False),
-    ("__unix", True),
-    ("python >=3.10 and __cuda", False),
-    ("__cuda or python >=3.10", True),
-    ("__cuda or python <3 and __unix", False),  # and binds tighter than or
-    ("(__cuda or python >=3) and __unix", True),
-    ("__unix and (__cuda or numpy)", False),
-    ("numpy[version='>=1'] or __unix", True),
-])
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ("python >=3.10", True),
+        ("python <3", False),
+        ("__cuda", False),
+        ("__unix", True),
+        ("python >=3.10 and __cuda", False),
+        ("__cuda or python >=3.10", True),
+        ("__cuda or python <3 and __unix", False),  # and binds tighter than or
+        ("(__cuda or python >=3) and __unix", True),
+        ("__unix and (__cuda or numpy)", False),
+        ("numpy[version='>=1'] or __unix", True),
+    ],
+)
 def test_conditions(condition, expected):
     records = [_record("python", "3.12.1")]
     vps = [_record("__unix", "0"), _record("__glibc", "2.28")]
     assert condition_is_met(condition, records, vps) is expected
 
 
-@pytest.mark.parametrize(("name", "spec", "display"), [
-    ("pixi", "<0.15.2", "pixi <0.15.2"),
-    ("pixi", "*", "pixi *"),
-    ("pixi", "1.2.3", "pixi ==1.2.3"),
-    ("pixi", ">=1,<2", "pixi >=1,<2"),
-    ("gpu-package", {"version": "*", "when": "__cuda>=12"}, 'gpu-package *[when="__cuda>=12"]'),
-    ("foo", {"version": ">=1", "build": "py*"}, "foo >=1 py*"),
-    ("my-package", {"version": "*", "extras": ["foo"]}, "my-package *[extras=[foo]]"),
-])
+@pytest.mark.parametrize(
+    ("name", "spec", "display"),
+    [
+        ("pixi", "<0.15.2", "pixi <0.15.2"),
+        ("pixi", "*", "pixi *"),
+        ("pixi", "1.2.3", "pixi ==1.2.3"),
+        ("pixi", ">=1,<2", "pixi >=1,<2"),
+        ("gpu-package", {"version": "*", "when": "__cuda>=12"}, 'gpu-package *[when="__cuda>=12"]'),
+        ("foo", {"version": ">=1", "build": "py*"}, "foo >=1 py*"),
+        ("my-package", {"version": "*", "extras": ["foo"]}, "my-package *[extras=[foo]]"),
+    ],
+)
 def test_manifest_specs_display_as_pixi_does(name, spec, display):
     assert str(manifest_match_spec(name, spec)) == display
 
@@ -91,7 +98,9 @@ def test_manifest_spec_matching():
 
 
 def test_locked_virtual_packages_parse():
-    assert parse_locked_virtual_package("__archspec=0=x86_64") == VirtualPackage("__archspec", "0", "x86_64")
+    assert parse_locked_virtual_package("__archspec=0=x86_64") == VirtualPackage(
+        "__archspec", "0", "x86_64"
+    )
     assert parse_locked_virtual_package("__cuda=12.0") == VirtualPackage("__cuda", "12.0", "")
     assert parse_locked_virtual_package("__cuda") is None
     assert parse_locked_virtual_package("__cuda=not a version!") is None
@@ -102,10 +111,17 @@ def _lock_with(*platforms: LockedPlatform) -> PixiLock:
 
 
 def test_alignment_renames_a_short_alias_by_identity():
-    declared = [LockPlatform("linux-64-glibc-2-17", "linux-64",
-                             (VirtualPackage("__glibc", "2.17"), *subdir_defaults("linux-64")[:1]))]
+    declared = [
+        LockPlatform(
+            "linux-64-glibc-2-17",
+            "linux-64",
+            (VirtualPackage("__glibc", "2.17"), *subdir_defaults("linux-64")[:1]),
+        )
+    ]
     lock = _lock_with(LockedPlatform("p1", "linux-64", ("__glibc=2.17", "__unix=0=0")))
-    assert [p.name for p in align_platform_names(lock, declared).platforms] == ["linux-64-glibc-2-17"]
+    assert [p.name for p in align_platform_names(lock, declared).platforms] == [
+        "linux-64-glibc-2-17"
+    ]
 
 
 def test_alignment_keeps_names_that_are_ambiguous_or_taken():
@@ -113,8 +129,9 @@ def test_alignment_keeps_names_that_are_ambiguous_or_taken():
     b = LockPlatform("b", "linux-64", (VirtualPackage("__cuda", "12.0"),))
     lock = _lock_with(LockedPlatform("p1", "linux-64", ("__cuda=12",)))
     assert [p.name for p in align_platform_names(lock, [a, b]).platforms] == ["p1"]  # two matches
-    taken = _lock_with(LockedPlatform("p1", "linux-64", ("__cuda=12",)),
-                       LockedPlatform("a", "osx-64", ()))
+    taken = _lock_with(
+        LockedPlatform("p1", "linux-64", ("__cuda=12",)), LockedPlatform("a", "osx-64", ())
+    )
     assert [p.name for p in align_platform_names(taken, [a]).platforms] == ["p1", "a"]
 
 
@@ -137,20 +154,35 @@ packages:
 """
 
 
-@pytest.mark.parametrize(("extra", "lock", "why"), [
-    ('[pypi-dependencies]\nrequests = "*"\n', WIN_LOCK, "lock-check covers conda packages only"),
-    ('[dependencies]\nfoo = { path = "foo" }\n', WIN_LOCK, "source or url/path dependencies"),
-    ('[dev]\nfoo = { path = "foo" }\n', WIN_LOCK, "[dev] dependencies"),
-    ("", WIN_LOCK.replace("  - conda: https://conda.anaconda.org/conda-forge/win-64/foo-1.0-h0_0.conda\n",
-                          "  - conda_source: foo[12345678] @ foo\n").replace(
-        "packages:\n- conda: https://conda.anaconda.org/conda-forge/win-64/foo-1.0-h0_0.conda\n",
-        "packages:\n- conda_source: foo[12345678] @ foo\n  version: '1.0'\n  build: h0_0\n  subdir: win-64\n"),
-     "locked source packages"),
-])
+@pytest.mark.parametrize(
+    ("extra", "lock", "why"),
+    [
+        (
+            '[pypi-dependencies]\nrequests = "*"\n',
+            WIN_LOCK,
+            "lock-check covers conda packages only",
+        ),
+        ('[dependencies]\nfoo = { path = "foo" }\n', WIN_LOCK, "source or url/path dependencies"),
+        ('[dev]\nfoo = { path = "foo" }\n', WIN_LOCK, "[dev] dependencies"),
+        (
+            "",
+            WIN_LOCK.replace(
+                "  - conda: https://conda.anaconda.org/conda-forge/win-64/foo-1.0-h0_0.conda\n",
+                "  - conda_source: foo[12345678] @ foo\n",
+            ).replace(
+                "packages:\n- conda: https://conda.anaconda.org/conda-forge/win-64/foo-1.0-h0_0.conda\n",
+                "packages:\n- conda_source: foo[12345678] @ foo\n  version: '1.0'\n  build: h0_0\n  subdir: win-64\n",
+            ),
+            "locked source packages",
+        ),
+    ],
+)
 def test_what_is_not_modelled_is_unsupported(tmp_path, extra, lock, why):
     (tmp_path / "pixi.toml").write_text(
         '[workspace]\nchannels = ["conda-forge"]\nplatforms = ["win-64"]\npreview = ["pixi-build"]\n\n'
-        + extra, encoding="utf-8")
+        + extra,
+        encoding="utf-8",
+    )
     (tmp_path / "pixi.lock").write_text(lock, encoding="utf-8")
     outcome = ReferenceImplementation().run(_request(tmp_path))
     assert isinstance(outcome, Unsupported), outcome
@@ -217,20 +249,36 @@ class Generated:
                         subdirs.setdefault(platform, []).append(record)
         return subdirs
 
-    def manifest(self, channel_url: str, *, platforms: list[str] | None = None,
-                 default: dict[str, str] | None = None) -> str:
+    def manifest(
+        self,
+        channel_url: str,
+        *,
+        platforms: list[str] | None = None,
+        default: dict[str, str] | None = None,
+    ) -> str:
         platforms = self.platforms if platforms is None else platforms
         default = self.default if default is None else default
-        lines = ["[workspace]", f'channels = ["{channel_url}"]',
-                 "platforms = [" + ", ".join(f'"{p}"' for p in platforms) + "]",
-                 f'channel-priority = "{self.priority}"', f'solve-strategy = "{self.strategy}"', "",
-                 "[dependencies]", *(f'{n} = "{s}"' for n, s in default.items()), ""]
+        lines = [
+            "[workspace]",
+            f'channels = ["{channel_url}"]',
+            "platforms = [" + ", ".join(f'"{p}"' for p in platforms) + "]",
+            f'channel-priority = "{self.priority}"',
+            f'solve-strategy = "{self.strategy}"',
+            "",
+            "[dependencies]",
+            *(f'{n} = "{s}"' for n, s in default.items()),
+            "",
+        ]
         if self.sysreq == "cuda":
             lines += ["[system-requirements]", 'cuda = "12"', ""]
         elif self.sysreq == "libc":
             lines += ["[system-requirements]", 'libc = "2.17"', ""]
         if self.extra:
-            lines += ["[feature.extra.dependencies]", *(f'{n} = "{s}"' for n, s in self.extra.items()), ""]
+            lines += [
+                "[feature.extra.dependencies]",
+                *(f'{n} = "{s}"' for n, s in self.extra.items()),
+                "",
+            ]
             group = ', solve-group = "g"' if self.solve_group else ""
             lines += ["[environments]", f'extra = {{ features = ["extra"]{group} }}']
             if self.solve_group:
@@ -253,7 +301,10 @@ def generated(draw) -> Generated:
         return draw(st.sampled_from(["*", f">={min(packages[name][0], key=float)}"]))
 
     names = list(packages)
-    default = {n: spec(n) for n in draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True))}
+    default = {
+        n: spec(n)
+        for n in draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True))
+    }
     extra = {n: spec(n) for n in draw(st.lists(st.sampled_from(names), max_size=2, unique=True))}
     platforms = draw(st.lists(st.sampled_from(PLATFORMS), min_size=1, max_size=3, unique=True))
     return Generated(
@@ -288,8 +339,11 @@ def _check(gen: Generated, root: Path, lock: PixiLock, text: str):
     return check_lock(load_manifest(root / "pixi.toml"), lock, root)
 
 
-PROPERTY = settings(max_examples=25, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+PROPERTY = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 
 def _environments(gen: Generated) -> list[str]:
@@ -349,7 +403,9 @@ def test_removing_a_platform_reports_it_per_environment(gen, data):
             f"environment '{env}' is out of date because platform(s) '{name}' present in the lock "
             "file but not in the environment"
             for env in _environments(gen)
-            for name in _lock_platform_names(lock, env) if subdir[name] == removed]
+            for name in _lock_platform_names(lock, env)
+            if subdir[name] == removed
+        ]
         assert expected, "every environment locks packages on every platform"
         assert (result.satisfiable, result.reasons) == (False, expected)
 
@@ -370,7 +426,8 @@ def test_changing_a_spec_reports_it_per_environment_and_platform(gen, data):
             f"because the requirement '{name} ==999' could not be satisfied (required by "
             "'<environment>')"
             for env in _environments(gen)
-            for platform in sorted(_lock_platform_names(lock, env), key=lambda p: order[subdir[p]])]
+            for platform in sorted(_lock_platform_names(lock, env), key=lambda p: order[subdir[p]])
+        ]
         assert (result.satisfiable, result.reasons) == (False, expected)
 
 
@@ -379,9 +436,12 @@ def test_an_old_satisfiable_lock_warns_about_its_format(tmp_path):
 
     (tmp_path / "pixi.toml").write_text(
         '[workspace]\nchannels = ["conda-forge"]\nplatforms = ["linux-64"]\n\n'
-        '[dependencies]\nfoo = "1.*"\n', encoding="utf-8")
+        '[dependencies]\nfoo = "1.*"\n',
+        encoding="utf-8",
+    )
     (tmp_path / "pixi.lock").write_text(CONDA_LOCK_SHAPED.format(version=3), encoding="utf-8")
     outcome = ReferenceImplementation().run(_request(tmp_path))
     assert outcome.value == {"satisfiable": True, "reasons": []}
-    assert any("uses an older format (v3), run `pixi lock` to upgrade to v7" in w
-               for w in outcome.warnings)
+    assert any(
+        "uses an older format (v3), run `pixi lock` to upgrade to v7" in w for w in outcome.warnings
+    )

@@ -19,26 +19,33 @@ from pixiconf.manifest.source import ManifestSource
 # -- what TOML 1.1 accepts --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ('a = {\n  x = 1,\n  y = 2\n}\n', {"a": {"x": 1, "y": 2}}),
-    ('a = { x = 1, y = 2, }\n', {"a": {"x": 1, "y": 2}}),
-    ('a = { # opening\n  x = 1, # first\n  # y = 2,\n}\n', {"a": {"x": 1}}),
-    ('a = {\n}\n', {"a": {}}),
-    ('a = [{\n  x = 1,\n}, { y = [\n  2,\n], },]\n', {"a": [{"x": 1}, {"y": [2]}]}),
-], ids=["newlines", "trailing-comma", "comments", "empty-on-two-lines", "nested"])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a = {\n  x = 1,\n  y = 2\n}\n", {"a": {"x": 1, "y": 2}}),
+        ("a = { x = 1, y = 2, }\n", {"a": {"x": 1, "y": 2}}),
+        ("a = { # opening\n  x = 1, # first\n  # y = 2,\n}\n", {"a": {"x": 1}}),
+        ("a = {\n}\n", {"a": {}}),
+        ("a = [{\n  x = 1,\n}, { y = [\n  2,\n], },]\n", {"a": [{"x": 1}, {"y": [2]}]}),
+    ],
+    ids=["newlines", "trailing-comma", "comments", "empty-on-two-lines", "nested"],
+)
 def test_inline_tables_span_lines(text, expected):
     assert toml.loads(text) == expected
 
 
-@pytest.mark.parametrize(("escaped", "decoded"), [
-    (r"\e", "\x1b"),
-    (r"\e[1mbold\e[0m", "\x1b[1mbold\x1b[0m"),
-    (r"\x41", "A"),
-    (r"caf\xe9", "café"),
-    (r"\xE9\xff", "éÿ"),
-    (r"\x00", "\x00"),
-    (r"\x3e=2", ">=2"),
-])
+@pytest.mark.parametrize(
+    ("escaped", "decoded"),
+    [
+        (r"\e", "\x1b"),
+        (r"\e[1mbold\e[0m", "\x1b[1mbold\x1b[0m"),
+        (r"\x41", "A"),
+        (r"caf\xe9", "café"),
+        (r"\xE9\xff", "éÿ"),
+        (r"\x00", "\x00"),
+        (r"\x3e=2", ">=2"),
+    ],
+)
 def test_basic_string_escapes(escaped, decoded):
     assert toml.loads(f'a = "{escaped}"\n') == {"a": decoded}
     assert toml.loads(f'a = """{escaped}"""\n') == {"a": decoded}
@@ -51,15 +58,19 @@ def test_literal_strings_keep_backslashes():
 # -- what stays an error, and where -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "line", "column"), [
-    ('a = "\\x4"\n', 1, 8),  # one hex digit, then the closing quote
-    ('a = "\\xZZ"\n', 1, 8),
-    ('a = "\\x"\n', 1, 8),
-    ('a = { x = 1,, y = 2 }\n', 1, 13),
-    ('a = { , }\n', 1, 7),
-    ('a = {\n  x = "one\n",\n}\n', 2, 11),  # a raw newline in a basic string
-    ('a = "\\q"\n', 1, 8),  # still no other escapes
-], ids=["hex-one-digit", "hex-not-hex", "hex-none", "two-commas", "lone-comma", "newline", "q"])
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ('a = "\\x4"\n', 1, 8),  # one hex digit, then the closing quote
+        ('a = "\\xZZ"\n', 1, 8),
+        ('a = "\\x"\n', 1, 8),
+        ("a = { x = 1,, y = 2 }\n", 1, 13),
+        ("a = { , }\n", 1, 7),
+        ('a = {\n  x = "one\n",\n}\n', 2, 11),  # a raw newline in a basic string
+        ('a = "\\q"\n', 1, 8),  # still no other escapes
+    ],
+    ids=["hex-one-digit", "hex-not-hex", "hex-none", "two-commas", "lone-comma", "newline", "q"],
+)
 def test_syntax_errors_are_located(text, line, column):
     with pytest.raises(toml.TOMLDecodeError) as caught:
         toml.loads(text)
@@ -195,5 +206,7 @@ def test_toml_case_files_are_read_as_toml_1_1():
     from pixiconf.corpus.loader import parse_case_text
 
     text = 'description = "d"\nexpect = {\n  result = { warnings = [] }, # none\n}\n'
-    assert parse_case_text(text, ".toml") == {"description": "d",
-                                              "expect": {"result": {"warnings": []}}}
+    assert parse_case_text(text, ".toml") == {
+        "description": "d",
+        "expect": {"result": {"warnings": []}},
+    }

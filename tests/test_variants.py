@@ -37,7 +37,10 @@ STDLIB_C = "${{ stdlib('c') }}"
 
 # rattler_build_variant_config test-data (quoted here as inputs).
 SIMPLE = 'python:\n  - "3.9"\n  - "3.10"\n  - "3.11"\n\nnumpy:\n  - "1.20"\n  - "1.21"\n  - "1.22"\n\ncompiler:\n  - gcc\n  - clang\n'
-WITH_ZIP = SIMPLE + 'compiler_version:\n  - "9"\n  - "10"\n\nzip_keys:\n  - [python, numpy]\n  - [compiler, compiler_version]\n'
+WITH_ZIP = (
+    SIMPLE
+    + 'compiler_version:\n  - "9"\n  - "10"\n\nzip_keys:\n  - [python, numpy]\n  - [compiler, compiler_version]\n'
+)
 SELECTORS = """python:
   - if: unix
     then: ["3.14", "3.15"]
@@ -121,30 +124,64 @@ nointeger:
 
 # -- variant files ----------------------------------------------------------------------------
 
+
 def test_selectors_linux_snapshot():
     # integration_tests__flatten_selectors_linux.snap
     assert parse_variant_yaml(SELECTORS, "linux-64").to_dict() == {
-        "c_compiler": ["gcc", "clang"], "filter": ["appears"], "foobar": ["unknown"],
-        "mixed": ["static_value", "linux_only", "jinja_value"], "python": ["3.14", "3.15"],
-        "target": ["linux-64"], "unix_level": [1]}
+        "c_compiler": ["gcc", "clang"],
+        "filter": ["appears"],
+        "foobar": ["unknown"],
+        "mixed": ["static_value", "linux_only", "jinja_value"],
+        "python": ["3.14", "3.15"],
+        "target": ["linux-64"],
+        "unix_level": [1],
+    }
 
 
 def test_selectors_win_snapshot():
     # integration_tests__flatten_selectors_win.snap: unix_level is gone (no value left)
     assert parse_variant_yaml(SELECTORS, "win-64").to_dict() == {
-        "c_compiler": ["vs2019", "vs2022"], "filter": ["appears"], "foobar": ["known"],
-        "mixed": ["static_value", "jinja_value"], "python": ["3.14"], "target": ["win-64"]}
+        "c_compiler": ["vs2019", "vs2022"],
+        "filter": ["appears"],
+        "foobar": ["known"],
+        "mixed": ["static_value", "jinja_value"],
+        "python": ["3.14"],
+        "target": ["win-64"],
+    }
 
 
-@pytest.mark.parametrize(("platform", "expected"), [
-    ("linux-64", {"c_compiler_version": ["9", "10", "11"], "compiler": ["gcc", "clang"],
-                  "python": ["3.9", "3.10", "3.11"], "target_platform": ["linux-64"]}),
-    ("osx-arm64", {"c_compiler_version": ["14", "15"], "compiler": ["gcc", "clang"],
-                   "python": ["3.9", "3.10"], "target_platform": ["osx-64"]}),
-    # the skipped `compiler: # [unix]` line leaves its items under `python`
-    ("win-64", {"compiler": ["vs2019"], "python": ["3.9", "gcc", "clang"],
-                "target_platform": ["win-64"]}),
-])
+@pytest.mark.parametrize(
+    ("platform", "expected"),
+    [
+        (
+            "linux-64",
+            {
+                "c_compiler_version": ["9", "10", "11"],
+                "compiler": ["gcc", "clang"],
+                "python": ["3.9", "3.10", "3.11"],
+                "target_platform": ["linux-64"],
+            },
+        ),
+        (
+            "osx-arm64",
+            {
+                "c_compiler_version": ["14", "15"],
+                "compiler": ["gcc", "clang"],
+                "python": ["3.9", "3.10"],
+                "target_platform": ["osx-64"],
+            },
+        ),
+        # the skipped `compiler: # [unix]` line leaves its items under `python`
+        (
+            "win-64",
+            {
+                "compiler": ["vs2019"],
+                "python": ["3.9", "gcc", "clang"],
+                "target_platform": ["win-64"],
+            },
+        ),
+    ],
+)
 def test_conda_build_config_snapshots(platform, expected):
     # integration_tests__conda_build_config_{linux,osx,win}.snap
     assert parse_conda_build_config(CONDA_BUILD_CONFIG, platform).to_dict() == expected
@@ -176,8 +213,11 @@ def test_modern_file_value_must_be_a_list():
 
 
 def test_modern_condition_error_names_the_key():
-    with pytest.raises(VariantError, match=r"Failed to evaluate condition 'nope' for variant key "
-                                           r"'NormalizedKey\(\"python\"\)'"):
+    with pytest.raises(
+        VariantError,
+        match=r"Failed to evaluate condition 'nope' for variant key "
+        r"'NormalizedKey\(\"python\"\)'",
+    ):
         parse_variant_yaml("python:\n  - if: nope\n    then: ['3.11']\n", "linux-64")
 
 
@@ -197,8 +237,10 @@ def test_files_merge_in_order_and_zip_keys_come_from_the_last_file(tmp_path: Pat
     base = tmp_path / "base.yaml"
     base.write_text('python:\n  - "3.9"\n  - "3.10"\n\ncompiler:\n  - gcc\n')
     override = tmp_path / "override.yaml"
-    override.write_text('python:\n  - "3.11"\n  - "3.12"\n\nnumpy:\n  - "1.20"\n  - "1.21"\n\n'
-                        'zip_keys:\n  - [python, numpy]\n')
+    override.write_text(
+        'python:\n  - "3.11"\n  - "3.12"\n\nnumpy:\n  - "1.20"\n  - "1.21"\n\n'
+        "zip_keys:\n  - [python, numpy]\n"
+    )
     config = load_variant_files([base, override], "linux-64")
     assert config.get("python") == ["3.11", "3.12"]
     assert config.zip_keys == [["python", "numpy"]]
@@ -224,15 +266,20 @@ def test_conda_build_config_file_name_selects_the_legacy_loader(tmp_path: Path):
 
 # -- combinations -----------------------------------------------------------------------------
 
+
 def test_combinations_are_sorted_by_debug_text():
     # integration_tests__simple_python_numpy_combos.snap: "3.10" < "3.11" < "3.9"
     config = parse_variant_yaml(SIMPLE, "linux-64")
     combos = combinations(config, {"python", "numpy"})
     assert [(c["numpy"], c["python"]) for c in combos] == [
-        (n, p) for n in ("1.20", "1.21", "1.22") for p in ("3.10", "3.11", "3.9")]
+        (n, p) for n in ("1.20", "1.21", "1.22") for p in ("3.10", "3.11", "3.9")
+    ]
     assert len(combinations(config, {"python", "numpy", "compiler"})) == 18
     assert combinations(config, {"python"}) == [
-        {"python": "3.10"}, {"python": "3.11"}, {"python": "3.9"}]
+        {"python": "3.10"},
+        {"python": "3.11"},
+        {"python": "3.9"},
+    ]
 
 
 def test_zip_groups_advance_together():
@@ -260,9 +307,12 @@ def test_zip_group_with_one_used_member():
 
 
 def test_zip_length_mismatch_and_flat_list_errors():
-    config = VariantConfig.from_mapping({"python": ["3.9", "3.10"], "numpy": ["1.20"]},
-                                        [["python", "numpy"]])
-    with pytest.raises(VariantError, match=r"^Zip key elements do not all have same length: numpy$"):
+    config = VariantConfig.from_mapping(
+        {"python": ["3.9", "3.10"], "numpy": ["1.20"]}, [["python", "numpy"]]
+    )
+    with pytest.raises(
+        VariantError, match=r"^Zip key elements do not all have same length: numpy$"
+    ):
         combinations(config, {"target_platform"})
     config.zip_keys = [["python"]]
     with pytest.raises(VariantError, match="zip_keys must be a list of lists, not a flat list"):
@@ -270,10 +320,13 @@ def test_zip_length_mismatch_and_flat_list_errors():
 
 
 def test_zip_group_with_a_missing_key_is_not_validated():
-    config = VariantConfig.from_mapping({"c_compiler_version": ["9", "10"]},
-                                        [["cxx_compiler_version", "c_compiler_version"]])
+    config = VariantConfig.from_mapping(
+        {"c_compiler_version": ["9", "10"]}, [["cxx_compiler_version", "c_compiler_version"]]
+    )
     assert combinations(config, {"c_compiler_version"}) == [
-        {"c_compiler_version": "10"}, {"c_compiler_version": "9"}]
+        {"c_compiler_version": "10"},
+        {"c_compiler_version": "9"},
+    ]
 
 
 def test_flat_zip_keys_in_a_file_are_rejected():
@@ -286,10 +339,19 @@ def test_no_used_keys_is_one_empty_combination():
 
 
 @settings(max_examples=100)
-@given(st.dictionaries(st.sampled_from(list("abcdef")),
-                       st.lists(st.text(alphabet="0123456789.", min_size=1, max_size=4),
-                                min_size=1, max_size=3, unique=True), max_size=5),
-       st.data())
+@given(
+    st.dictionaries(
+        st.sampled_from(list("abcdef")),
+        st.lists(
+            st.text(alphabet="0123456789.", min_size=1, max_size=4),
+            min_size=1,
+            max_size=3,
+            unique=True,
+        ),
+        max_size=5,
+    ),
+    st.data(),
+)
 def test_combination_count_and_order(values, data):
     used = data.draw(st.sets(st.sampled_from(list("abcdefg"))))
     config = VariantConfig.from_mapping(values)
@@ -303,33 +365,53 @@ def test_combination_count_and_order(values, data):
 
 # -- pixi's configuration ---------------------------------------------------------------------
 
-@pytest.mark.parametrize(("platform", "expected"), [
-    ("win-64", {"c_compiler": ["vs2022"], "cxx_compiler": ["vs2022"],
-                "cuda_compiler": ["cuda-nvcc"]}),
-    ("win-arm64", {"c_compiler": ["vs2022"], "cxx_compiler": ["vs2022"],
-                   "cuda_compiler": ["cuda-nvcc"]}),
-    ("linux-64", {"cuda_compiler": ["cuda-nvcc"]}),
-    ("linux-aarch64", {"cuda_compiler": ["cuda-nvcc"]}),
-    ("osx-arm64", {}),
-    ("emscripten-wasm32", {}),
-])
+
+@pytest.mark.parametrize(
+    ("platform", "expected"),
+    [
+        (
+            "win-64",
+            {"c_compiler": ["vs2022"], "cxx_compiler": ["vs2022"], "cuda_compiler": ["cuda-nvcc"]},
+        ),
+        (
+            "win-arm64",
+            {"c_compiler": ["vs2022"], "cxx_compiler": ["vs2022"], "cuda_compiler": ["cuda-nvcc"]},
+        ),
+        ("linux-64", {"cuda_compiler": ["cuda-nvcc"]}),
+        ("linux-aarch64", {"cuda_compiler": ["cuda-nvcc"]}),
+        ("osx-arm64", {}),
+        ("emscripten-wasm32", {}),
+    ],
+)
 def test_default_variants(platform, expected):
     assert default_variants(platform).to_dict() == expected
 
 
-@pytest.mark.parametrize(("platform", "channels", "expected"), [
-    ("linux-64", ["conda-forge"], [("c_stdlib", "sysroot"), ("c_stdlib_version", "2.28")]),
-    ("linux-aarch64", ["https://prefix.dev/conda-forge"],
-     [("c_stdlib", "sysroot"), ("c_stdlib_version", "2.28")]),
-    ("osx-64", ["https://conda.anaconda.org/conda-forge/"],
-     [("c_stdlib", "macosx_deployment_target"), ("c_stdlib_version", "13.0")]),
-    ("osx-arm64", ["bioconda", "conda-forge"],
-     [("c_stdlib", "macosx_deployment_target"), ("c_stdlib_version", "13.0")]),
-    ("win-64", ["conda-forge"], []),
-    ("linux-64", ["https://prefix.dev/my-channel"], []),
-    ("linux-64", ["conda-forge/label/dev"], []),
-    ("linux-64", [], []),
-])
+@pytest.mark.parametrize(
+    ("platform", "channels", "expected"),
+    [
+        ("linux-64", ["conda-forge"], [("c_stdlib", "sysroot"), ("c_stdlib_version", "2.28")]),
+        (
+            "linux-aarch64",
+            ["https://prefix.dev/conda-forge"],
+            [("c_stdlib", "sysroot"), ("c_stdlib_version", "2.28")],
+        ),
+        (
+            "osx-64",
+            ["https://conda.anaconda.org/conda-forge/"],
+            [("c_stdlib", "macosx_deployment_target"), ("c_stdlib_version", "13.0")],
+        ),
+        (
+            "osx-arm64",
+            ["bioconda", "conda-forge"],
+            [("c_stdlib", "macosx_deployment_target"), ("c_stdlib_version", "13.0")],
+        ),
+        ("win-64", ["conda-forge"], []),
+        ("linux-64", ["https://prefix.dev/my-channel"], []),
+        ("linux-64", ["conda-forge/label/dev"], []),
+        ("linux-64", [], []),
+    ],
+)
 def test_derive_stdlib_variants(platform, channels, expected):
     assert derive_stdlib_variants(platform, channels) == expected
 
@@ -337,31 +419,41 @@ def test_derive_stdlib_variants(platform, channels, expected):
 def test_derived_stdlib_version_is_truncated_to_major_minor():
     # stdlib_variants.rs / workspace tests glibc_patch_version_truncated_to_major_minor
     assert derive_stdlib_variants("linux-64", ["conda-forge"], glibc="2.28.1")[1] == (
-        "c_stdlib_version", "2.28")
+        "c_stdlib_version",
+        "2.28",
+    )
     assert derive_stdlib_variants("osx-arm64", ["conda-forge"], osx="15.1.1")[1] == (
-        "c_stdlib_version", "15.1")
+        "c_stdlib_version",
+        "15.1",
+    )
 
 
 def test_inline_variants_most_specific_target_wins():
-    targets = [(parse_selector("unix"), {"python": ["3.10.*"], "numpy": ["1.0"]}),
-               (parse_selector("linux-64"), {"python": ["3.12.*"]}),
-               (parse_selector("win"), {"python": ["3.9.*"]})]
-    resolved = resolve_inline_variants({"python": ["3.11.*"], "cuda": ["12"]}, targets,
-                                       "linux-64")
+    targets = [
+        (parse_selector("unix"), {"python": ["3.10.*"], "numpy": ["1.0"]}),
+        (parse_selector("linux-64"), {"python": ["3.12.*"]}),
+        (parse_selector("win"), {"python": ["3.9.*"]}),
+    ]
+    resolved = resolve_inline_variants({"python": ["3.11.*"], "cuda": ["12"]}, targets, "linux-64")
     assert resolved == {"python": ["3.12.*"], "numpy": ["1.0"], "cuda": ["12"]}
     assert resolve_inline_variants({"python": ["3.11.*"]}, targets, "osx-64")["python"] == [
-        "3.10.*"]
-    assert resolve_inline_variants({"python": ["3.11.*"]}, targets, "win-64")["python"] == [
-        "3.9.*"]
+        "3.10.*"
+    ]
+    assert resolve_inline_variants({"python": ["3.11.*"]}, targets, "win-64")["python"] == ["3.9.*"]
 
 
 def test_workspace_configuration_priority(tmp_path: Path):
     variants = tmp_path / "variants.yaml"
-    variants.write_text("cuda_compiler:\n  - nvcc\npython:\n  - '3.10'\nc_stdlib_version:\n"
-                        "  - '2.17'\nzip_keys:\n  - [python, cuda_compiler]\n")
+    variants.write_text(
+        "cuda_compiler:\n  - nvcc\npython:\n  - '3.10'\nc_stdlib_version:\n"
+        "  - '2.17'\nzip_keys:\n  - [python, cuda_compiler]\n"
+    )
     config = workspace_variant_config(
-        platform="linux-64", build_variants={"python": ["3.12.*"]},
-        variant_files=[variants], channels=["conda-forge"])
+        platform="linux-64",
+        build_variants={"python": ["3.12.*"]},
+        variant_files=[variants],
+        channels=["conda-forge"],
+    )
     assert config.to_dict() == {
         "c_stdlib": ["sysroot"],
         # the derived value fills the inline table, which is applied after the files
@@ -374,28 +466,54 @@ def test_workspace_configuration_priority(tmp_path: Path):
 
 def test_explicit_inline_value_beats_derived_stdlib():
     # pixi workspace test explicit_build_variant_overrides_derived_stdlib
-    config = workspace_variant_config(platform="osx-arm64",
-                                      build_variants={"c_stdlib_version": ["99.0"]},
-                                      channels=["conda-forge"])
+    config = workspace_variant_config(
+        platform="osx-arm64",
+        build_variants={"c_stdlib_version": ["99.0"]},
+        channels=["conda-forge"],
+    )
     assert config.get("c_stdlib_version") == ["99.0"]
     assert config.get("c_stdlib") == ["macosx_deployment_target"]
 
 
 # -- used keys and the used variant -----------------------------------------------------------
 
+
 def test_used_variables_expand_compiler_and_stdlib_and_filter_to_the_config():
-    config = VariantConfig.from_mapping({
-        "c_compiler": ["gcc"], "c_compiler_version": ["11"], "c_stdlib": ["glibc"],
-        "c_stdlib_version": ["2.35"], "CONDA_BUILD_SYSROOT": ["/x"], "python": ["3.11"],
-        "numpy": ["1.20"], "target_platform": ["linux-64"], "channel_targets": ["cf main"],
-        "cuda": ["12"], "zlib": ["1"]})
-    recipe = {"requirements": {"build": [COMPILER_C, STDLIB_C],
-                               "host": ["python", {"if": "win", "then": ["numpy"]}],
-                               "run": ["zlib"]},
-              "build": {"variant": {"use_keys": ["cuda"], "ignore_keys": []}}}
+    config = VariantConfig.from_mapping(
+        {
+            "c_compiler": ["gcc"],
+            "c_compiler_version": ["11"],
+            "c_stdlib": ["glibc"],
+            "c_stdlib_version": ["2.35"],
+            "CONDA_BUILD_SYSROOT": ["/x"],
+            "python": ["3.11"],
+            "numpy": ["1.20"],
+            "target_platform": ["linux-64"],
+            "channel_targets": ["cf main"],
+            "cuda": ["12"],
+            "zlib": ["1"],
+        }
+    )
+    recipe = {
+        "requirements": {
+            "build": [COMPILER_C, STDLIB_C],
+            "host": ["python", {"if": "win", "then": ["numpy"]}],
+            "run": ["zlib"],
+        },
+        "build": {"variant": {"use_keys": ["cuda"], "ignore_keys": []}},
+    }
     assert used_variables(recipe, config) == {
-        "c_compiler", "c_compiler_version", "c_stdlib", "c_stdlib_version",
-        "CONDA_BUILD_SYSROOT", "python", "numpy", "target_platform", "channel_targets", "cuda"}
+        "c_compiler",
+        "c_compiler_version",
+        "c_stdlib",
+        "c_stdlib_version",
+        "CONDA_BUILD_SYSROOT",
+        "python",
+        "numpy",
+        "target_platform",
+        "channel_targets",
+        "cuda",
+    }
 
 
 def _variants(recipe, mapping, platform="linux-64", **kwargs):
@@ -405,26 +523,46 @@ def _variants(recipe, mapping, platform="linux-64", **kwargs):
 
 def test_free_dependency_and_compiler_keys_are_used():
     # variant_tests.rs test_free_dependency_creates_variant
-    out = _variants({"requirements": {"build": [COMPILER_C, STDLIB_C], "host": ["python"]}},
-                    {"target_platform": ["linux-64"], "c_compiler": ["gcc"],
-                     "c_compiler_version": ["11"], "c_stdlib": ["glibc"],
-                     "c_stdlib_version": ["2.35"], "python": ["3.11"], "numpy": ["1.20"]})
+    out = _variants(
+        {"requirements": {"build": [COMPILER_C, STDLIB_C], "host": ["python"]}},
+        {
+            "target_platform": ["linux-64"],
+            "c_compiler": ["gcc"],
+            "c_compiler_version": ["11"],
+            "c_stdlib": ["glibc"],
+            "c_stdlib_version": ["2.35"],
+            "python": ["3.11"],
+            "numpy": ["1.20"],
+        },
+    )
     assert out[0]["variant"] == {
-        "c_compiler": "gcc", "c_compiler_version": "11", "c_stdlib": "glibc",
-        "c_stdlib_version": "2.35", "python": "3.11", "target_platform": "linux-64"}
+        "c_compiler": "gcc",
+        "c_compiler_version": "11",
+        "c_stdlib": "glibc",
+        "c_stdlib_version": "2.35",
+        "python": "3.11",
+        "target_platform": "linux-64",
+    }
 
 
 def test_pinned_dependency_is_not_a_variant():
     # variant_tests.rs test_pinned_dependency_no_variant
-    out = _variants({"requirements": {"host": ["python >=3.11"]}},
-                    {"target_platform": ["linux-64"], "python": ["3.11"]})
+    out = _variants(
+        {"requirements": {"host": ["python >=3.11"]}},
+        {"target_platform": ["linux-64"], "python": ["3.11"]},
+    )
     assert out == [{"variant": {"target_platform": "linux-64"}, "build-string": "hb0f4dca_0"}]
 
 
 def test_conda_build_sysroot_follows_compiler_use():
     # test_conda_build_sysroot_included_with_compiler / _not_included_without_compiler
-    config = {"target_platform": ["osx-arm64"], "c_compiler": ["clang"],
-              "c_compiler_version": ["14"], "CONDA_BUILD_SYSROOT": ["/sdk"], "python": ["3.11"]}
+    config = {
+        "target_platform": ["osx-arm64"],
+        "c_compiler": ["clang"],
+        "c_compiler_version": ["14"],
+        "CONDA_BUILD_SYSROOT": ["/sdk"],
+        "python": ["3.11"],
+    }
     with_compiler = _variants({"requirements": {"build": [COMPILER_C]}}, config, "osx-arm64")
     assert "CONDA_BUILD_SYSROOT" in with_compiler[0]["variant"]
     without = _variants({"requirements": {"host": ["python"]}}, config, "osx-arm64")
@@ -434,38 +572,54 @@ def test_conda_build_sysroot_follows_compiler_use():
 def test_only_the_taken_branch_counts_in_the_used_variant():
     # test_conditional_dependencies: numpy only under `win`; both keys enter the matrix, so
     # on linux the numpy values give identical outputs, reported once.
-    recipe = {"requirements": {"host": [{"if": "unix", "then": ["python"]},
-                                        {"if": "win", "then": ["numpy"]}]}}
+    recipe = {
+        "requirements": {
+            "host": [{"if": "unix", "then": ["python"]}, {"if": "win", "then": ["numpy"]}]
+        }
+    }
     config = {"python": ["3.11", "3.12"], "numpy": ["1.20", "1.21"]}
     out = _variants(recipe, config)
     assert [o["variant"] for o in out] == [
         {"python": "3.11", "target_platform": "linux-64"},
-        {"python": "3.12", "target_platform": "linux-64"}]
+        {"python": "3.12", "target_platform": "linux-64"},
+    ]
     win = _variants(recipe, config, "win-64")
     assert [o["variant"]["numpy"] for o in win] == ["1.20", "1.21"]
     assert all("python" not in o["variant"] for o in win)
 
 
 def test_noarch_python_collapses_python_variants():
-    out = _variants({"requirements": {"host": ["python"], "run": ["__unix"]}},
-                    {"python": ["3.11", "3.12"]}, noarch="python", build_number=5)
-    assert out == [{"variant": {"__unix": "__unix", "target_platform": "noarch"},
-                    "build-string": "pyh5600cae_5"}]
+    out = _variants(
+        {"requirements": {"host": ["python"], "run": ["__unix"]}},
+        {"python": ["3.11", "3.12"]},
+        noarch="python",
+        build_number=5,
+    )
+    assert out == [
+        {
+            "variant": {"__unix": "__unix", "target_platform": "noarch"},
+            "build-string": "pyh5600cae_5",
+        }
+    ]
 
 
 def test_virtual_run_packages_keep_their_spec():
-    out = _variants({"requirements": {"run": ["__glibc>=2.17", {"if": "win", "then": ["__win"]}]}},
-                    {})
+    out = _variants(
+        {"requirements": {"run": ["__glibc>=2.17", {"if": "win", "then": ["__win"]}]}}, {}
+    )
     assert out[0]["variant"] == {"__glibc": "__glibc >=2.17", "target_platform": "linux-64"}
 
 
 def test_use_keys_and_ignore_keys():
-    recipe = {"requirements": {"host": ["python"]},
-              "build": {"variant": {"use_keys": ["cuda"], "ignore_keys": ["python"]}}}
+    recipe = {
+        "requirements": {"host": ["python"]},
+        "build": {"variant": {"use_keys": ["cuda"], "ignore_keys": ["python"]}},
+    }
     out = _variants(recipe, {"python": ["3.11"], "cuda": ["11", "12"]})
     assert [o["variant"] for o in out] == [
         {"cuda": "11", "target_platform": "linux-64"},
-        {"cuda": "12", "target_platform": "linux-64"}]
+        {"cuda": "12", "target_platform": "linux-64"},
+    ]
 
 
 def test_build_platform_is_only_used_when_referenced():
@@ -485,62 +639,101 @@ def test_hyphenated_variant_keys_are_reported_normalized():
 
 
 def test_prefix_and_build_number_reach_every_output():
-    out = _variants({"requirements": {"host": ["python"]}}, {"python": ["3.9.*", "3.10.*"]},
-                    prefix="myprefix")
-    assert [o["build-string"] for o in out] == ["myprefix_py310h04c9772_0",
-                                                "myprefix_py39h431d701_0"]
+    out = _variants(
+        {"requirements": {"host": ["python"]}}, {"python": ["3.9.*", "3.10.*"]}, prefix="myprefix"
+    )
+    assert [o["build-string"] for o in out] == [
+        "myprefix_py310h04c9772_0",
+        "myprefix_py39h431d701_0",
+    ]
 
 
 def test_lock_file_variants_of_workspace_variants_example():
     # docs/source_files/pixi_workspaces/pixi_build/workspace_variants/pixi.lock (python_rich)
-    recipe = {"requirements": {"host": ["hatchling ==1.26.3", "python", "uv", "python >=3.11"],
-                               "run": ["cpp_math", "rich >=13.9.4,<14", "python >=3.11"]}}
+    recipe = {
+        "requirements": {
+            "host": ["hatchling ==1.26.3", "python", "uv", "python >=3.11"],
+            "run": ["cpp_math", "rich >=13.9.4,<14", "python >=3.11"],
+        }
+    }
     for platform in ("linux-64", "win-64", "osx-arm64"):
-        config = workspace_variant_config(platform=platform,
-                                          build_variants={"python": ["3.11.*", "3.12.*"]},
-                                          channels=["https://prefix.dev/conda-forge"])
+        config = workspace_variant_config(
+            platform=platform,
+            build_variants={"python": ["3.11.*", "3.12.*"]},
+            channels=["https://prefix.dev/conda-forge"],
+        )
         out = compute_variants(recipe, config, platform, noarch=None)
         assert [o["variant"] for o in out] == [
             {"python": "3.11.*", "target_platform": platform},
-            {"python": "3.12.*", "target_platform": platform}]
+            {"python": "3.12.*", "target_platform": platform},
+        ]
 
 
-@pytest.mark.parametrize(("platform", "variant"), [
-    ("linux-64", {"c_stdlib": "sysroot", "c_stdlib_version": "2.28", "target_platform": "linux-64"}),
-    ("osx-64", {"c_stdlib": "macosx_deployment_target", "c_stdlib_version": "13.0",
-                "target_platform": "osx-64"}),
-])
+@pytest.mark.parametrize(
+    ("platform", "variant"),
+    [
+        (
+            "linux-64",
+            {"c_stdlib": "sysroot", "c_stdlib_version": "2.28", "target_platform": "linux-64"},
+        ),
+        (
+            "osx-64",
+            {
+                "c_stdlib": "macosx_deployment_target",
+                "c_stdlib_version": "13.0",
+                "target_platform": "osx-64",
+            },
+        ),
+    ],
+)
 def test_lock_file_variants_of_cpp_example(platform, variant):
     # docs/source_files/pixi_workspaces/pixi_build/cpp/pixi.lock (cpp_math)
-    recipe = {"requirements": {"build": [COMPILER_CXX, STDLIB_C],
-                               "host": ["cmake >=3.20,<3.27", "nanobind >=2.4.0,<2.5.0",
-                                        "python 3.12.*"]}}
-    config = workspace_variant_config(platform=platform, build_variants={},
-                                      channels=["https://prefix.dev/conda-forge"])
+    recipe = {
+        "requirements": {
+            "build": [COMPILER_CXX, STDLIB_C],
+            "host": ["cmake >=3.20,<3.27", "nanobind >=2.4.0,<2.5.0", "python 3.12.*"],
+        }
+    }
+    config = workspace_variant_config(
+        platform=platform, build_variants={}, channels=["https://prefix.dev/conda-forge"]
+    )
     assert [o["variant"] for o in compute_variants(recipe, config, platform, noarch=None)] == [
-        variant]
+        variant
+    ]
 
 
 # pixi crates/pixi_build_rattler_build protocol tests: conda_outputs snapshots (host linux-64)
 
+
 def test_pixi_snapshot_variants_recipe():
     # conda_outputs@variants__recipe.yaml.snap: outputs in rattler-build's order
-    out = _variants({"requirements": {"host": ["python"], "run": ["python"]}},
-                    {"python": ["3.8", "3.9", "3.10"]})
+    out = _variants(
+        {"requirements": {"host": ["python"], "run": ["python"]}},
+        {"python": ["3.8", "3.9", "3.10"]},
+    )
     assert out == [
-        {"variant": {"python": "3.10", "target_platform": "linux-64"},
-         "build-string": "py310h8e7c8fa_0"},
-        {"variant": {"python": "3.8", "target_platform": "linux-64"},
-         "build-string": "py38h0891c58_0"},
-        {"variant": {"python": "3.9", "target_platform": "linux-64"},
-         "build-string": "py39h2e92cda_0"},
+        {
+            "variant": {"python": "3.10", "target_platform": "linux-64"},
+            "build-string": "py310h8e7c8fa_0",
+        },
+        {
+            "variant": {"python": "3.8", "target_platform": "linux-64"},
+            "build-string": "py38h0891c58_0",
+        },
+        {
+            "variant": {"python": "3.9", "target_platform": "linux-64"},
+            "build-string": "py39h2e92cda_0",
+        },
     ]
 
 
 def test_pixi_snapshot_noarch_generic_keeps_python():
     # conda_outputs@pin-subpackage-variants__recipe.yaml.snap, output my-package
-    out = _variants({"build": {"noarch": "generic"}, "requirements": {"host": ["python"]}},
-                    {"python": ["3.8", "3.9", "3.10"]}, noarch="generic")
+    out = _variants(
+        {"build": {"noarch": "generic"}, "requirements": {"host": ["python"]}},
+        {"python": ["3.8", "3.9", "3.10"]},
+        noarch="generic",
+    )
     assert [(o["variant"], o["build-string"]) for o in out] == [
         ({"python": "3.10", "target_platform": "noarch"}, "py310hbede2c2_0"),
         ({"python": "3.8", "target_platform": "noarch"}, "py38hb368f13_0"),
@@ -550,7 +743,10 @@ def test_pixi_snapshot_noarch_generic_keeps_python():
 
 def test_pixi_snapshot_boltons_noarch_python():
     # conda_outputs@boltons__recipe.yaml.snap
-    recipe = {"build": {"noarch": "python"},
-              "requirements": {"host": ["python", "pip", "setuptools"], "run": ["pip"]}}
+    recipe = {
+        "build": {"noarch": "python"},
+        "requirements": {"host": ["python", "pip", "setuptools"], "run": ["pip"]},
+    }
     assert _variants(recipe, {}, noarch="python") == [
-        {"variant": {"target_platform": "noarch"}, "build-string": "pyh4616a5c_0"}]
+        {"variant": {"target_platform": "noarch"}, "build-string": "pyh4616a5c_0"}
+    ]

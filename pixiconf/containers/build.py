@@ -102,8 +102,9 @@ def _image_labels(client: Any, tag: str) -> dict[str, str] | None:
 
 def _run(argv: list[str], say: Say, what: str) -> None:
     say(f"  $ {' '.join(argv)}")
-    process = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                             errors="replace")
+    process = subprocess.run(
+        argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace"
+    )
     if process.returncode != 0:
         tail = "\n".join((process.stdout + process.stderr).strip().splitlines()[-15:])
         raise BuildError(f"{what} failed (exit code {process.returncode}):\n{tail}")
@@ -114,16 +115,17 @@ def debian_mirror() -> str | None:
     ``None`` for debootstrap's default."""
     if os.environ.get("PIXICONF_DEBIAN_MIRROR"):
         return os.environ["PIXICONF_DEBIAN_MIRROR"]
-    sources = [Path("/etc/apt/sources.list"),
-               *sorted(Path("/etc/apt/sources.list.d").glob("*.sources")),
-               *sorted(Path("/etc/apt/sources.list.d").glob("*.list"))]
+    sources = [
+        Path("/etc/apt/sources.list"),
+        *sorted(Path("/etc/apt/sources.list.d").glob("*.sources")),
+        *sorted(Path("/etc/apt/sources.list.d").glob("*.list")),
+    ]
     for path in sources:
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        for match in re.finditer(r"(?m)^(?:URIs:|deb)\s+(?:\[[^]]*\]\s+)?(\S+/debian)/?\s*$",
-                                 text):
+        for match in re.finditer(r"(?m)^(?:URIs:|deb)\s+(?:\[[^]]*\]\s+)?(\S+/debian)/?\s*$", text):
             return match.group(1)
         for match in re.finditer(r"(?m)^deb\s+(?:\[[^]]*\]\s+)?(\S+/debian)/?\s", text):
             return match.group(1)
@@ -143,8 +145,14 @@ def build_base(client: Any, platform: Platform, say: Say) -> float:
     say(f"base image {platform.base_image}: debootstrap {platform.suite} ({platform.debian_arch})")
     with tempfile.TemporaryDirectory(prefix="pixiconf-base-") as work:
         rootfs = Path(work) / "rootfs"
-        argv = ["debootstrap", "--variant=minbase", f"--arch={platform.debian_arch}",
-                "--include=python3,python3-venv", platform.suite, str(rootfs)]
+        argv = [
+            "debootstrap",
+            "--variant=minbase",
+            f"--arch={platform.debian_arch}",
+            "--include=python3,python3-venv",
+            platform.suite,
+            str(rootfs),
+        ]
         mirror = debian_mirror()
         if mirror:
             argv.append(mirror)
@@ -156,13 +164,17 @@ def build_base(client: Any, platform: Platform, say: Say) -> float:
         say("  packing the root file system")
         context = Path(work) / "context"
         context.mkdir()
-        _run(["tar", "--numeric-owner", "-C", str(rootfs), "-cf", str(context / "rootfs.tar"),
-              "."], say, "tar")
+        _run(
+            ["tar", "--numeric-owner", "-C", str(rootfs), "-cf", str(context / "rootfs.tar"), "."],
+            say,
+            "tar",
+        )
         (context / "Dockerfile").write_text(
             "FROM scratch\nADD rootfs.tar /\n"
             f"ENV PATH={DEFAULT_PATH} LANG=C.UTF-8\n"
             f'LABEL org.pixiconf.base="{platform.suite}"\nCMD ["/bin/sh"]\n',
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         say("  importing it into the engine")
         _engine_build(client, context, platform.base_image, platform, say, buildargs={})
     seconds = time.monotonic() - start
@@ -170,14 +182,22 @@ def build_base(client: Any, platform: Platform, say: Say) -> float:
     return seconds
 
 
-def _engine_build(client: Any, context: Path, tag: str, platform: Platform, say: Say,
-                  buildargs: dict[str, str]) -> None:
+def _engine_build(
+    client: Any, context: Path, tag: str, platform: Platform, say: Say, buildargs: dict[str, str]
+) -> None:
     from docker.errors import APIError
 
     try:
-        stream = client.api.build(path=str(context), tag=tag, rm=True, forcerm=True,
-                                  decode=True, buildargs=buildargs, network_mode="none",
-                                  platform=platform.docker)
+        stream = client.api.build(
+            path=str(context),
+            tag=tag,
+            rm=True,
+            forcerm=True,
+            decode=True,
+            buildargs=buildargs,
+            network_mode="none",
+            platform=platform.docker,
+        )
         for chunk in stream:
             if "error" in chunk:
                 raise BuildError(f"the engine failed to build {tag}: {chunk['error'].strip()}")
@@ -196,11 +216,27 @@ def _project_wheel(wheel: Path | None, out: Path, say: Say) -> Path:
         return Path(shutil.copy2(wheel, out))
     root = source_root()
     if root is None:
-        raise BuildError("pixiconf is not installed from a source checkout: pass --wheel "
-                         "with the pixiconf wheel to install into the image")
+        raise BuildError(
+            "pixiconf is not installed from a source checkout: pass --wheel "
+            "with the pixiconf wheel to install into the image"
+        )
     say(f"building pixiconf's wheel from {root}")
-    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-          "--disable-pip-version-check", "-w", str(out), str(root)], say, "pip wheel")
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "-w",
+            str(out),
+            str(root),
+        ],
+        say,
+        "pip wheel",
+    )
     wheels = sorted(out.glob("pixiconf-*.whl"))
     if len(wheels) != 1:
         raise BuildError(f"pip wheel made {len(wheels)} pixiconf wheels in {out}")
@@ -224,9 +260,21 @@ def _download_wheels(platform: Platform, requirements: list[str], out: Path, say
     cache = wheel_cache(platform)
     cache.mkdir(parents=True, exist_ok=True)
     say(f"downloading runtime wheels for {platform.name} (cache: {cache})")
-    argv = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-            "--only-binary=:all:", "--python-version", platform.python,
-            "--implementation", "cp", "-d", str(cache)]
+    argv = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--only-binary=:all:",
+        "--python-version",
+        platform.python,
+        "--implementation",
+        "cp",
+        "-d",
+        str(cache),
+    ]
     for tag in platform.wheel_platforms():
         argv += ["--platform", tag]
     _run([*argv, *requirements], say, "pip download")
@@ -236,12 +284,12 @@ def _download_wheels(platform: Platform, requirements: list[str], out: Path, say
     (out / "requirements.txt").write_text("\n".join(requirements) + "\n", encoding="utf-8")
 
 
-def build_platform(platform: Platform, *, wheel: Path | None = None, say: Say = print,
-                   client: Any = None) -> BuildResult:
+def build_platform(
+    platform: Platform, *, wheel: Path | None = None, say: Say = print, client: Any = None
+) -> BuildResult:
     """Build (or find cached) ``platform``'s base and image; see the module docstring."""
     client = client or connect()
-    problem = execution_problem(platform, engine_machine(client),
-                                local_engine=is_local_engine())
+    problem = execution_problem(platform, engine_machine(client), local_engine=is_local_engine())
     if problem is not None:
         say(f"{platform.name}: skipped: {problem}")
         return BuildResult(platform.name, None, "skipped", problem)
@@ -255,14 +303,25 @@ def build_platform(platform: Platform, *, wheel: Path | None = None, say: Say = 
         labels = _image_labels(client, tag)
         if labels is not None and labels.get("org.pixiconf.wheel-sha256") == digest:
             say(f"image {tag} is up to date (wheel sha256 {digest[:12]})")
-            return BuildResult(platform.name, tag, "cached" if not base_seconds else "built",
-                               base_seconds=base_seconds)
+            return BuildResult(
+                platform.name,
+                tag,
+                "cached" if not base_seconds else "built",
+                base_seconds=base_seconds,
+            )
         _download_wheels(platform, runtime_requirements(project), context / "wheels", say)
         shutil.copy2(dockerfile_dir(platform) / "Dockerfile", context / "Dockerfile")
         say(f"building image {tag}")
-        _engine_build(client, context, tag, platform, say,
-                      buildargs={"BASE": platform.base_image, "WHEEL_SHA256": digest})
+        _engine_build(
+            client,
+            context,
+            tag,
+            platform,
+            say,
+            buildargs={"BASE": platform.base_image, "WHEEL_SHA256": digest},
+        )
         seconds = time.monotonic() - start
         say(f"image {tag} built in {seconds:.1f} s")
-        return BuildResult(platform.name, tag, "built", base_seconds=base_seconds,
-                           image_seconds=seconds)
+        return BuildResult(
+            platform.name, tag, "built", base_seconds=base_seconds, image_seconds=seconds
+        )

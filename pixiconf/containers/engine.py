@@ -9,8 +9,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-__all__ = ["LABEL", "OWNER_LABEL", "EngineUnavailable", "connect", "engine_machine",
-           "is_local_engine"]
+__all__ = [
+    "LABEL",
+    "OWNER_LABEL",
+    "EngineUnavailable",
+    "connect",
+    "engine_machine",
+    "is_local_engine",
+]
 
 #: Every container a run starts carries this label (value ``1``), so leftovers can be found.
 LABEL = "org.pixiconf.run"

@@ -61,8 +61,7 @@ PLATFORMS: dict[str, Platform] = {
     for p in (
         Platform("linux-64", "x86_64", "linux/amd64", "amd64", "bookworm", "3.11", (2, 36)),
         Platform("linux-aarch64", "aarch64", "linux/arm64", "arm64", "bookworm", "3.11", (2, 36)),
-        Platform("linux-riscv64", "riscv64", "linux/riscv64", "riscv64", "trixie", "3.13",
-                 (2, 41)),
+        Platform("linux-riscv64", "riscv64", "linux/riscv64", "riscv64", "trixie", "3.13", (2, 41)),
     )
 }
 
@@ -95,14 +94,21 @@ def _registered_emulators(binfmt: Path) -> dict[str, bool]:
         except OSError:
             continue
         lines = text.splitlines()
-        interpreter = next((ln.split(None, 1)[1] for ln in lines
-                            if ln.startswith("interpreter ") and " " in ln), "")
+        interpreter = next(
+            (ln.split(None, 1)[1] for ln in lines if ln.startswith("interpreter ") and " " in ln),
+            "",
+        )
         entries[f"{entry.name} {interpreter}"] = bool(lines) and lines[0] == "enabled"
     return entries
 
 
-def execution_problem(platform: Platform, engine_machine: str, *, local_engine: bool = True,
-                      binfmt: Path = BINFMT_MISC) -> str | None:
+def execution_problem(
+    platform: Platform,
+    engine_machine: str,
+    *,
+    local_engine: bool = True,
+    binfmt: Path = BINFMT_MISC,
+) -> str | None:
     """Why the engine cannot run ``platform``'s containers, or ``None`` when it can.
 
     ``engine_machine`` is the engine's ``Architecture`` (``docker info``).  A foreign platform
@@ -123,8 +129,12 @@ def execution_problem(platform: Platform, engine_machine: str, *, local_engine: 
     if binfmt.is_dir() and (binfmt / "status").exists():
         how = f"no enabled {wanted} entry in {binfmt}; Debian's qemu-user-static registers one"
     else:
-        how = (f"binfmt_misc is not mounted at {binfmt}: as root, `mount -t binfmt_misc "
-               f"binfmt_misc {binfmt}` (refused where the kernel or sandbox forbids it), then "
-               f"Debian's qemu-user-static and `update-binfmts --enable {wanted}`")
-    return (f"the engine runs {engine_machine} and no emulator for {platform.machine} is "
-            f"{state} ({how})")
+        how = (
+            f"binfmt_misc is not mounted at {binfmt}: as root, `mount -t binfmt_misc "
+            f"binfmt_misc {binfmt}` (refused where the kernel or sandbox forbids it), then "
+            f"Debian's qemu-user-static and `update-binfmts --enable {wanted}`"
+        )
+    return (
+        f"the engine runs {engine_machine} and no emulator for {platform.machine} is "
+        f"{state} ({how})"
+    )

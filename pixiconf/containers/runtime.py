@@ -58,8 +58,12 @@ from pixiconf.corpus.isolation import RemoteError, timeout_outcome
 from pixiconf.implementations.base import Failed, Implementation, Outcome, Unsupported
 from pixiconf.operations.request import OperationRequest
 
-__all__ = ["ContainerImplementation", "ContainerUsageError", "open_container_run",
-           "sweep_leftovers"]
+__all__ = [
+    "ContainerImplementation",
+    "ContainerUsageError",
+    "open_container_run",
+    "sweep_leftovers",
+]
 
 #: ``PATH`` of every operation in the container (the image's; never the host's).
 IMAGE_PATH = "/opt/pixiconf/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -94,8 +98,9 @@ def sweep_leftovers(client: Any) -> int:
 
     removed = 0
     # ignore_removed: another run may remove a listed container before it is inspected.
-    for container in client.containers.list(all=True, filters={"label": LABEL},
-                                            ignore_removed=True):
+    for container in client.containers.list(
+        all=True, filters={"label": LABEL}, ignore_removed=True
+    ):
         host, _, pid = str(container.labels.get(OWNER_LABEL, "")).rpartition(":")
         if host != socket.gethostname() or not pid.isdigit() or _alive(int(pid)):
             continue
@@ -105,8 +110,9 @@ def sweep_leftovers(client: Any) -> int:
     return removed
 
 
-def _in_container(inner: Implementation, spec: str,
-                  backend: str | None) -> tuple[str, str | None, dict[str, dict[str, str]]]:
+def _in_container(
+    inner: Implementation, spec: str, backend: str | None
+) -> tuple[str, str | None, dict[str, dict[str, str]]]:
     """The implementation spec and backend as the server in the container sees them, and the
     read-only mounts they need."""
     from pixiconf.implementations.pixi_binary import PixiBinary
@@ -139,10 +145,21 @@ class ContainerImplementation:
     enforces_timeout = True
     grace = 30.0
 
-    def __init__(self, inner: Implementation, *, spec: str, platform: Platform, image: str,
-                 mount: Path, client: Any, backend: str | None = None,
-                 problem: str | None = None, memory: str = "4g", pids: int = 1024,
-                 start_timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        inner: Implementation,
+        *,
+        spec: str,
+        platform: Platform,
+        image: str,
+        mount: Path,
+        client: Any,
+        backend: str | None = None,
+        problem: str | None = None,
+        memory: str = "4g",
+        pids: int = 1024,
+        start_timeout: float = 120.0,
+    ) -> None:
         self.inner = inner
         self.name = inner.name
         self.platform = platform
@@ -187,13 +204,23 @@ class ContainerImplementation:
         self._name = f"pixiconf-{self.platform.name}-{os.getpid()}-{secrets.token_hex(3)}"
         try:
             self._container = self._client.containers.run(
-                self.image, command, detach=True, platform=self.platform.docker,
+                self.image,
+                command,
+                detach=True,
+                platform=self.platform.docker,
                 name=self._name,
-                labels={LABEL: "1", OWNER_LABEL: _owner()}, volumes=volumes,
-                network_mode="none", mem_limit=self.memory, memswap_limit=self.memory,
-                pids_limit=self.pids, user=f"{os.getuid()}:{os.getgid()}",
-                read_only=True, tmpfs={"/tmp": "rw,exec,size=1g"}, cap_drop=["ALL"],
-                security_opt=["no-new-privileges"], working_dir="/tmp",
+                labels={LABEL: "1", OWNER_LABEL: _owner()},
+                volumes=volumes,
+                network_mode="none",
+                mem_limit=self.memory,
+                memswap_limit=self.memory,
+                pids_limit=self.pids,
+                user=f"{os.getuid()}:{os.getgid()}",
+                read_only=True,
+                tmpfs={"/tmp": "rw,exec,size=1g"},
+                cap_drop=["ALL"],
+                security_opt=["no-new-privileges"],
+                working_dir="/tmp",
                 environment={"HOME": "/tmp", "PATH": IMAGE_PATH},
             )
         except (APIError, DockerException) as exc:
@@ -207,8 +234,9 @@ class ContainerImplementation:
                 if exc.errno != errno.ENXIO:
                     raise
                 if time.monotonic() > deadline or self._exited():
-                    raise RuntimeError(f"the server in the container did not start:\n"
-                                       f"{self._logs()}") from None
+                    raise RuntimeError(
+                        f"the server in the container did not start:\n{self._logs()}"
+                    ) from None
                 time.sleep(0.01)
         os.set_blocking(fd, True)
         self._send = Connection(fd, readable=False)
@@ -217,8 +245,9 @@ class ContainerImplementation:
         self._receive = Connection(read_fd, writable=False)
         kind, payload = self._reply(max(1.0, deadline - time.monotonic()))
         if kind != "ready":
-            raise RuntimeError(f"the server in the container failed to load {self._spec!r}:\n"
-                               f"{payload}")
+            raise RuntimeError(
+                f"the server in the container failed to load {self._spec!r}:\n{payload}"
+            )
         self.inner_version = payload
 
     def _reply(self, timeout: float) -> tuple[str, Any]:
@@ -276,8 +305,11 @@ class ContainerImplementation:
             return Unsupported(f"platform {self.platform.name}: {self.problem}")
         root = Path(request.workspace_root).resolve()
         if root != self.mount and self.mount not in root.parents:
-            return Failed(f"the workspace {root} is outside the directory mounted into the "
-                          f"container ({self.mount})", crashed=True)
+            return Failed(
+                f"the workspace {root} is outside the directory mounted into the "
+                f"container ({self.mount})",
+                crashed=True,
+            )
         if self._start_failure is not None:
             return Failed(self._start_failure, crashed=True)
         if self._container is None:
@@ -299,15 +331,17 @@ class ContainerImplementation:
         except (EOFError, OSError) as exc:
             logs = self._logs()
             self.close()
-            return Failed(f"the container's server stopped ({exc or 'end of file'}):\n{logs}",
-                          crashed=True)
+            return Failed(
+                f"the container's server stopped ({exc or 'end of file'}):\n{logs}", crashed=True
+            )
         if kind == "raised":
             raise RemoteError(str(payload).strip().splitlines()[-1], str(payload))
         return payload
 
 
-def open_container_run(inner: Implementation, *, spec: str, platform_name: str, mount: Path,
-                       backend: str | None = None) -> ContainerImplementation:
+def open_container_run(
+    inner: Implementation, *, spec: str, platform_name: str, mount: Path, backend: str | None = None
+) -> ContainerImplementation:
     """Check that ``--pixiconf-container`` can work and return the wrapper (no container is
     started yet); :class:`ContainerUsageError` otherwise."""
     try:
@@ -329,6 +363,15 @@ def open_container_run(inner: Implementation, *, spec: str, platform_name: str, 
         except ImageNotFound:
             raise ContainerUsageError(
                 f"the image {image} is not built; run `pixiconf containers build "
-                f"--platform {platform.name}`") from None
-    return ContainerImplementation(inner, spec=spec, platform=platform, image=image,
-                                   mount=mount, client=client, backend=backend, problem=problem)
+                f"--platform {platform.name}`"
+            ) from None
+    return ContainerImplementation(
+        inner,
+        spec=spec,
+        platform=platform,
+        image=image,
+        mount=mount,
+        client=client,
+        backend=backend,
+        problem=problem,
+    )

@@ -40,8 +40,9 @@ from pixiconf.operations.request import OperationRequest
 def runs_in_server(implementation: object) -> bool:
     """Whether the server runs ``implementation`` in its own process, the host keeping the
     time limit (see the module docstring); the host asks the same of its implementation."""
-    return (bool(getattr(implementation, "process_safe", False))
-            and not getattr(implementation, "enforces_timeout", False))
+    return bool(getattr(implementation, "process_safe", False)) and not getattr(
+        implementation, "enforces_timeout", False
+    )
 
 
 class InProcess:
@@ -87,8 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         replies.send_bytes(pickle.dumps(("raised", traceback.format_exc())))
         return 1
     replies.send_bytes(pickle.dumps(("ready", implementation.version())))
-    runner = (InProcess(implementation) if runs_in_server(implementation)
-              else guard(implementation))
+    runner = InProcess(implementation) if runs_in_server(implementation) else guard(implementation)
     with runner as guarded:
         while True:
             try:

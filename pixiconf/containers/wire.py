@@ -27,10 +27,25 @@ __all__ = ["REPLIES", "REQUESTS", "ReplyUnpickler", "load_reply", "make_pipes"]
 
 REQUESTS, REPLIES = "requests", "replies"
 
-_SAFE_BUILTINS = frozenset({
-    "bool", "bytearray", "bytes", "complex", "dict", "float", "frozenset", "int", "list",
-    "object", "range", "set", "slice", "str", "tuple",
-})
+_SAFE_BUILTINS = frozenset(
+    {
+        "bool",
+        "bytearray",
+        "bytes",
+        "complex",
+        "dict",
+        "float",
+        "frozenset",
+        "int",
+        "list",
+        "object",
+        "range",
+        "set",
+        "slice",
+        "str",
+        "tuple",
+    }
+)
 _SAFE_MODULES = {
     "collections": frozenset({"OrderedDict", "defaultdict", "deque"}),
     "pathlib": frozenset({"Path", "PosixPath", "PurePath", "PurePosixPath"}),

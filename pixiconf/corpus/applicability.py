@@ -71,8 +71,9 @@ def parse_range(text: str) -> PixiRange:
             return PixiRange(stripped, "conda")
         except InvalidVersionSpecError:
             pass
-    raise RangeError(f"expected a PEP 440 or conda version range such as '>=0.40' or "
-                     f"'0.77.*', got {text!r}")
+    raise RangeError(
+        f"expected a PEP 440 or conda version range such as '>=0.40' or '0.77.*', got {text!r}"
+    )
 
 
 def pixi_version_of(version_text: str) -> str | None:

@@ -62,26 +62,34 @@ def _check_expansion(root: yaml.Node) -> None:
         key = id(node)
         if leaving:
             children = [sizes[id(child)] for child in _children(node)]
-            size = (1 + sum(c[0] for c in children), sum(c[1] for c in children),
-                    1 + max((c[2] for c in children), default=0))
+            size = (
+                1 + sum(c[0] for c in children),
+                sum(c[1] for c in children),
+                1 + max((c[2] for c in children), default=0),
+            )
             open_nodes.discard(key)
             sizes[key] = size
             aliases = " (aliases counted every time they are used)"
             problem = (
-                f"expands to more than {MAX_NODES:,} nodes{aliases}" if size[0] > MAX_NODES
+                f"expands to more than {MAX_NODES:,} nodes{aliases}"
+                if size[0] > MAX_NODES
                 else f"expands to more than {MAX_CHARS:,} characters{aliases}"
                 if size[1] > MAX_CHARS
-                else f"nests deeper than {MAX_DEPTH} levels" if size[2] > MAX_DEPTH else None)
+                else f"nests deeper than {MAX_DEPTH} levels"
+                if size[2] > MAX_DEPTH
+                else None
+            )
             if problem:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"the document {problem}", node.start_mark)
+                    None, None, f"the document {problem}", node.start_mark
+                )
             continue
         if key in sizes:
             continue
         if key in open_nodes:
             raise yaml.constructor.ConstructorError(
-                None, None, "found a recursive alias (a node that contains itself)",
-                node.start_mark)
+                None, None, "found a recursive alias (a node that contains itself)", node.start_mark
+            )
         if isinstance(node, yaml.ScalarNode):
             sizes[key] = (1, len(node.value), 1)
             continue

@@ -36,12 +36,12 @@ from pixiconf.corpus.case_yaml import CaseLoader
 from pixiconf.corpus.checking import Checker, describe, key_path
 
 __all__ = [
-    "RECORD_KEYS",
-    "SAFE_NAME",
-    "check_channels",
     "ARCHIVES",
     "FIXTURE_DIR",
+    "RECORD_KEYS",
+    "SAFE_NAME",
     "FixtureError",
+    "check_channels",
     "find_fixture",
     "load_fixture",
     "repodata",
@@ -55,8 +55,20 @@ ARCHIVES = ("tar.bz2", "conda")
 FIXTURE_KEYS = ("description", "defaults", "packages")
 #: Keys of a package record (CASE-FORMAT.md §2 and the additive ones).
 RECORD_KEYS = (
-    "name", "version", "build", "build_number", "depends", "constrains", "noarch", "timestamp",
-    "archive", "license", "md5", "sha256", "size", "track_features",
+    "name",
+    "version",
+    "build",
+    "build_number",
+    "depends",
+    "constrains",
+    "noarch",
+    "timestamp",
+    "archive",
+    "license",
+    "md5",
+    "sha256",
+    "size",
+    "track_features",
 )
 #: A channel or subdir name: one path component of safe characters.
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -90,8 +102,12 @@ def repodata_entry(record: Mapping[str, Any], subdir: str) -> tuple[str, str, di
 
 def repodata(subdir: str, records: Any) -> dict[str, Any]:
     """The ``repodata.json`` document of one subdir."""
-    data: dict[str, Any] = {"info": {"subdir": subdir}, "packages": {}, "packages.conda": {},
-                            "repodata_version": 1}
+    data: dict[str, Any] = {
+        "info": {"subdir": subdir},
+        "packages": {},
+        "packages.conda": {},
+        "repodata_version": 1,
+    }
     for record in records:
         section, file_name, entry = repodata_entry(record, subdir)
         data[section][file_name] = entry
@@ -121,8 +137,10 @@ def load_fixture(directories: Iterable[Path], name: str) -> dict[str, tuple[dict
     order (a case uses its nearest ancestor directory that has ``_channels/<name>.yaml``)."""
     path = find_fixture(directories, name)
     if path is None:
-        raise FixtureError(f"no channel fixture '{name}' (expected {FIXTURE_DIR}/{name}.yaml "
-                           "in the corpus root or a directory above the case)")
+        raise FixtureError(
+            f"no channel fixture '{name}' (expected {FIXTURE_DIR}/{name}.yaml "
+            "in the corpus root or a directory above the case)"
+        )
     stat = path.stat()
     return _load(str(path), stat.st_mtime_ns, stat.st_size)
 
@@ -138,23 +156,33 @@ def _load(path: str, mtime: int, size: int) -> dict[str, tuple[dict[str, Any], .
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise FixtureError(f"channel fixture '{name}' cannot be read: {exc}") from None
     if not isinstance(data, Mapping) or not isinstance(data.get("packages"), Mapping):
-        raise FixtureError(f"channel fixture '{name}': expected a mapping with 'packages' "
-                           "(subdir → list of package records)")
+        raise FixtureError(
+            f"channel fixture '{name}': expected a mapping with 'packages' "
+            "(subdir → list of package records)"
+        )
     unknown = [k for k in data if k not in FIXTURE_KEYS]
     if unknown:
-        raise FixtureError(f"channel fixture '{name}': unknown key '{unknown[0]}'; expected one "
-                           f"of: {', '.join(FIXTURE_KEYS)}")
+        raise FixtureError(
+            f"channel fixture '{name}': unknown key '{unknown[0]}'; expected one "
+            f"of: {', '.join(FIXTURE_KEYS)}"
+        )
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, Mapping):
         raise FixtureError(f"channel fixture '{name}': 'defaults' must be a mapping")
-    packages = {subdir: [{**defaults, **record} if isinstance(record, Mapping) else record
-                         for record in records] if isinstance(records, list) else records
-                for subdir, records in data["packages"].items()}
+    packages = {
+        subdir: [
+            {**defaults, **record} if isinstance(record, Mapping) else record for record in records
+        ]
+        if isinstance(records, list)
+        else records
+        for subdir, records in data["packages"].items()
+    }
     checker = Checker()
     checked = check_channels(checker, {name: packages})
     if checker.problems:
-        problems = "; ".join(p.describe().replace(f"channels.{name}.", "packages.", 1)
-                             for p in checker.problems[:5])
+        problems = "; ".join(
+            p.describe().replace(f"channels.{name}.", "packages.", 1) for p in checker.problems[:5]
+        )
         raise FixtureError(f"channel fixture '{name}' is not valid: {problems}")
     return {subdir: tuple(records) for subdir, records in checked[name].items()}
 
@@ -173,8 +201,14 @@ def check_channels(c: Checker, value: object) -> dict[str, dict[str, tuple]]:
         out[name] = {}
         for subdir, records in subdirs.items():
             skey = key_path(key, subdir)
-            if not isinstance(subdir, str) or not SAFE_NAME.match(subdir) or subdir in (
-                ".", "..",
+            if (
+                not isinstance(subdir, str)
+                or not SAFE_NAME.match(subdir)
+                or subdir
+                in (
+                    ".",
+                    "..",
+                )
             ):
                 c.add(skey, "expected a subdir name such as 'linux-64' or 'noarch'")
                 continue
@@ -210,13 +244,20 @@ def _check_record(c: Checker, key: str, record: object) -> bool:
     if "size" in record:
         c.expect_type(key_path(key, "size"), record["size"], int, "an integer")
     for name, digits in (("md5", 32), ("sha256", 64)):
-        if (name in record and c.expect_type(key_path(key, name), record[name], str, "a string")
-                and not re.fullmatch(f"[0-9a-fA-F]{{{digits}}}", record[name])):
+        if (
+            name in record
+            and c.expect_type(key_path(key, name), record[name], str, "a string")
+            and not re.fullmatch(f"[0-9a-fA-F]{{{digits}}}", record[name])
+        ):
             c.add(key_path(key, name), f"expected {digits} hexadecimal digits")
     if "archive" in record and record["archive"] not in ("conda", "tar.bz2"):
-        c.add(key_path(key, "archive"), f"expected 'conda' or 'tar.bz2', "
-                                    f"got {describe(record['archive'])}")
+        c.add(
+            key_path(key, "archive"),
+            f"expected 'conda' or 'tar.bz2', got {describe(record['archive'])}",
+        )
     if "noarch" in record and record["noarch"] not in ("python", "generic", None):
-        c.add(key_path(key, "noarch"), f"expected 'python', 'generic' or null, "
-                                   f"got {describe(record['noarch'])}")
+        c.add(
+            key_path(key, "noarch"),
+            f"expected 'python', 'generic' or null, got {describe(record['noarch'])}",
+        )
     return len(c.problems) == before

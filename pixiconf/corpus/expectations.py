@@ -89,16 +89,19 @@ def load_expectations(path: Path) -> ExpectationFile:
     for case_id, value in data.items():
         where = f"{path}: {case_id!r}"
         if not isinstance(value, dict):
-            raise ExpectationsError(f"{where}: expected a table "
-                                    "{ outcome = \"...\", reason = \"...\" }")
+            raise ExpectationsError(
+                f'{where}: expected a table {{ outcome = "...", reason = "..." }}'
+            )
         unknown = [key for key in value if key not in _ENTRY_KEYS]
         if unknown:
-            raise ExpectationsError(f"{where}: unknown key {unknown[0]!r}; expected only "
-                                    "'outcome' and 'reason'")
+            raise ExpectationsError(
+                f"{where}: unknown key {unknown[0]!r}; expected only 'outcome' and 'reason'"
+            )
         outcome, reason = value.get("outcome"), value.get("reason")
         if outcome not in LISTABLE:
-            raise ExpectationsError(f"{where}: outcome must be one of {', '.join(LISTABLE)}; "
-                                    f"got {outcome!r}")
+            raise ExpectationsError(
+                f"{where}: outcome must be one of {', '.join(LISTABLE)}; got {outcome!r}"
+            )
         if not isinstance(reason, str) or not reason.strip():
             raise ExpectationsError(f"{where}: expected a non-empty 'reason' string")
         entries[case_id] = KnownFailure(outcome, reason)
@@ -135,12 +138,17 @@ def grade(result: CaseResult, known: KnownFailure | None, source: str) -> CaseRe
         return result
     listed = f"listed in {source} as {known.outcome} ({known.reason})"
     if result.outcome is CaseOutcome.PASS:
-        return replace(result, outcome=CaseOutcome.XPASS,
-                       mismatches=(f"{listed}, but the case passes; remove the entry",))
+        return replace(
+            result,
+            outcome=CaseOutcome.XPASS,
+            mismatches=(f"{listed}, but the case passes; remove the entry",),
+        )
     if result.outcome.value == known.outcome:
         return replace(result, outcome=CaseOutcome.XFAIL)
-    return replace(result, mismatches=(f"{listed}, but the outcome is {result.outcome.value}",
-                                       *result.mismatches))
+    return replace(
+        result,
+        mismatches=(f"{listed}, but the outcome is {result.outcome.value}", *result.mismatches),
+    )
 
 
 def updated_entries(
@@ -177,8 +185,15 @@ def _suggest(outcome: str, suggestion: str) -> str:
     return text
 
 
-_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"',
-            "\\": "\\\\"}
+_ESCAPES = {
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+    '"': '\\"',
+    "\\": "\\\\",
+}
 
 
 def toml_string(text: str) -> str:
@@ -199,6 +214,8 @@ def render(entries: Mapping[str, KnownFailure], header: str = "") -> str:
     lines = [header, ""] if header else []
     for case_id in sorted(entries):
         entry = entries[case_id]
-        lines.append(f"{toml_string(case_id)} = {{ outcome = {toml_string(entry.outcome)}, "
-                     f"reason = {toml_string(entry.reason)} }}")
+        lines.append(
+            f"{toml_string(case_id)} = {{ outcome = {toml_string(entry.outcome)}, "
+            f"reason = {toml_string(entry.reason)} }}"
+        )
     return "\n".join(lines) + "\n"

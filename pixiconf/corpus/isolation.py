@@ -43,7 +43,13 @@ from pixiconf.implementations.base import Failed, Implementation, Outcome
 from pixiconf.operations.request import OperationRequest
 
 __all__ = [
-    "DirectGuard", "Guard", "ProcessGuard", "RemoteError", "ThreadGuard", "guard", "timeout_outcome",
+    "DirectGuard",
+    "Guard",
+    "ProcessGuard",
+    "RemoteError",
+    "ThreadGuard",
+    "guard",
+    "timeout_outcome",
 ]
 
 
@@ -56,8 +62,9 @@ class RemoteError(RuntimeError):
 
 
 def timeout_outcome(timeout: float) -> Failed:
-    return Failed(f"the operation did not finish within {timeout:g} s (--pixiconf-timeout)",
-                  timed_out=True)
+    return Failed(
+        f"the operation did not finish within {timeout:g} s (--pixiconf-timeout)", timed_out=True
+    )
 
 
 class Guard:
@@ -163,8 +170,10 @@ def _worker_main(read_fd: int, write_fd: int) -> None:
     _serve(Connection(read_fd, writable=False), Connection(write_fd, readable=False))
 
 
-_WORKER_CODE = ("import sys; from pixiconf.corpus.isolation import _worker_main; "
-                "_worker_main(int(sys.argv[1]), int(sys.argv[2]))")
+_WORKER_CODE = (
+    "import sys; from pixiconf.corpus.isolation import _worker_main; "
+    "_worker_main(int(sys.argv[1]), int(sys.argv[2]))"
+)
 
 
 class ProcessGuard(Guard):
@@ -192,8 +201,10 @@ class ProcessGuard(Guard):
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-c", _WORKER_CODE, str(from_parent), str(to_parent)],
-                pass_fds=(from_parent, to_parent), stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL)
+                pass_fds=(from_parent, to_parent),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+            )
         finally:
             os.close(from_parent)
             os.close(to_parent)
@@ -212,8 +223,10 @@ class ProcessGuard(Guard):
             process = self._process
             self._stop()
             code = process.returncode if process is not None else None
-            return Failed(f"the worker process running the implementation died (exit code "
-                          f"{code})", crashed=True)
+            return Failed(
+                f"the worker process running the implementation died (exit code {code})",
+                crashed=True,
+            )
         if reply is None:
             self._stop()
             return timeout_outcome(request.timeout)

@@ -87,10 +87,13 @@ def lint_corpus(root: Path, features_file: Path | None = None) -> list[LintProbl
             problems.append(LintProblem(paths[0], "duplicate-id", f"ID {ident!r} used by {names}"))
     for paths in by_description.values():
         for path in paths[1:]:
-            problems.append(LintProblem(
-                path, "duplicate-description",
-                f"same description as {paths[0].relative_to(root)}",
-            ))
+            problems.append(
+                LintProblem(
+                    path,
+                    "duplicate-description",
+                    f"same description as {paths[0].relative_to(root)}",
+                )
+            )
     return problems
 
 
@@ -106,13 +109,15 @@ def _check_case(case: Case, vocabulary: set[str] | None) -> list[LintProblem]:
         if vocabulary is not None and tag not in vocabulary:
             hint = did_you_mean(tag, sorted(vocabulary))
             suffix = f"; did you mean {hint!r}?" if hint else ""
-            out.append(LintProblem(
-                case.path, "features", f"unknown tag {tag!r} (not in features.txt){suffix}"
-            ))
+            out.append(
+                LintProblem(
+                    case.path, "features", f"unknown tag {tag!r} (not in features.txt){suffix}"
+                )
+            )
     if case.area is None:
         out.append(LintProblem(case.path, "area", "a case must live in an area directory"))
     elif vocabulary is not None and case.area not in vocabulary:
-        out.append(LintProblem(
-            case.path, "area", f"area {case.area!r} is not a tag in features.txt"
-        ))
+        out.append(
+            LintProblem(case.path, "area", f"area {case.area!r} is not a tag in features.txt")
+        )
     return out

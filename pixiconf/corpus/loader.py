@@ -62,8 +62,11 @@ CASE_SUFFIXES = (".yaml", ".yml", ".toml")
 ROOT_FILES = ("features.txt", "renamed.toml")
 #: Largest case file read (the corpus' largest is a few kB).
 MAX_CASE_BYTES = 16 * 1024 * 1024
+
+
 class CorpusWarning(UserWarning):
     """A file below a corpus root that looks like a case but cannot be one (skipped)."""
+
 
 def is_case_path(relative: PurePosixPath) -> bool:
     """True when a path relative to a corpus root names a case file (§1)."""
@@ -102,9 +105,17 @@ def not_a_regular_file(path: Path) -> str | None:
         return f"cannot be read ({exc.strerror or exc})"
     if stat.S_ISREG(mode):
         return None
-    kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or
-            stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else
-            "a directory" if stat.S_ISDIR(mode) else "a special file")
+    kind = (
+        "a FIFO"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a directory"
+        if stat.S_ISDIR(mode)
+        else "a special file"
+    )
     return f"is {kind}, not a regular file"
 
 
@@ -123,8 +134,9 @@ def iter_case_paths(root: Path) -> Iterator[Path]:
                 if why is None:
                     yield path
                 else:
-                    warnings.warn(CorpusWarning(f"{os.fsdecode(path)!r} {why}; skipped"),
-                                  stacklevel=2)
+                    warnings.warn(
+                        CorpusWarning(f"{os.fsdecode(path)!r} {why}; skipped"), stacklevel=2
+                    )
 
 
 def parse_case_text(text: str, suffix: str, name: str = "<case>") -> Any:
@@ -168,8 +180,9 @@ def load_case(path: Path, root: Path) -> Case | CaseError:
     path = Path(path)
     ident = case_id(path, root)
     if not _is_text(str(path.relative_to(root))):
-        return CaseError(ident, path, (Problem(
-            "", "the file name is not valid UTF-8 (a case ID must be text)"),))
+        return CaseError(
+            ident, path, (Problem("", "the file name is not valid UTF-8 (a case ID must be text)"),)
+        )
     try:
         text = read_case_file(path)
     except (OSError, UnicodeDecodeError) as exc:
@@ -183,8 +196,11 @@ def load_case(path: Path, root: Path) -> Case | CaseError:
     except RecursionError:
         return CaseError(ident, path, (Problem("", "the file is nested too deeply"),))
     except ValueError as exc:  # the TOML reader: an integer longer than Python reads
-        return CaseError(ident, path, (Problem("", f"not valid {path.suffix[1:].upper()}: "
-                                                   f"{str(exc).split(';')[0]}"),))
+        return CaseError(
+            ident,
+            path,
+            (Problem("", f"not valid {path.suffix[1:].upper()}: {str(exc).split(';')[0]}"),),
+        )
     try:
         return validate_case(data, case_id=ident, path=path, root=root)
     except RecursionError:

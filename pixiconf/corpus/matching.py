@@ -143,7 +143,11 @@ def ignored(path: Sequence[object], patterns: tuple[tuple[str, ...], ...]) -> bo
 
 
 def _match(
-    expected: Any, actual: Any, strict: bool, path: list[object], out: list[str],
+    expected: Any,
+    actual: Any,
+    strict: bool,
+    path: list[object],
+    out: list[str],
     patterns: tuple[tuple[str, ...], ...] = (),
 ) -> None:
     where = pointer(path)
@@ -256,14 +260,23 @@ _EMPTY_TOKEN = re.compile(r"(!any|!absent) ''$", re.MULTILINE)
 def to_yaml(value: Any) -> str:
     """Render plain data as block YAML, keys in their order, tokens as bare ``!any``."""
     text = yaml.dump(
-        value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False,
+        value,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
         width=100,
     )
     return _EMPTY_TOKEN.sub(r"\1", text)
 
 
-def _project(expected: Any, actual: Any, strict: bool, path: tuple[object, ...] = (),
-             patterns: tuple[tuple[str, ...], ...] = ()) -> Any:
+def _project(
+    expected: Any,
+    actual: Any,
+    strict: bool,
+    path: tuple[object, ...] = (),
+    patterns: tuple[tuple[str, ...], ...] = (),
+) -> Any:
     """Return ``actual`` shaped like ``expected``: keys the expectation ignores are left out
     (unless strict) and values it accepts with ``!any`` are shown as ``!any``; unobserved
     paths show the expected value (they are not compared)."""
@@ -284,14 +297,22 @@ def _project(expected: Any, actual: Any, strict: bool, path: tuple[object, ...] 
             out.update((k, v) for k, v in actual.items() if k not in expected)
         return out
     if is_list(expected) and is_list(actual):
-        head = [_project(e, a, strict, (*path, i), patterns)
-                for i, (e, a) in enumerate(zip(expected, actual, strict=False))]
-        return head + list(actual[len(expected):])
+        head = [
+            _project(e, a, strict, (*path, i), patterns)
+            for i, (e, a) in enumerate(zip(expected, actual, strict=False))
+        ]
+        return head + list(actual[len(expected) :])
     return actual
 
 
-def unified_diff(expected: Any, actual: Any, *, strict: bool = False, max_lines: int = 200,
-                 ignore: Iterable[str] = ()) -> str:
+def unified_diff(
+    expected: Any,
+    actual: Any,
+    *,
+    strict: bool = False,
+    max_lines: int = 200,
+    ignore: Iterable[str] = (),
+) -> str:
     """A unified diff of expected vs actual as YAML; empty when they render the same.
 
     Unless ``strict``, keys of ``actual`` that the expectation does not list are left out;

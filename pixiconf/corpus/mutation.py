@@ -18,8 +18,9 @@ from pixiconf.implementations.reference import ReferenceImplementation
 __all__ = ["kills", "run_cases"]
 
 
-def run_cases(mutant: Mutant | str | None, cases: Iterable[Any], *, timeout: float = 60.0
-              ) -> list[Any]:
+def run_cases(
+    mutant: Mutant | str | None, cases: Iterable[Any], *, timeout: float = 60.0
+) -> list[Any]:
     """Run ``cases`` (loaded :class:`~pixiconf.corpus.schema.Case` objects) against the
     reference in this process with ``mutant`` installed (``None``: the reference as is);
     returns their :class:`~pixiconf.corpus.runner.CaseResult` in order."""

@@ -57,8 +57,10 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Token):
         return value
     if isinstance(value, Mapping):
-        return {(str(k) if not isinstance(k, str | int | float | bool) else k): _plain(v)
-                for k, v in value.items()}
+        return {
+            (str(k) if not isinstance(k, str | int | float | bool) else k): _plain(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, str):
@@ -77,8 +79,7 @@ def new_expect(result: Any, old: Any, workspace_root: Path | None = None) -> dic
     if result.outcome is not CaseOutcome.FAIL:
         raise RecordError(f"the case is {result.outcome.name}, not an observation or a failure")
     if result.unobserved:
-        raise RecordError(f"{result.implementation} cannot observe "
-                          f"{', '.join(result.unobserved)}")
+        raise RecordError(f"{result.implementation} cannot observe {', '.join(result.unobserved)}")
     expect: dict[str, Any] = {}
     if result.observed:
         expect["result"] = _plain(result.observation)
@@ -100,8 +101,15 @@ def new_expect(result: Any, old: Any, workspace_root: Path | None = None) -> dic
 
 def dump_expect(expect: Mapping[str, Any]) -> str:
     """The ``expect:`` block of a case file (text, ending with a newline)."""
-    body = yaml.dump({"expect": dict(expect)}, Dumper=_Dumper, sort_keys=False,
-                     allow_unicode=True, default_flow_style=False, width=100, indent=2)
+    body = yaml.dump(
+        {"expect": dict(expect)},
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+        indent=2,
+    )
     return re.sub(r"(!any|!absent) ''$", r"\1", body, flags=re.MULTILINE)
 
 
@@ -114,8 +122,11 @@ def replace_expect_block(text: str, block: str) -> str:
     0 (another key, a comment, a document marker), blank lines before it excluded."""
     starts = [m.start() for m in _TOP_KEY.finditer(text)]
     if len(starts) != 1:
-        raise RecordError("the file has no top-level 'expect:' line" if not starts else
-                          "the file has more than one top-level 'expect:' line")
+        raise RecordError(
+            "the file has no top-level 'expect:' line"
+            if not starts
+            else "the file has more than one top-level 'expect:' line"
+        )
     lines = text.splitlines(keepends=True)
     first = text.count("\n", 0, starts[0])
     end = first + 1
@@ -128,8 +139,7 @@ def replace_expect_block(text: str, block: str) -> str:
     return "".join(lines[:first]) + block + "".join(lines[end:])
 
 
-def record_case(case: Any, result: Any, root: Path,
-                workspace_root: Path | None = None) -> str:
+def record_case(case: Any, result: Any, root: Path, workspace_root: Path | None = None) -> str:
     """Rewrite the ``expect`` of ``case`` (a :class:`~pixiconf.corpus.schema.Case` loaded from
     ``root``) from ``result``; return the unified diff of the file.  Raises
     :class:`RecordError` when nothing can be recorded."""
@@ -153,9 +163,14 @@ def record_case(case: Any, result: Any, root: Path,
         path.write_text(old_text, encoding="utf-8")
         why = reloaded.message if not isinstance(reloaded, Case) else "a different expect"
         raise RecordError(f"the rewritten file did not load back ({why}); left unchanged")
-    return "".join(difflib.unified_diff(old_text.splitlines(keepends=True),
-                                        new_text.splitlines(keepends=True),
-                                        f"{case.id} (before)", f"{case.id} (recorded)"))
+    return "".join(
+        difflib.unified_diff(
+            old_text.splitlines(keepends=True),
+            new_text.splitlines(keepends=True),
+            f"{case.id} (before)",
+            f"{case.id} (recorded)",
+        )
+    )
 
 
 def _same(loaded: Any, expect: Mapping[str, Any]) -> bool:

@@ -112,8 +112,12 @@ def evaluate(
 ) -> CaseResult:
     """Grade an implementation's outcome against ``case.expect`` (§4)."""
     common = dict(  # noqa: C408 - keyword form mirrors the CaseResult fields
-        case_id=case.id, implementation=implementation, path=case.path, op=case.op,
-        args=case.args, duration=duration,
+        case_id=case.id,
+        implementation=implementation,
+        path=case.path,
+        op=case.op,
+        args=case.args,
+        duration=duration,
     )
     if isinstance(outcome, Unsupported):
         return CaseResult(outcome=CaseOutcome.SKIP, message=outcome.reason, **common)
@@ -121,7 +125,7 @@ def evaluate(
         return CaseResult(
             outcome=CaseOutcome.ERROR,
             message=f"the implementation returned {type(outcome).__name__}, "
-                    "expected Observed, Failed or Unsupported",
+            "expected Observed, Failed or Unsupported",
             **common,
         )
     expect = case.expect
@@ -132,17 +136,22 @@ def evaluate(
         unobserved = tuple(getattr(outcome, "unobserved", ()))
         common.update(observed=True, observation=outcome.value, unobserved=unobserved)
         if expect.kind == "result":
-            mismatches = match(expect.result, outcome.value, strict=expect.strict,
-                               ignore=unobserved)
+            mismatches = match(
+                expect.result, outcome.value, strict=expect.strict, ignore=unobserved
+            )
             if mismatches:
-                diff = unified_diff(expect.result, outcome.value, strict=expect.strict,
-                                    ignore=unobserved)
+                diff = unified_diff(
+                    expect.result, outcome.value, strict=expect.strict, ignore=unobserved
+                )
         else:
             mismatches = ["expected the operation to fail, but it produced an observation"]
     elif outcome.timed_out or getattr(outcome, "crashed", False):
         return CaseResult(
             outcome=CaseOutcome.TIMEOUT if outcome.timed_out else CaseOutcome.CRASH,
-            message=outcome.message, warnings=warnings, transcript=outcome.transcript, **common,
+            message=outcome.message,
+            warnings=warnings,
+            transcript=outcome.transcript,
+            **common,
         )
     else:
         common.update(message=outcome.message)
@@ -179,19 +188,23 @@ def execute(
         channels=workspace.channels,
     )
     name = getattr(implementation, "name", type(implementation).__name__)
-    guarded = implementation if isinstance(implementation, Guard) else ThreadGuard(
-        implementation)
+    guarded = implementation if isinstance(implementation, Guard) else ThreadGuard(implementation)
     start = time.perf_counter()
     try:
         outcome = guarded.run(request)
     except WorkspaceError as exc:
-        return error_result(case, name, f"the case reaches outside its directory: {exc}",
-                            time.perf_counter() - start)
-    except Exception as exc:
-        details = exc.remote_traceback if isinstance(exc, RemoteError) else (
-            traceback.format_exc())
         return error_result(
-            case, name, f"the implementation raised an exception:\n{details}",
+            case,
+            name,
+            f"the case reaches outside its directory: {exc}",
+            time.perf_counter() - start,
+        )
+    except Exception as exc:
+        details = exc.remote_traceback if isinstance(exc, RemoteError) else (traceback.format_exc())
+        return error_result(
+            case,
+            name,
+            f"the implementation raised an exception:\n{details}",
             time.perf_counter() - start,
         )
     result = evaluate(case, outcome, implementation=name)
@@ -215,15 +228,23 @@ def run_case(
 
         reason = outside_reason(case.pixi, implementation.version())
         if reason is not None:  # the case's ``pixi`` range excludes this implementation
-            return CaseResult(case_id=case.id, outcome=CaseOutcome.SKIP, implementation=name,
-                              path=case.path, op=case.op, args=case.args, message=reason)
+            return CaseResult(
+                case_id=case.id,
+                outcome=CaseOutcome.SKIP,
+                implementation=name,
+                path=case.path,
+                op=case.op,
+                args=case.args,
+                message=reason,
+            )
     start = time.perf_counter()
     try:
         with temporary_workspace(case, tmp_parent) as workspace:
             result = execute(case, implementation, workspace, timeout=timeout)
     except (WorkspaceError, OSError) as exc:
-        return error_result(case, name, f"cannot materialise the workspace: {exc}",
-                            time.perf_counter() - start)
+        return error_result(
+            case, name, f"cannot materialise the workspace: {exc}", time.perf_counter() - start
+        )
     return replace(result, duration=time.perf_counter() - start)
 
 
@@ -261,8 +282,10 @@ def format_result(result: CaseResult) -> str:
     if result.observed:
         out += _section("observation", to_yaml(result.observation))
     if result.unobserved:
-        out += _section(f"not observable by {result.implementation} (not compared)",
-                        "\n".join(result.unobserved))
+        out += _section(
+            f"not observable by {result.implementation} (not compared)",
+            "\n".join(result.unobserved),
+        )
     if result.message:
         title = {CaseOutcome.SKIP: "reason", CaseOutcome.ERROR: "error"}.get(
             result.outcome, "failure message"

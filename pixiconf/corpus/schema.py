@@ -59,8 +59,20 @@ __all__ = [
 
 #: Top-level keys of a case, §2.
 CASE_KEYS = (
-    "contract", "description", "features", "spec", "files", "channels", "channel-fixtures",
-    "pypi-mapping", "env", "cwd", "op", "args", "expect", "pixi",
+    "contract",
+    "description",
+    "features",
+    "spec",
+    "files",
+    "channels",
+    "channel-fixtures",
+    "pypi-mapping",
+    "env",
+    "cwd",
+    "op",
+    "args",
+    "expect",
+    "pixi",
 )
 REQUIRED_KEYS = ("description", "features", "op", "expect")
 
@@ -160,8 +172,11 @@ def _check_plain(c: Checker, key: str, value: object, *, tokens: bool) -> None:
             _check_plain(c, key_path(key, i), item, tokens=tokens)
         return
     if isinstance(value, datetime.date | datetime.time | bytes | set):
-        c.add(key, f"expected plain data (mapping, list, string, number, boolean, null), "
-                   f"got {describe(value)}; quote it")
+        c.add(
+            key,
+            f"expected plain data (mapping, list, string, number, boolean, null), "
+            f"got {describe(value)}; quote it",
+        )
 
 
 # --------------------------------------------------------------------------- sections
@@ -237,8 +252,11 @@ def _check_files(c: Checker, value: object, channels: Mapping) -> dict[str, str 
             for name in CHANNEL_REF.findall(text):
                 if name not in channels:
                     known = ", ".join(map(str, channels)) or "none"
-                    c.add(key, f"'{{{{channels.{name}}}}}' names no channel of this case "
-                               f"(channels: {known})")
+                    c.add(
+                        key,
+                        f"'{{{{channels.{name}}}}}' names no channel of this case "
+                        f"(channels: {known})",
+                    )
         out[path] = text
     dirs = {"/".join(p.split("/")[:i]) for p in out for i in range(1, p.count("/") + 1)}
     for path in out:
@@ -247,8 +265,9 @@ def _check_files(c: Checker, value: object, channels: Mapping) -> dict[str, str 
     return out
 
 
-def _check_channel_fixtures(c: Checker, value: object, search: tuple[Path, ...],
-                            channels: dict[str, dict[str, tuple]]) -> None:
+def _check_channel_fixtures(
+    c: Checker, value: object, search: tuple[Path, ...], channels: dict[str, dict[str, tuple]]
+) -> None:
     """``channel-fixtures``: channel name → fixture; the fixture's records come first."""
 
     for name, fixture in c.string_map("channel-fixtures", value).items():
@@ -269,8 +288,10 @@ def _check_channel_fixtures(c: Checker, value: object, search: tuple[Path, ...],
             c.add(key, str(exc))
             continue
         own = channels.get(name, {})
-        channels[name] = {subdir: records.get(subdir, ()) + tuple(own.get(subdir, ()))
-                          for subdir in {**records, **own}}
+        channels[name] = {
+            subdir: records.get(subdir, ()) + tuple(own.get(subdir, ()))
+            for subdir in {**records, **own}
+        }
 
 
 def _check_pypi_mapping(c: Checker, value: object) -> dict[str, str | bool] | None:
@@ -321,12 +342,13 @@ def check_case(data: object, search: tuple[Path, ...] = ()) -> tuple[list[Proble
     contract = data.get("contract", 1)
     if c.expect_type("contract", contract, int, "an integer"):
         if contract < 1 or contract > CONTRACT_VERSION:
-            c.add("contract", f"this runner implements contract {CONTRACT_VERSION}; "
-                              f"the case is written for contract {contract}")
+            c.add(
+                "contract",
+                f"this runner implements contract {CONTRACT_VERSION}; "
+                f"the case is written for contract {contract}",
+            )
         fields["contract"] = contract
-    if "description" in data and c.expect_type(
-        "description", data["description"], str, "a string"
-    ):
+    if "description" in data and c.expect_type("description", data["description"], str, "a string"):
         if not data["description"].strip():
             c.add("description", "expected a non-empty sentence")
         fields["description"] = data["description"]
@@ -349,8 +371,11 @@ def check_case(data: object, search: tuple[Path, ...] = ()) -> tuple[list[Proble
         if op not in CONTRACT_OPERATIONS:
             hint = did_you_mean(op, CONTRACT_OPERATIONS)
             suffix = f"; did you mean '{hint}'?" if hint else ""
-            c.add("op", f"unknown operation {op!r}; expected one of: "
-                        f"{', '.join(CONTRACT_OPERATIONS)}{suffix}")
+            c.add(
+                "op",
+                f"unknown operation {op!r}; expected one of: "
+                f"{', '.join(CONTRACT_OPERATIONS)}{suffix}",
+            )
         fields["op"] = op
     fields["args"] = _check_args(c, op, data.get("args"))
     channels = check_channels(c, data["channels"]) if "channels" in data else {}
@@ -377,8 +402,9 @@ def check_case(data: object, search: tuple[Path, ...] = ()) -> tuple[list[Proble
     return c.problems, fields
 
 
-def validate_case(data: object, *, case_id: str, path: Path,
-                  root: Path | None = None) -> Case | CaseError:
+def validate_case(
+    data: object, *, case_id: str, path: Path, root: Path | None = None
+) -> Case | CaseError:
     """Validate a loaded mapping; return the :class:`Case` or a :class:`CaseError` (§1, §2).
 
     ``root`` is the corpus root (fixtures are looked up between the case and it); without it,

@@ -41,7 +41,8 @@ _ENTRY = re.compile(r"(?P<indent>[ ]*)-[ ]+(?P<item>\S+)(?:[ ]+(?:#.*)?)?")
 _TAG = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 #: Plain scalars the case reader resolves to something other than a string.
 _NOT_STRINGS = frozenset(
-    spelling(word) for word in ("null", "true", "false")
+    spelling(word)
+    for word in ("null", "true", "false")
     for spelling in (str.lower, str.capitalize, str.upper)
 )
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
@@ -77,7 +78,7 @@ def _fast_features(text: str) -> tuple[str, ...] | None:
         return None
     tags = []
     indent = None
-    for entry_line in text[end + 1:].split("\n"):
+    for entry_line in text[end + 1 :].split("\n"):
         if not entry_line.lstrip(" ") or entry_line.lstrip(" ").startswith("#"):
             continue  # blank lines and comments may come between entries
         entry = _ENTRY.fullmatch(entry_line)
@@ -135,8 +136,10 @@ def features_mismatch(case: Case, tags: list[str]) -> str | None:
     expected = case_tags_of(case)
     if expected == list(tags):
         return None
-    return (f"the case's tags {expected} differ from the markers given at collection {tags} "
-            "(was the file changed during the run?)")
+    return (
+        f"the case's tags {expected} differ from the markers given at collection {tags} "
+        "(was the file changed during the run?)"
+    )
 
 
 def case_tags_of(case: Case) -> list[str]:

@@ -74,8 +74,10 @@ def customised(platform: LockPlatform) -> list[VirtualPackage]:
 
 def _locked_customised(platform: LockedPlatform) -> list[VirtualPackage]:
     parsed = [parse_locked_virtual_package(raw) for raw in platform.virtual_packages]
-    return sorted((vp for vp in parsed if vp is not None and not is_subdir_default(vp, platform.subdir)),
-                  key=lambda vp: vp.name)
+    return sorted(
+        (vp for vp in parsed if vp is not None and not is_subdir_default(vp, platform.subdir)),
+        key=lambda vp: vp.name,
+    )
 
 
 def _same_vps(a: Sequence[VirtualPackage], b: Sequence[VirtualPackage]) -> bool:
@@ -90,8 +92,12 @@ def align_platform_names(lock: PixiLock, declared: Sequence[LockPlatform]) -> Pi
     renames: dict[str, str] = {}
     for locked in lock.platforms:
         identity = _locked_customised(locked)
-        matching = [p for p in declared if p.subdir == locked.subdir
-                    and _same_vps(sorted(customised(p), key=lambda vp: vp.name), identity)]
+        matching = [
+            p
+            for p in declared
+            if p.subdir == locked.subdir
+            and _same_vps(sorted(customised(p), key=lambda vp: vp.name), identity)
+        ]
         if len(matching) != 1:
             continue
         target = matching[0].name
@@ -103,7 +109,9 @@ def align_platform_names(lock: PixiLock, declared: Sequence[LockPlatform]) -> Pi
     environments = {}
     for name, env in lock.environments.items():
         environments[name] = replace(
-            env, conda={renames.get(k, k): v for k, v in env.conda.items()},
-            pypi={renames.get(k, k): v for k, v in env.pypi.items()})
+            env,
+            conda={renames.get(k, k): v for k, v in env.conda.items()},
+            pypi={renames.get(k, k): v for k, v in env.pypi.items()},
+        )
     platforms = [replace(p, name=renames.get(p.name, p.name)) for p in lock.platforms]
     return PixiLock(lock.version, platforms, environments, lock.lock_file)

@@ -46,8 +46,10 @@ __all__ = [
 #: ``FileFormatVersion::LATEST`` of rattler_lock 0.32.
 LATEST_VERSION = 7
 
-_NEWER = re.compile(r"found newer lockfile format version (\d+), but only up to including "
-                    r"version (\d+) is supported")
+_NEWER = re.compile(
+    r"found newer lockfile format version (\d+), but only up to including "
+    r"version (\d+) is supported"
+)
 _AT = re.compile(r"at line (\d+) column (\d+)")
 
 
@@ -126,15 +128,23 @@ class PixiLock:
 
 
 def _version_error(display: str, text: str, found: str, supported: str) -> LockReadError:
-    help_text = (f"Maximum supported version: {supported} (pixi v{PIXI_VERSION})\n"
-                 "Cannot continue with --locked or --frozen mode as the lock file cannot be read.\n"
-                 "Please update pixi to the latest version and try again.")
+    help_text = (
+        f"Maximum supported version: {supported} (pixi v{PIXI_VERSION})\n"
+        "Cannot continue with --locked or --frozen mode as the lock file cannot be read.\n"
+        "Please update pixi to the latest version and try again."
+    )
     line = _line_of_key(text, "version")
-    return LockReadError(Diagnostic(f"Lock-file version {found} is newer than supported",
-                                    file=display, line=line, column=1 if line else None,
-                                    label=f"found newer lockfile format version {found}, but only up "
-                                          f"to including version {supported} is supported",
-                                    help=help_text))
+    return LockReadError(
+        Diagnostic(
+            f"Lock-file version {found} is newer than supported",
+            file=display,
+            line=line,
+            column=1 if line else None,
+            label=f"found newer lockfile format version {found}, but only up "
+            f"to including version {supported} is supported",
+            help=help_text,
+        )
+    )
 
 
 def _line_of_key(text: str, key: str) -> int | None:
@@ -157,8 +167,9 @@ def _find_line(text: str, needle: str) -> tuple[int, int, None] | None:
     hit = None
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.rstrip()
-        if stripped.endswith(needle) and (len(stripped) == len(needle)
-                                          or not stripped[-len(needle) - 1].isalnum()):
+        if stripped.endswith(needle) and (
+            len(stripped) == len(needle) or not stripped[-len(needle) - 1].isalnum()
+        ):
             hit = (number, len(line) - len(line.lstrip()) + 1, None)
     return hit
 
@@ -180,16 +191,29 @@ def _locate(text: str, cause: str) -> tuple[int | None, int | None, str | None]:
         return (line or 1), 1, None
     if text and not text.endswith("\n"):
         lines = text.splitlines()
-        return len(lines), len(lines[-1]) + 1, (
-            "the file ends in the middle of an entry (no final newline): it looks truncated; "
-            "regenerate it with `pixi lock`")
+        return (
+            len(lines),
+            len(lines[-1]) + 1,
+            (
+                "the file ends in the middle of an entry (no final newline): it looks truncated; "
+                "regenerate it with `pixi lock`"
+            ),
+        )
     return None, None, None
 
 
 def _load_error(display: str, text: str, cause: str) -> LockReadError:
     line, column, help_text = _locate(text, cause)
-    return LockReadError(Diagnostic(f"Failed to load lock file from `{display}`", file=display,
-                                    line=line, column=column, label=cause, help=help_text))
+    return LockReadError(
+        Diagnostic(
+            f"Failed to load lock file from `{display}`",
+            file=display,
+            line=line,
+            column=column,
+            label=cause,
+            help=help_text,
+        )
+    )
 
 
 def _solve_options(raw: Any) -> SolveOptions:
@@ -212,14 +236,16 @@ def _scalars(text: str) -> tuple[int, dict[str, SolveOptions]]:
     # list; everything read here comes before it.
     environments, packages = text.find("\nenvironments:"), text.find("\npackages:")
     if 0 <= environments < packages:
-        text = text[:packages + 1]
+        text = text[: packages + 1]
     document = yaml.load(text, Loader=loader)  # a safe loader
     version = int(document.get("version", 0))
     options: dict[str, SolveOptions] = {}
     environments = document.get("environments")
     if isinstance(environments, Mapping):
         for name, env in environments.items():
-            options[str(name)] = _solve_options(env.get("options") if isinstance(env, Mapping) else None)
+            options[str(name)] = _solve_options(
+                env.get("options") if isinstance(env, Mapping) else None
+            )
     return version, options
 
 
@@ -238,12 +264,21 @@ def read_lock_file(path: Path, *, display: str | None = None) -> PixiLock:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise LockReadError(Diagnostic(f"Failed to load lock file from `{display}`", file=display,
-                                       label=f"the file is not valid UTF-8: {exc.reason} at byte "
-                                             f"{exc.start}")) from None
+        raise LockReadError(
+            Diagnostic(
+                f"Failed to load lock file from `{display}`",
+                file=display,
+                label=f"the file is not valid UTF-8: {exc.reason} at byte {exc.start}",
+            )
+        ) from None
     except OSError as exc:
-        raise LockReadError(Diagnostic(f"Failed to load lock file from `{display}`", file=display,
-                                       label=exc.strerror or str(exc))) from None
+        raise LockReadError(
+            Diagnostic(
+                f"Failed to load lock file from `{display}`",
+                file=display,
+                label=exc.strerror or str(exc),
+            )
+        ) from None
     try:
         lock_file = rattler.LockFile.from_path(path)
     except Exception as exc:  # rattler raises ParseCondaLockError (an Exception subclass)
@@ -254,12 +289,15 @@ def read_lock_file(path: Path, *, display: str | None = None) -> PixiLock:
         raise _load_error(display, text, cause) from None
 
     version, options = _scalars(text)
-    platforms = [LockedPlatform(p.name, str(p.subdir), tuple(p.virtual_packages))
-                 for p in lock_file.platforms()]
+    platforms = [
+        LockedPlatform(p.name, str(p.subdir), tuple(p.virtual_packages))
+        for p in lock_file.platforms()
+    ]
     environments: dict[str, LockedEnvironment] = {}
     for name, env in sorted(lock_file.environments(), key=lambda item: item[0]):
-        locked = LockedEnvironment(name, [str(c) for c in env.channels()],
-                                   options.get(name, SolveOptions()))
+        locked = LockedEnvironment(
+            name, [str(c) for c in env.channels()], options.get(name, SolveOptions())
+        )
         for platform, packages in env.packages_by_platform().items():
             conda = locked.conda.setdefault(platform.name, [])
             pypi = locked.pypi.setdefault(platform.name, [])

@@ -110,11 +110,16 @@ class _Workspace:
     def of(cls, manifest: WorkspaceManifest) -> _Workspace:
         model = PlatformModel(manifest.workspace.platforms, manifest.features.values())
         environments = {
-            env.name: model.environment_platforms([f.name for f in environment_features(manifest, env)])
-            for env in manifest.environments.values()}
+            env.name: model.environment_platforms(
+                [f.name for f in environment_features(manifest, env)]
+            )
+            for env in manifest.environments.values()
+        }
         composed = [p for platforms in environments.values() for p in platforms]
         for members in _solve_groups(manifest).values():
-            composed += model.environment_platforms([f.name for f in _group_features(manifest, members)])
+            composed += model.environment_platforms(
+                [f.name for f in _group_features(manifest, members)]
+            )
         return cls(model, environments, model.workspace_platforms(composed))
 
 
@@ -151,9 +156,18 @@ def _resolve_lock_platform(lock: PixiLock, platform: LockPlatform) -> LockedPlat
 # --------------------------------------------------------------------------------------------
 
 #: Table keys of a binary spec and their match-spec bracket names.
-_BRACKET_KEYS = (("version", "version"), ("build", "build"), ("build-number", "build_number"),
-                 ("file-name", "fn"), ("channel", "channel"), ("subdir", "subdir"), ("md5", "md5"),
-                 ("sha256", "sha256"), ("license", "license"), ("when", "when"))
+_BRACKET_KEYS = (
+    ("version", "version"),
+    ("build", "build"),
+    ("build-number", "build_number"),
+    ("file-name", "fn"),
+    ("channel", "channel"),
+    ("subdir", "subdir"),
+    ("md5", "md5"),
+    ("sha256", "sha256"),
+    ("license", "license"),
+    ("when", "when"),
+)
 _SOURCE_KEYS = ("git", "path", "url")
 
 
@@ -187,9 +201,13 @@ def _nameless(spec: Any) -> NamelessMatchSpec:
 def _virtual_record(vp: Any) -> PackageRecord:
     """A rattler ``GenericVirtualPackage`` as a record a match spec can test (name, version
     and build, as ``MatchesMatchspec for GenericVirtualPackage`` compares them)."""
-    return PackageRecord(name=vp.name.normalized, version=str(vp.version),
-                         build=BuildString(str(vp.build_string)), build_number=0,
-                         subdir="noarch")
+    return PackageRecord(
+        name=vp.name.normalized,
+        version=str(vp.version),
+        build=BuildString(str(vp.build_string)),
+        build_number=0,
+        subdir="noarch",
+    )
 
 
 class _Records:
@@ -241,8 +259,11 @@ def _split_condition(text: str) -> list[str]:
             for word in ("and", "or"):
                 before = text[i - 1] if i else " "
                 after = text[i + len(word)] if i + len(word) < len(text) else " "
-                if (text.startswith(word, i) and (before.isspace() or before in "()")
-                        and (after.isspace() or after in "()")):
+                if (
+                    text.startswith(word, i)
+                    and (before.isspace() or before in "()")
+                    and (after.isspace() or after in "()")
+                ):
                     flush()
                     tokens.append(word)
                     i += len(word)
@@ -257,8 +278,9 @@ def _split_condition(text: str) -> list[str]:
     return tokens
 
 
-def condition_is_met(condition: str, records: Sequence[PackageRecord],
-                     vps: Sequence[PackageRecord]) -> bool:
+def condition_is_met(
+    condition: str, records: Sequence[PackageRecord], vps: Sequence[PackageRecord]
+) -> bool:
     """``condition_is_met``: a ``when=`` expression (``and`` binds tighter than ``or``); a leaf
     holds when a locked record or a virtual package matches it."""
     tokens = _split_condition(condition)
@@ -370,30 +392,43 @@ def _unsupported(manifest: WorkspaceManifest, lock: PixiLock) -> None:
             if target.pypi_dependencies:
                 raise UnsupportedOperation(
                     "lock-check covers conda packages only: pypi-dependencies (feature "
-                    f"'{feature.name}') need pixi's PyPI resolver to verify")
+                    f"'{feature.name}') need pixi's PyPI resolver to verify"
+                )
             if target.dev:
                 raise UnsupportedOperation(
                     f"lock-check does not model [dev] dependencies (feature '{feature.name}'): "
-                    "they are resolved through a build backend")
-            for deps in (target.dependencies, target.host_dependencies, target.build_dependencies,
-                         target.constraints):
+                    "they are resolved through a build backend"
+                )
+            for deps in (
+                target.dependencies,
+                target.host_dependencies,
+                target.build_dependencies,
+                target.constraints,
+            ):
                 for name, spec in (deps or {}).items():
                     if is_source_spec(spec):
                         raise UnsupportedOperation(
                             f"lock-check does not model source or url/path dependencies ('{name}' "
-                            f"in feature '{feature.name}'): they are verified through a build backend")
+                            f"in feature '{feature.name}'): they are verified through a build backend"
+                        )
     for env in lock.environments.values():
         for packages in env.conda.values():
             source = next((p for p in packages if p.is_source), None)
             if source is not None:
                 raise UnsupportedOperation(
                     f"lock-check does not model locked source packages ('{source.name}'): they "
-                    "are re-evaluated through a build backend")
+                    "are re-evaluated through a build backend"
+                )
 
 
-def _verify_environment(manifest: WorkspaceManifest, env: Environment, locked: LockedEnvironment,
-                        platforms: list[LockPlatform], lock: PixiLock,
-                        url_of: Callable[[str], str]) -> None:
+def _verify_environment(
+    manifest: WorkspaceManifest,
+    env: Environment,
+    locked: LockedEnvironment,
+    platforms: list[LockPlatform],
+    lock: PixiLock,
+    url_of: Callable[[str], str],
+) -> None:
     """``verify_environment_satisfiability`` (conda parts)."""
     group_features = _group_features(manifest, _grouped_members(manifest, env))
     try:
@@ -401,61 +436,83 @@ def _verify_environment(manifest: WorkspaceManifest, env: Environment, locked: L
         locked_channels = [url_of(c) for c in locked.channels]
     except Exception as exc:  # EnvironmentUnsat::InvalidChannel
         raise _EnvUnsat(str(exc)) from None
-    if channels[:len(locked_channels)] == locked_channels:
+    if channels[: len(locked_channels)] == locked_channels:
         if len(channels) > len(locked_channels):
-            raise _EnvUnsat("channels were extended with additional lower-priority channels",
-                            disregard=False)
+            raise _EnvUnsat(
+                "channels were extended with additional lower-priority channels", disregard=False
+            )
     else:
         raise _EnvUnsat("the channels in the lock file do not match the environments channels")
 
     names = [p.name for p in platforms]
     subdirs = {p.subdir for p in platforms}
     locked_platforms = [lock.platform(name) or LockedPlatform(name, name) for name in locked.conda]
-    extra = sorted(p.name for p in locked_platforms if p.name not in names and p.subdir not in subdirs)
+    extra = sorted(
+        p.name for p in locked_platforms if p.name not in names and p.subdir not in subdirs
+    )
     if extra:
         # AdditionalPlatformsInLockFile; pixi joins a HashSet (unordered): sorted here.
-        raise _EnvUnsat(f"platform(s) '{', '.join(extra)}' present in the lock file but not in the "
-                        "environment", disregard=False)
+        raise _EnvUnsat(
+            f"platform(s) '{', '.join(extra)}' present in the lock file but not in the environment",
+            disregard=False,
+        )
 
     for locked_platform in locked_platforms:
         workspace_platform = next((p for p in platforms if p.name == locked_platform.name), None)
         if workspace_platform is None:
             continue
         expected = customised(workspace_platform)
-        found = [raw for raw in locked_platform.virtual_packages
-                 if (vp := parse_locked_virtual_package(raw)) is None
-                 or not is_subdir_default(vp, workspace_platform.subdir)]
+        found = [
+            raw
+            for raw in locked_platform.virtual_packages
+            if (vp := parse_locked_virtual_package(raw)) is None
+            or not is_subdir_default(vp, workspace_platform.subdir)
+        ]
         if workspace_platform.subdir != locked_platform.subdir:
-            raise _EnvUnsat(f"the workspace platform '{workspace_platform.name}' uses subdir "
-                            f"'{workspace_platform.subdir}' but the lock-file was solved with subdir "
-                            f"'{locked_platform.subdir}'")
+            raise _EnvUnsat(
+                f"the workspace platform '{workspace_platform.name}' uses subdir "
+                f"'{workspace_platform.subdir}' but the lock-file was solved with subdir "
+                f"'{locked_platform.subdir}'"
+            )
         if sorted(str(vp) for vp in expected) != sorted(found):
-            raise _EnvUnsat(f"the workspace platform '{workspace_platform.name}' declares virtual "
-                            f"packages [{', '.join(str(vp) for vp in expected)}] but the lock-file was "
-                            f"solved with [{', '.join(found)}]")
+            raise _EnvUnsat(
+                f"the workspace platform '{workspace_platform.name}' declares virtual "
+                f"packages [{', '.join(str(vp) for vp in expected)}] but the lock-file was "
+                f"solved with [{', '.join(found)}]"
+            )
 
     features = environment_features(manifest, env)
     expected_strategy = _STRATEGY[solve_strategy(features)]
     if locked.options.strategy != expected_strategy:
-        raise _EnvUnsat(f"the lock file was solved with a different strategy ({locked.options.strategy}) "
-                        f"than the one selected ({expected_strategy})")
+        raise _EnvUnsat(
+            f"the lock file was solved with a different strategy ({locked.options.strategy}) "
+            f"than the one selected ({expected_strategy})"
+        )
     try:
         expected_priority = channel_priority(features)
     except Exception:  # ``channel_priority().unwrap_or_default()``: a conflict counts as unset
         expected_priority = DEFAULT_CHANNEL_PRIORITY
     if locked.options.channel_priority != expected_priority:
-        raise _EnvUnsat("the lock file was solved with a different channel priority "
-                        f"({locked.options.channel_priority}) than the one selected ({expected_priority})")
+        raise _EnvUnsat(
+            "the lock file was solved with a different channel priority "
+            f"({locked.options.channel_priority}) than the one selected ({expected_priority})"
+        )
     options = _group_pypi_options(manifest, group_features)
     expected_mode = options.get("prerelease-mode") or "if-necessary-or-explicit"
     if locked.options.pypi_prerelease_mode != expected_mode:
-        raise _EnvUnsat("the lock file was solved with a different PyPI prerelease mode "
-                        f"({locked.options.pypi_prerelease_mode}) than the one selected ({expected_mode})",
-                        disregard=False)
+        raise _EnvUnsat(
+            "the lock file was solved with a different PyPI prerelease mode "
+            f"({locked.options.pypi_prerelease_mode}) than the one selected ({expected_mode})",
+            disregard=False,
+        )
 
 
 #: pixi_manifest ``SolveStrategy`` → rattler_solve ``SolveStrategy`` as the lock writes it.
-_STRATEGY = {"highest": "highest", "lowest": "lowest-version", "lowest-direct": "lowest-version-direct"}
+_STRATEGY = {
+    "highest": "highest",
+    "lowest": "lowest-version",
+    "lowest-direct": "lowest-version-direct",
+}
 
 
 def _group_pypi_options(manifest: WorkspaceManifest, features: list[Feature]) -> dict[str, Any]:
@@ -469,8 +526,9 @@ def _group_pypi_options(manifest: WorkspaceManifest, features: list[Feature]) ->
         return {}
 
 
-def _platform_specs(manifest: WorkspaceManifest, env: Environment, platform: LockPlatform,
-                    attribute: str) -> list[tuple[str, Any]]:
+def _platform_specs(
+    manifest: WorkspaceManifest, env: Environment, platform: LockPlatform, attribute: str
+) -> list[tuple[str, Any]]:
     """``combined_dependencies``/``combined_constraints`` for ``platform`` as ``into_specs``
     yields them: names in first-seen order across the features, each name's distinct specs in
     feature order."""
@@ -491,8 +549,13 @@ def _platform_specs(manifest: WorkspaceManifest, env: Environment, platform: Loc
     return [(name, spec) for name, specs in merged.items() for spec in specs]
 
 
-def _verify_platform(manifest: WorkspaceManifest, env: Environment, platform: LockPlatform,
-                     locked: LockedEnvironment, lock: PixiLock) -> None:
+def _verify_platform(
+    manifest: WorkspaceManifest,
+    env: Environment,
+    platform: LockPlatform,
+    locked: LockedEnvironment,
+    lock: PixiLock,
+) -> None:
     """``verify_platform_satisfiability`` + ``verify_package_platform_satisfiability``."""
     lock_platform = _resolve_lock_platform(lock, platform)
     records: list[LockedCondaPackage] = []
@@ -516,8 +579,11 @@ def _verify_platform(manifest: WorkspaceManifest, env: Environment, platform: Lo
     by_name = _Records(records)
 
     if pypi_records:  # no pypi requirements (conda-only manifests)
-        raise _PlatformUnsat("there are more pypi packages in the lock file than are used by the "
-                             "environment: " + ", ".join(r.name for r in pypi_records), pypi_only=True)
+        raise _PlatformUnsat(
+            "there are more pypi packages in the lock file than are used by the "
+            "environment: " + ", ".join(r.name for r in pypi_records),
+            pypi_only=True,
+        )
 
     binaries = [r.record for r in records if r.record is not None]
     vp_records = [_virtual_record(vp) for vp in solver_virtual_packages(platform)]
@@ -530,13 +596,16 @@ def _verify_platform(manifest: WorkspaceManifest, env: Environment, platform: Lo
             continue
         record = records[index].record
         if record is not None and not nameless.matches(record):
-            raise _PlatformUnsat(f"the locked package '{name}' with version '{record.version}' does "
-                                 f"not satisfy the constraint '{nameless}'")
+            raise _PlatformUnsat(
+                f"the locked package '{name}' with version '{record.version}' does "
+                f"not satisfy the constraint '{nameless}'"
+            )
 
     dependencies = _platform_specs(manifest, env, platform, "dependencies")
     if not dependencies and records:
-        raise _PlatformUnsat("there are more conda packages in the lock file than are used by the "
-                             "environment: ")
+        raise _PlatformUnsat(
+            "there are more conda packages in the lock file than are used by the environment: "
+        )
 
     visited: set[int] = set()
     extras_followed: dict[int, set[str]] = {}
@@ -547,7 +616,9 @@ def _verify_platform(manifest: WorkspaceManifest, env: Environment, platform: Lo
 
     while stack:
         spec, source = stack.pop()
-        if spec.condition is not None and not condition_is_met(spec.condition, binaries, vp_records):
+        if spec.condition is not None and not condition_is_met(
+            spec.condition, binaries, vp_records
+        ):
             continue
         index = _find_matching(spec, source, by_name, vps_by_name)
         if index is None:
@@ -571,15 +642,20 @@ def _verify_platform(manifest: WorkspaceManifest, env: Environment, platform: Lo
 
     if len(visited) != len(records):
         unused = [r.name for i, r in enumerate(records) if i not in visited]
-        raise _PlatformUnsat("there are more conda packages in the lock file than are used by the "
-                             "environment: " + ", ".join(unused))
+        raise _PlatformUnsat(
+            "there are more conda packages in the lock file than are used by the "
+            "environment: " + ", ".join(unused)
+        )
 
 
-def _find_matching(spec: MatchSpec, source: str, records: _Records,
-                   vps: dict[str, PackageRecord]) -> int | None:
+def _find_matching(
+    spec: MatchSpec, source: str, records: _Records, vps: dict[str, PackageRecord]
+) -> int | None:
     """``find_matching_package``."""
     name = spec.name.normalized if spec.name is not None else None
-    unsat = _PlatformUnsat(f"the requirement '{spec}' could not be satisfied (required by '{source}')")
+    unsat = _PlatformUnsat(
+        f"the requirement '{spec}' could not be satisfied (required by '{source}')"
+    )
     if name is None or "*" in name:
         for index, record in enumerate(records.records):
             if record.record is not None and spec.matches(record.record):
@@ -616,8 +692,10 @@ def check_lock(manifest: WorkspaceManifest, lock: PixiLock, root: Path) -> LockC
         env_platforms = workspace.environments[env.name]
         locked = lock.environments.get(env.name)
         if locked is None:
-            env_reasons.append(f"environment '{env.name}' is out of date because it does not exist "
-                               "in the lock file.")
+            env_reasons.append(
+                f"environment '{env.name}' is out of date because it does not exist "
+                "in the lock file."
+            )
             continue
         try:
             _verify_environment(manifest, env, locked, env_platforms, lock, url_of)
@@ -633,15 +711,22 @@ def check_lock(manifest: WorkspaceManifest, lock: PixiLock, root: Path) -> LockC
                 _verify_platform(manifest, env, platform, locked, lock)
             except _PlatformUnsat as unsat:
                 what = "pypi dependencies" if unsat.pypi_only else "dependencies"
-                platform_reasons.append(f"the {what} of environment '{env.name}' for platform "
-                                        f"{platform.name} are out of date because {unsat.message}")
+                platform_reasons.append(
+                    f"the {what} of environment '{env.name}' for platform "
+                    f"{platform.name} are out of date because {unsat.message}"
+                )
 
-    removed = [f"environment '{name}' is out of date because it no longer exists in the manifest "
-               "but is still present in the lock-file."
-               for name in sorted(lock.environments) if name not in manifest.environments]
+    removed = [
+        f"environment '{name}' is out of date because it no longer exists in the manifest "
+        "but is still present in the lock-file."
+        for name in sorted(lock.environments)
+        if name not in manifest.environments
+    ]
     reasons = env_reasons + platform_reasons + removed
     warnings = []
     if not reasons and lock.version < 7:
-        warnings.append(f"the lock file is up-to-date but uses an older format (v{lock.version}), "
-                        "run `pixi lock` to upgrade to v7 for improved reproducibility")
+        warnings.append(
+            f"the lock file is up-to-date but uses an older format (v{lock.version}), "
+            "run `pixi lock` to upgrade to v7 for improved reproducibility"
+        )
     return LockCheck(not reasons, reasons, warnings)

@@ -99,8 +99,11 @@ class WorkspaceSolution:
 def _is_path(text: str) -> bool:
     """``NamedChannelOrUrl::from_str``: a path starts like one (``/``, ``./``, ``../``, ``~``,
     ``C:``, ``\\``)."""
-    return (text.startswith(("/", "./", "../", "~", "\\", ".\\", "..\\")) or text in (".", "..")
-            or (len(text) > 1 and text[1] == ":" and text[0].isalpha()))
+    return (
+        text.startswith(("/", "./", "../", "~", "\\", ".\\", "..\\"))
+        or text in (".", "..")
+        or (len(text) > 1 and text[1] == ":" and text[0].isalpha())
+    )
 
 
 def url_config() -> Any:
@@ -125,7 +128,8 @@ def channel_url(channel: str, root: Path) -> str:
         if scheme != "file":
             raise UnsupportedOperation(
                 f"channel '{channel}' is not a local channel: the reference locks offline, "
-                "against file:// channels only (use '{{channels.NAME}}' in the manifest)")
+                "against file:// channels only (use '{{channels.NAME}}' in the manifest)"
+            )
         return Channel(channel, url_config()).base_url
     if _is_path(channel):
         path = Path(channel).expanduser()
@@ -134,7 +138,8 @@ def channel_url(channel: str, root: Path) -> str:
     raise UnsupportedOperation(
         f"channel '{channel}' resolves to {DEFAULT_CHANNEL_ALIAS}{channel}/, which is not a "
         "local channel: the reference locks offline, against file:// channels only "
-        "(use '{{channels.NAME}}' in the manifest)")
+        "(use '{{channels.NAME}}' in the manifest)"
+    )
 
 
 def _spec_channel(channel: str, root: Path) -> str:
@@ -155,8 +160,14 @@ _UNSUPPORTED_SPEC_KEYS = {
     "extras": "conda extras are not modelled by the lock flow",
     "flags": "conda flags are not modelled by the lock flow",
 }
-_BRACKET_KEYS = (("build-number", "build_number"), ("file-name", "fn"), ("md5", "md5"),
-                 ("sha256", "sha256"), ("license", "license"), ("subdir", "subdir"))
+_BRACKET_KEYS = (
+    ("build-number", "build_number"),
+    ("file-name", "fn"),
+    ("md5", "md5"),
+    ("sha256", "sha256"),
+    ("license", "license"),
+    ("subdir", "subdir"),
+)
 
 
 def _quote(value: str) -> str:
@@ -179,8 +190,9 @@ def match_specs(name: str, spec: Any, root: Path) -> str:
         text += " *"
     if spec.get("build") is not None:
         text += f" {spec['build']}"
-    attributes = [f"{attr}={_quote(spec[key])}" for key, attr in _BRACKET_KEYS
-                  if spec.get(key) is not None]
+    attributes = [
+        f"{attr}={_quote(spec[key])}" for key, attr in _BRACKET_KEYS if spec.get(key) is not None
+    ]
     if spec.get("channel") is not None:
         attributes.append(f"channel={_quote(_spec_channel(str(spec['channel']), root))}")
     if spec.get("track-features"):
@@ -204,19 +216,23 @@ def _check_supported(manifest: WorkspaceManifest, used: Sequence[Feature]) -> No
                 names = ", ".join(target.pypi_dependencies)
                 raise UnsupportedOperation(
                     f"the reference locks conda packages only: feature '{feature.name}' has "
-                    f"pypi-dependencies ({names}), which need a PyPI resolution")
+                    f"pypi-dependencies ({names}), which need a PyPI resolution"
+                )
             if target.dev:
                 raise UnsupportedOperation(
                     f"the reference cannot lock source dev dependencies (feature "
-                    f"'{feature.name}': {', '.join(target.dev)}): they need a build backend")
-        for channel in (feature.channels or ()):
+                    f"'{feature.name}': {', '.join(target.dev)}): they need a build backend"
+                )
+        for channel in feature.channels or ():
             if channel.exclude_newer is not None:
-                raise UnsupportedOperation("`exclude-newer` on channels is not modelled by the "
-                                           "lock flow")
+                raise UnsupportedOperation(
+                    "`exclude-newer` on channels is not modelled by the lock flow"
+                )
     for channel in manifest.workspace.channels:
         if channel.exclude_newer is not None:
-            raise UnsupportedOperation("`exclude-newer` on channels is not modelled by the lock "
-                                       "flow")
+            raise UnsupportedOperation(
+                "`exclude-newer` on channels is not modelled by the lock flow"
+            )
 
 
 def _merge(into: dict[str, list[Any]], deps: Mapping[str, Any]) -> None:
@@ -227,8 +243,9 @@ def _merge(into: dict[str, list[Any]], deps: Mapping[str, Any]) -> None:
             specs.append(spec)
 
 
-def _combined(features: Sequence[Feature], model: PlatformModel, subdir: str,
-              constraints: bool = False) -> dict[str, list[Any]]:
+def _combined(
+    features: Sequence[Feature], model: PlatformModel, subdir: str, constraints: bool = False
+) -> dict[str, list[Any]]:
     result: dict[str, list[Any]] = {}
     for feature in features:
         if not model.supports_subdir(feature.name, subdir):
@@ -288,17 +305,26 @@ def extract_subset(records: Sequence[Any], roots: Sequence[str]) -> list[Any]:
     return found
 
 
-def _group_solve(group: str, features: Sequence[Feature], model: PlatformModel,
-                 platform: LockPlatform, urls: list[str], priority: str, strategy: str,
-                 root: Path) -> GroupSolve | None:
+def _group_solve(
+    group: str,
+    features: Sequence[Feature],
+    model: PlatformModel,
+    platform: LockPlatform,
+    urls: list[str],
+    priority: str,
+    strategy: str,
+    root: Path,
+) -> GroupSolve | None:
     """The solve of ``group`` on ``platform``; ``None`` when it has no dependencies."""
     deps = _combined(features, model, platform.subdir)
     if not deps:
         return None
     specs = [match_specs(name, spec, root) for name, specs in deps.items() for spec in specs]
-    constraints = [match_specs(name, spec, root)
-                   for name, specs in _combined(features, model, platform.subdir, True).items()
-                   for spec in specs]
+    constraints = [
+        match_specs(name, spec, root)
+        for name, specs in _combined(features, model, platform.subdir, True).items()
+        for spec in specs
+    ]
     return GroupSolve(group, platform, specs, constraints, urls, priority, strategy)
 
 
@@ -307,7 +333,7 @@ def _solver_error(group: str, platform: str, exc: BaseException) -> BaseExceptio
     kind = type(exc).__name__
     if kind not in ("SolverError", "GatewayError"):
         return exc
-    causes = ([] if kind == "GatewayError" else ["failed to solve the environment"])
+    causes = [] if kind == "GatewayError" else ["failed to solve the environment"]
     causes.append(str(exc).strip())
     lines = [f"failed to solve requirements of environment '{group}' for platform '{platform}'"]
     for i, cause in enumerate(causes):
@@ -345,8 +371,11 @@ async def _solve_all(tasks: Sequence[GroupSolve], cache_dir: Path) -> list[Any]:
     from rattler import Channel, ChannelPriority, Gateway, SparseRepoData
 
     config = url_config()
-    priorities = {"strict": ChannelPriority.Strict, "disabled": ChannelPriority.Disabled,
-                  "flexible": ChannelPriority.Flexible}
+    priorities = {
+        "strict": ChannelPriority.Strict,
+        "disabled": ChannelPriority.Disabled,
+        "flexible": ChannelPriority.Flexible,
+    }
     gateways: list[Any] = []
 
     async def through_gateway(task: GroupSolve) -> Any:
@@ -372,8 +401,10 @@ async def _solve_all(tasks: Sequence[GroupSolve], cache_dir: Path) -> list[Any]:
             if files is None:
                 return None
             channel = Channel(url, config)
-            sources += [SparseRepoData(channel, subdir, str(path))
-                        for subdir, path in zip(subdirs, files, strict=True)]
+            sources += [
+                SparseRepoData(channel, subdir, str(path))
+                for subdir, path in zip(subdirs, files, strict=True)
+            ]
         try:
             return await rattler.solve_with_sparse_repodata(
                 specs=task.specs,
@@ -408,8 +439,9 @@ def _run(coro: Any) -> Any:
         return pool.submit(asyncio.run, coro).result()
 
 
-def solve_workspace(manifest: WorkspaceManifest, root: Path,
-                    channels: Mapping[str, str] | None = None) -> WorkspaceSolution:
+def solve_workspace(
+    manifest: WorkspaceManifest, root: Path, channels: Mapping[str, str] | None = None
+) -> WorkspaceSolution:
     """Solve every environment × platform of ``manifest`` (see the module docstring)."""
     del channels  # the manifest's own channel URLs are solved (see ``lock_workspace``)
     root = Path(root)
@@ -437,10 +469,12 @@ def solve_workspace(manifest: WorkspaceManifest, root: Path,
     all_platforms: dict[str, LockPlatform] = {}
     for env in environments:
         group_name, members = grouped(env)
-        features = (_group_features(manifest, members) if len(members) > 1
-                    else env_features[env.name])
-        urls = list(dict.fromkeys(channel_url(c, root)
-                                  for c in prioritized_channels(manifest, features)))
+        features = (
+            _group_features(manifest, members) if len(members) > 1 else env_features[env.name]
+        )
+        urls = list(
+            dict.fromkeys(channel_url(c, root) for c in prioritized_channels(manifest, features))
+        )
         priority = channel_priority(features)  # raises on conflicting priorities
         strategy = solve_strategy(features)
         platforms = model.environment_platforms([f.name for f in env_features[env.name]])
@@ -450,8 +484,9 @@ def solve_workspace(manifest: WorkspaceManifest, root: Path,
             all_platforms.setdefault(platform.name, platform)
             key = (group_name, platform.name)
             if key not in solves:
-                solves[key] = _group_solve(group_name, features, model, platform, urls,
-                                           priority, strategy, root)
+                solves[key] = _group_solve(
+                    group_name, features, model, platform, urls, priority, strategy, root
+                )
             env_tasks.append((solution, env, platform, key, len(members) > 1))
 
     pending = [task for task in solves.values() if task is not None]
@@ -477,6 +512,8 @@ def solve_workspace(manifest: WorkspaceManifest, root: Path,
     composed = [p for solution in solutions for p in solution.platforms]
     for members in groups.values():
         composed += model.environment_platforms(
-            [f.name for f in _group_features(manifest, members)])
-    return WorkspaceSolution(list(all_platforms.values()), solutions,
-                             declared=model.workspace_platforms(composed))
+            [f.name for f in _group_features(manifest, members)]
+        )
+    return WorkspaceSolution(
+        list(all_platforms.values()), solutions, declared=model.workspace_platforms(composed)
+    )

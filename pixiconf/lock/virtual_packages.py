@@ -55,18 +55,33 @@ LIBC_NAMES = ("__glibc", "__musl", "__eglibc")
 
 #: ``Archspec::from_platform`` (rattler_virtual_packages): the minimal microarchitecture.
 _ARCHSPEC = {
-    "win-32": "x86", "linux-32": "x86",
-    "win-64": "x86_64", "osx-64": "x86_64", "linux-64": "x86_64",
-    "linux-aarch64": "aarch64", "linux-armv6l": "aarch64", "linux-armv7l": "aarch64",
-    "linux-loongarch64": "loongarch64", "linux-ppc64le": "ppc64le", "linux-ppc64": "ppc64",
-    "linux-s390x": "s390x", "linux-riscv32": "riscv32", "linux-riscv64": "riscv64",
-    "win-arm64": "aarch64", "osx-arm64": "m1",
+    "win-32": "x86",
+    "linux-32": "x86",
+    "win-64": "x86_64",
+    "osx-64": "x86_64",
+    "linux-64": "x86_64",
+    "linux-aarch64": "aarch64",
+    "linux-armv6l": "aarch64",
+    "linux-armv7l": "aarch64",
+    "linux-loongarch64": "loongarch64",
+    "linux-ppc64le": "ppc64le",
+    "linux-ppc64": "ppc64",
+    "linux-s390x": "s390x",
+    "linux-riscv32": "riscv32",
+    "linux-riscv64": "riscv64",
+    "win-arm64": "aarch64",
+    "osx-arm64": "m1",
 }
 
 #: ``FRIENDLY_VIRTUAL_PACKAGES`` of ``toml/platform.rs``: key order of synthesised names.
-_FRIENDLY = (("cuda", "__cuda", "version"), ("archspec", "__archspec", "microarch"),
-             ("glibc", "__glibc", "version"), ("linux", "__linux", "version"),
-             ("macos", "__osx", "version"), ("windows", "__win", "version"))
+_FRIENDLY = (
+    ("cuda", "__cuda", "version"),
+    ("archspec", "__archspec", "microarch"),
+    ("glibc", "__glibc", "version"),
+    ("linux", "__linux", "version"),
+    ("macos", "__osx", "version"),
+    ("windows", "__win", "version"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +97,11 @@ class VirtualPackage:
 
     def same(self, other: VirtualPackage) -> bool:
         """Equal as pixi compares them (rattler ``Version`` equality ignores trailing zeros)."""
-        return (self.name == other.name and self.build == other.build
-                and Version(self.version) == Version(other.version))
+        return (
+            self.name == other.name
+            and self.build == other.build
+            and Version(self.version) == Version(other.version)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +125,10 @@ def subdir_defaults(subdir: str) -> tuple[VirtualPackage, ...]:
     if platform.is_unix:
         defaults.append(VirtualPackage("__unix", "0", "0"))
     if platform.is_linux:
-        defaults += [VirtualPackage("__linux", DEFAULT_LINUX), VirtualPackage("__glibc", DEFAULT_GLIBC)]
+        defaults += [
+            VirtualPackage("__linux", DEFAULT_LINUX),
+            VirtualPackage("__glibc", DEFAULT_GLIBC),
+        ]
     if platform.is_windows:
         defaults.append(VirtualPackage("__win", DEFAULT_WINDOWS))
     if platform.is_osx:
@@ -173,15 +194,19 @@ def synthesize_name(subdir: str, declared: Sequence[VirtualPackage]) -> str:
             value = package.build
         consumed.add(conda_name)
         parts.append(f"{key}-{_segment(value)}")
-    for package in sorted((vp for vp in customised if vp.name not in consumed),
-                          key=lambda vp: vp.name):
-        value = package.version if package.build in ("", "0") else f"{package.version}={package.build}"
+    for package in sorted(
+        (vp for vp in customised if vp.name not in consumed), key=lambda vp: vp.name
+    ):
+        value = (
+            package.version if package.build in ("", "0") else f"{package.version}={package.build}"
+        )
         parts.append(f"{_segment(package.name.lstrip('_'))}-{_segment(value)}")
     return "-".join(parts)
 
 
-def platform_with_defaults(name: str, subdir: str,
-                           declared: Sequence[VirtualPackage]) -> LockPlatform:
+def platform_with_defaults(
+    name: str, subdir: str, declared: Sequence[VirtualPackage]
+) -> LockPlatform:
     """``PixiPlatform::new_with_defaults``: the bare subdir platform when ``name == subdir``,
     else the declared packages followed by the defaults they do not name."""
     if name == subdir:
@@ -207,7 +232,8 @@ class PlatformModel:
     def __init__(self, subdirs: Sequence[str], features: Iterable[Any]) -> None:
         self.subdirs: list[str] = list(dict.fromkeys(subdirs))
         self.platforms: dict[str, LockPlatform] = {
-            s: LockPlatform(s, s, subdir_defaults(s)) for s in self.subdirs}
+            s: LockPlatform(s, s, subdir_defaults(s)) for s in self.subdirs
+        }
         self.pins: dict[str, list[str] | None] = {}
         self.migrated = False
         for feature in features:
@@ -221,7 +247,7 @@ class PlatformModel:
         if not candidates:
             return None if feature.platforms is None else list(feature.platforms)
         names: list[str] = []
-        for subdir in (feature.platforms if feature.platforms is not None else self.subdirs):
+        for subdir in feature.platforms if feature.platforms is not None else self.subdirs:
             declared = [vp for vp in candidates if applies_to_subdir(vp.name, subdir)]
             name = synthesize_name(subdir, declared)
             if name not in self.platforms:
@@ -305,5 +331,7 @@ def solver_virtual_packages(platform: LockPlatform) -> list[GenericVirtualPackag
             version, build = "1", vp.build if vp.build not in ("", "0") else "0"
         else:
             continue
-        out.append(GenericVirtualPackage(PackageName(vp.name), Version(version), BuildString(build)))
+        out.append(
+            GenericVirtualPackage(PackageName(vp.name), Version(version), BuildString(build))
+        )
     return out

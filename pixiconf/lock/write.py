@@ -39,8 +39,11 @@ DEFAULT_OPTIONS = {"strategy": "highest", "channel-priority": "strict"}
 
 
 #: pixi's ``SolveStrategy`` → rattler_solve's, as serialised (``pixi_manifest/src/workspace.rs``).
-LOCK_STRATEGIES = {"highest": "highest", "lowest": "lowest-version",
-                   "lowest-direct": "lowest-version-direct"}
+LOCK_STRATEGIES = {
+    "highest": "highest",
+    "lowest": "lowest-version",
+    "lowest-direct": "lowest-version-direct",
+}
 
 
 def _options(strategy: str, priority: str) -> dict[str, str]:
@@ -60,8 +63,11 @@ def _insert_options(text: str, options: dict[str, dict[str, str]]) -> str:
             environment = None
         elif section == "environments" and re.match(r"^  \S", line):
             environment = line.strip().rstrip(":").strip("'\"")
-        elif (section == "environments" and environment in options
-              and line.startswith("    packages:")):
+        elif (
+            section == "environments"
+            and environment in options
+            and line.startswith("    packages:")
+        ):
             out.append("    options:\n")
             out += [f"      {key}: {value}\n" for key, value in options[environment].items()]
         out.append(line)
@@ -74,17 +80,23 @@ def write_lock_file(solution: WorkspaceSolution, path: Path) -> Path:
     from rattler import LockPlatform as RattlerLockPlatform
 
     aliases = shorten_platform_names(solution.declared)
-    lock = LockFile([RattlerLockPlatform(aliases.get(p.name, p.name), Subdir(p.subdir),
-                                         p.lock_virtual_packages)
-                     for p in solution.platforms])
+    lock = LockFile(
+        [
+            RattlerLockPlatform(
+                aliases.get(p.name, p.name), Subdir(p.subdir), p.lock_virtual_packages
+            )
+            for p in solution.platforms
+        ]
+    )
     by_name = {p.name: p for p in lock.platforms()}
     options: dict[str, dict[str, str]] = {}
     for env in solution.environments:
         lock.set_channels(env.name, [LockChannel(url) for url in env.channels])
         for platform_name, records in env.records.items():
             for record in records:
-                lock.add_conda_package(env.name, by_name[aliases.get(platform_name, platform_name)],
-                                       record)
+                lock.add_conda_package(
+                    env.name, by_name[aliases.get(platform_name, platform_name)], record
+                )
         if _options(env.strategy, env.channel_priority):
             options[env.name] = _options(env.strategy, env.channel_priority)
 
@@ -105,9 +117,11 @@ def write_lock_file(solution: WorkspaceSolution, path: Path) -> Path:
         if temp is not None:
             Path(temp).unlink(missing_ok=True)
         if isinstance(exc, OSError):  # `write_to_disk`: its context, then the io error
-            reason = (f"{exc.strerror} (os error {exc.errno})" if exc.errno and exc.strerror
-                      else str(exc))
-            raise DiagnosticError(Diagnostic(f"failed to write lock file to disk\n{reason}",
-                                             file=path.name)) from None
+            reason = (
+                f"{exc.strerror} (os error {exc.errno})" if exc.errno and exc.strerror else str(exc)
+            )
+            raise DiagnosticError(
+                Diagnostic(f"failed to write lock file to disk\n{reason}", file=path.name)
+            ) from None
         raise
     return path

@@ -17,8 +17,11 @@ MAPPING_MODES = ("overlay", "replace")
 def parse_conda_pypi_map(src: ManifestSource, path: KeyPath, value: Any) -> Any:
     """``false`` or a table of channel → entry; ``true`` and ``{}`` are special-cased."""
     if value is True:
-        raise src.error(path, "`conda-pypi-map = true` is not supported; use `false` to disable "
-                              "the mapping, or a table to configure it")
+        raise src.error(
+            path,
+            "`conda-pypi-map = true` is not supported; use `false` to disable "
+            "the mapping, or a table to configure it",
+        )
     if value is False:
         return value
     if not isinstance(value, dict):
@@ -26,11 +29,14 @@ def parse_conda_pypi_map(src: ManifestSource, path: KeyPath, value: Any) -> Any:
     for channel, entry in value.items():
         _entry(src, (*path, channel), entry)
     if not value:
-        src.warn(path, "`conda-pypi-map = {}` is deprecated",
-                 help="Use `conda-pypi-map = false` to disable all PyPI name derivation, or "
-                      "`conda-pypi-map = { conda-forge = { mapping-mode = \"replace\" } }` to "
-                      "avoid default mapping lookups while keeping the conda-forge same-name "
-                      "heuristic.")
+        src.warn(
+            path,
+            "`conda-pypi-map = {}` is deprecated",
+            help="Use `conda-pypi-map = false` to disable all PyPI name derivation, or "
+            '`conda-pypi-map = { conda-forge = { mapping-mode = "replace" } }` to '
+            "avoid default mapping lookups while keeping the conda-forge same-name "
+            "heuristic.",
+        )
     return value
 
 
@@ -40,8 +46,11 @@ def _entry(src: ManifestSource, path: KeyPath, entry: Any) -> None:
     if isinstance(entry, str) or entry is False:
         return
     if entry is True:
-        raise src.error(path, "`true` is not supported; use `false` to disable the mapping for this "
-                              "channel, or a string or table to configure it")
+        raise src.error(
+            path,
+            "`true` is not supported; use `false` to disable the mapping for this "
+            "channel, or a string or table to configure it",
+        )
     if not isinstance(entry, dict):
         raise src.error(path, f"expected a string, table or `false`, found {toml_type_name(entry)}")
     t = src.reader(path, entry)
@@ -53,13 +62,16 @@ def _entry(src: ManifestSource, path: KeyPath, entry: Any) -> None:
     t.optional("same-name-heuristic", src.boolean)
     t.finalize()
     if not entry:
-        raise src.error(path, "expected at least one of `location`, `mapping`, `mapping-mode` or "
-                              "`same-name-heuristic`",
-                        help="An empty table has no effect. Use `<channel> = false` to disable the "
-                             "mapping for this channel, or `<channel> = { mapping-mode = \"replace\" }` "
-                             "to skip the default mapping data. The same-name heuristic keeps its "
-                             "per-channel default (on for conda-forge, off otherwise) unless you set "
-                             "`same-name-heuristic`.")
+        raise src.error(
+            path,
+            "expected at least one of `location`, `mapping`, `mapping-mode` or "
+            "`same-name-heuristic`",
+            help="An empty table has no effect. Use `<channel> = false` to disable the "
+            'mapping for this channel, or `<channel> = { mapping-mode = "replace" }` '
+            "to skip the default mapping data. The same-name heuristic keeps its "
+            "per-channel default (on for conda-forge, off otherwise) unless you set "
+            "`same-name-heuristic`.",
+        )
 
 
 def _mapping_value(src: ManifestSource, path: KeyPath, value: Any) -> None:
@@ -67,9 +79,13 @@ def _mapping_value(src: ManifestSource, path: KeyPath, value: Any) -> None:
     if isinstance(value, str) or value is False:
         return
     if value is True:
-        raise src.error(path, "`true` is not supported; use a string or a list of strings to map the "
-                              "package to PyPI name(s), or `false` to mark it as not a PyPI package")
+        raise src.error(
+            path,
+            "`true` is not supported; use a string or a list of strings to map the "
+            "package to PyPI name(s), or `false` to mark it as not a PyPI package",
+        )
     if not isinstance(value, list):
-        raise src.error(path, "expected a string, a list of strings or `false`, found "
-                              f"{toml_type_name(value)}")
+        raise src.error(
+            path, f"expected a string, a list of strings or `false`, found {toml_type_name(value)}"
+        )
     src.strings(path, value)

@@ -28,12 +28,50 @@ class _ParseError(Exception):
 
 
 # humantime 2.x ``Unit::from_str``.
-_UNITS = frozenset((
-    "nanos", "nsec", "ns", "usec", "us", "µs", "millis", "msec", "ms",
-    "seconds", "second", "secs", "sec", "s", "minutes", "minute", "min", "mins", "m",
-    "hours", "hour", "hr", "hrs", "h", "days", "day", "d", "weeks", "week", "wk", "wks", "w",
-    "months", "month", "M", "years", "year", "yr", "yrs", "y",
-))
+_UNITS = frozenset(
+    (
+        "nanos",
+        "nsec",
+        "ns",
+        "usec",
+        "us",
+        "µs",
+        "millis",
+        "msec",
+        "ms",
+        "seconds",
+        "second",
+        "secs",
+        "sec",
+        "s",
+        "minutes",
+        "minute",
+        "min",
+        "mins",
+        "m",
+        "hours",
+        "hour",
+        "hr",
+        "hrs",
+        "h",
+        "days",
+        "day",
+        "d",
+        "weeks",
+        "week",
+        "wk",
+        "wks",
+        "w",
+        "months",
+        "month",
+        "M",
+        "years",
+        "year",
+        "yr",
+        "yrs",
+        "y",
+    )
+)
 # humantime ``Parser::parse``: numbers (whitespace allowed between digits, an optional fraction
 # with at least one digit) each followed by a unit; pieces separated by whitespace or not at all.
 _DURATION_PIECE = re.compile(r"\s*(\d[\d\s]*(?:\.[\d\s]*)?)([a-zA-Zµ]+)\s*")
@@ -76,7 +114,7 @@ def _literal(s: str, lit: str) -> str:
         raise _ParseError(TOO_SHORT)
     if not s.startswith(lit):
         raise _ParseError(INVALID)
-    return s[len(lit):]
+    return s[len(lit) :]
 
 
 def parse_date(text: str) -> None:
@@ -152,7 +190,7 @@ def parse_rfc3339(text: str) -> None:
         digits = re.match(rb"\d*", rest[1:]).group()
         if not digits:
             raise _ParseError(TOO_SHORT if len(rest) == 1 else INVALID)
-        rest = rest[1 + len(digits):]
+        rest = rest[1 + len(digits) :]
     if hour > 23 or minute > 59 or sec > 60:
         raise _ParseError(OUT_OF_RANGE)
     _offset(rest)
@@ -169,7 +207,7 @@ def _offset(rest: bytes) -> None:
         if rest[:1] in (b"+", b"-"):
             rest = rest[1:]
         elif rest.startswith(minus):
-            rest = rest[len(minus):]
+            rest = rest[len(minus) :]
         else:
             raise _ParseError(INVALID)
         if len(rest) < 2:
@@ -211,7 +249,9 @@ def exclude_newer_error(text: str) -> str | None:
         return None
     except _ParseError as exc:
         timestamp_err = str(exc)
-    return f"`{text}` is neither a valid duration, date ({date_err}), nor timestamp ({timestamp_err})"
+    return (
+        f"`{text}` is neither a valid duration, date ({date_err}), nor timestamp ({timestamp_err})"
+    )
 
 
 def read_exclude_newer(source: ManifestSource, path: KeyPath, value: Any) -> str:
@@ -224,7 +264,9 @@ def read_exclude_newer(source: ManifestSource, path: KeyPath, value: Any) -> str
     return text
 
 
-def read_exclude_newer_map(source: ManifestSource, path: KeyPath, value: Any, *, pypi: bool) -> dict[str, str]:
+def read_exclude_newer_map(
+    source: ManifestSource, path: KeyPath, value: Any, *, pypi: bool
+) -> dict[str, str]:
     """The root ``[exclude-newer]`` (conda ``PackageName`` keys) and ``[pypi-exclude-newer]``
     (pep508 ``PackageName`` keys) tables of ``toml/manifest.rs`` ``TomlManifest::deserialize``;
     each key is checked before its value."""

@@ -34,16 +34,26 @@ def read_text(path: Path, display: str) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_MANIFEST_BYTES:
-            raise DiagnosticError(Diagnostic(
-                f"manifest is too large ({size} bytes, at most {MAX_MANIFEST_BYTES})", file=display))
+            raise DiagnosticError(
+                Diagnostic(
+                    f"manifest is too large ({size} bytes, at most {MAX_MANIFEST_BYTES})",
+                    file=display,
+                )
+            )
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DiagnosticError(Diagnostic(f"manifest is not valid UTF-8: {exc}", file=display)) from None
+        raise DiagnosticError(
+            Diagnostic(f"manifest is not valid UTF-8: {exc}", file=display)
+        ) from None
     except OSError as exc:
-        raise DiagnosticError(Diagnostic(f"could not read manifest: {exc.strerror}", file=display)) from None
+        raise DiagnosticError(
+            Diagnostic(f"could not read manifest: {exc.strerror}", file=display)
+        ) from None
 
 
-def load_manifest(path: Path, *, display: str | None = None, text: str | None = None) -> WorkspaceManifest:
+def load_manifest(
+    path: Path, *, display: str | None = None, text: str | None = None
+) -> WorkspaceManifest:
     """Parse and validate the workspace manifest at ``path``.
 
     ``display`` is the file name used in diagnostics (default: the file name).
@@ -70,12 +80,19 @@ def _load_pyproject(source: ManifestSource, root: Path) -> WorkspaceManifest:
         if "project" in data:
             check_project_table(data["project"])
         groups_raw = data.get("dependency-groups") or {}
-        groups = resolve_groups(data.get("project") or {}, groups_raw if isinstance(groups_raw, dict) else {})
+        groups = resolve_groups(
+            data.get("project") or {}, groups_raw if isinstance(groups_raw, dict) else {}
+        )
     except PyprojectError as exc:
         source.prefix = ()
         raise source.error(exc.path, str(exc)) from None
-    manifest = parse_manifest_data(source, pixi, root, pyproject=True,
-                                   external={**project_defaults(data), "features": list(groups)})
+    manifest = parse_manifest_data(
+        source,
+        pixi,
+        root,
+        pyproject=True,
+        external={**project_defaults(data), "features": list(groups)},
+    )
     apply_pyproject(source, data, manifest.features, groups)
     return manifest
 
@@ -98,9 +115,14 @@ class LoadedPackage:
         return self.manifest_path.parent
 
 
-def load_package(workspace_path: Path, *, workspace_text: str | None = None,
-                 package: str | None = None, base: Path | None = None,
-                 display: Any = None) -> LoadedPackage:
+def load_package(
+    workspace_path: Path,
+    *,
+    workspace_text: str | None = None,
+    package: str | None = None,
+    base: Path | None = None,
+    display: Any = None,
+) -> LoadedPackage:
     """Load the workspace at ``workspace_path`` and the package manifest ``package``.
 
     ``package`` is a manifest file or a directory holding one, relative to ``base`` (default:
@@ -118,14 +140,19 @@ def load_package(workspace_path: Path, *, workspace_text: str | None = None,
         if path.is_dir():
             found = next((path / n for n in PACKAGE_MANIFEST_NAMES if (path / n).is_file()), None)
             if found is None:
-                raise DiagnosticError(Diagnostic(
-                    f"could not find pixi.toml or pyproject.toml at directory {package}"))
+                raise DiagnosticError(
+                    Diagnostic(f"could not find pixi.toml or pyproject.toml at directory {package}")
+                )
             path = found
         elif not path.is_file():
             raise DiagnosticError(Diagnostic(f"the package manifest '{package}' does not exist"))
 
     is_workspace_manifest = path.resolve() == workspace_path.resolve()
-    text = workspace_text if is_workspace_manifest and workspace_text is not None else read_text(path, show(path))
+    text = (
+        workspace_text
+        if is_workspace_manifest and workspace_text is not None
+        else read_text(path, show(path))
+    )
     source = ManifestSource.parse(show(path), text)
     pyproject = path.name == "pyproject.toml"
     data = source.data
@@ -146,22 +173,32 @@ def load_package(workspace_path: Path, *, workspace_text: str | None = None,
         top.finalize()
     raw = source.table(("package",), data["package"])
     if "build" not in raw:
-        raise source.error(("package",), "missing field 'build' in table", label="table with missing field")
+        raise source.error(
+            ("package",), "missing field 'build' in table", label="table with missing field"
+        )
     if not manifest.workspace.preview_enabled("pixi-build"):
-        raise source.error(("package",), "[package] section is only allowed when the `pixi-build` "
-                                         "preview flag is enabled",
-                           help="Run `pixi workspace preview add pixi-build` to enable the preview flag")
+        raise source.error(
+            ("package",),
+            "[package] section is only allowed when the `pixi-build` preview flag is enabled",
+            help="Run `pixi workspace preview add pixi-build` to enable the preview flag",
+        )
 
     ws_source = data if is_workspace_manifest else _workspace_data(workspace_path, workspace_text)
     ws_raw = ws_source.get("workspace", ws_source.get("project"))
     ws_raw = ws_raw if isinstance(ws_raw, dict) else {}
     properties = workspace_properties(
-        manifest.workspace, dependencies=ws_raw.get("dependencies") if isinstance(ws_raw.get("dependencies"), dict) else {},
-        raw_workspace=ws_raw, package_raw=ws_source.get("package"),
-        root=workspace_path.parent)
+        manifest.workspace,
+        dependencies=ws_raw.get("dependencies")
+        if isinstance(ws_raw.get("dependencies"), dict)
+        else {},
+        raw_workspace=ws_raw,
+        package_raw=ws_source.get("package"),
+        root=workspace_path.parent,
+    )
     defaults = package_defaults(source.data if pyproject else None)
-    parsed = parse_package(source, ("package",), raw, workspace=properties, defaults=defaults,
-                           root=path.parent)
+    parsed = parse_package(
+        source, ("package",), raw, workspace=properties, defaults=defaults, root=path.parent
+    )
     if not is_workspace_manifest:
         warnings.extend(source.warnings)
     return LoadedPackage(parsed, path, manifest, warnings)
@@ -175,5 +212,9 @@ def _workspace_data(path: Path, text: str | None) -> dict[str, Any]:
 
 
 def _not_a_package(path: Path) -> DiagnosticError:
-    return DiagnosticError(Diagnostic(f"the {path.name} does not describe a package",
-                                      help="A [package] section is missing in the manifest"))
+    return DiagnosticError(
+        Diagnostic(
+            f"the {path.name} does not describe a package",
+            help="A [package] section is missing in the manifest",
+        )
+    )

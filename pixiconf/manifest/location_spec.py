@@ -14,7 +14,18 @@ from urllib.parse import urlsplit
 
 from pixiconf.manifest.source import KeyPath, ManifestSource
 
-LOCATION_KEYS = ("url", "git", "path", "branch", "rev", "tag", "lfs", "subdirectory", "md5", "sha256")
+LOCATION_KEYS = (
+    "url",
+    "git",
+    "path",
+    "branch",
+    "rev",
+    "tag",
+    "lfs",
+    "subdirectory",
+    "md5",
+    "sha256",
+)
 
 
 def check_digest(source: ManifestSource, path: KeyPath, text: str, size: int) -> None:
@@ -65,7 +76,9 @@ def read_location_table(source: ManifestSource, path: KeyPath, value: Any) -> di
         elif key == "lfs":
             source.boolean(key_path, item)
         elif key in ("md5", "sha256"):
-            check_digest(source, key_path, source.string(key_path, item), 16 if key == "md5" else 32)
+            check_digest(
+                source, key_path, source.string(key_path, item), 16 if key == "md5" else 32
+            )
         else:
             source.string(key_path, item)
     t.finalize()

@@ -66,14 +66,15 @@ class LocationIndex:
                 continue
             header = _HEADER.match(line)
             if header:
-                table = index._record(index.root, split_dotted(header.group(1)), lineno,
-                                      line.index("[") + 1)
+                table = index._record(
+                    index.root, split_dotted(header.group(1)), lineno, line.index("[") + 1
+                )
                 continue
             assign = _ASSIGN.match(line)
             if not assign:
                 continue
             key = index._record(table, split_dotted(assign.group(1)), lineno, assign.start(1) + 1)
-            rest = line[assign.end():]
+            rest = line[assign.end() :]
             if "{" in rest:
                 scanner.start(key)
                 in_inline = scanner.feed(rest, lineno, assign.end())
@@ -108,7 +109,8 @@ class LocationIndex:
 #: bracket, 2 a closing one, 3 a comma, 4 a comment, 5 a multi-line string's opening; no group:
 #: a one-line string, skipped whole (an unterminated one runs to the end of the line).
 _INLINE_TOKEN = re.compile(
-    r"""([{\[])|([}\]])|(,)|(#)|(""\"|''')|"[^"\\]*(?:\\.[^"\\]*)*"?|'[^']*'?""")
+    r"""([{\[])|([}\]])|(,)|(#)|(""\"|''')|"[^"\\]*(?:\\.[^"\\]*)*"?|'[^']*'?"""
+)
 _OPEN, _CLOSE, _COMMA, _COMMENT = 1, 2, 3, 4
 #: The end of an open multi-line string: its delimiter, and up to two more quotes that belong
 #: to the string (``"""a"""""`` is ``a""``).
@@ -123,7 +125,8 @@ _MULTILINE_END = {
 _PLAIN_SCALAR = r"""(?>"[^"\\]*+"|'[^']*+'|[^\s,{}\[\]#"']++)"""
 _INLINE_ENTRY = re.compile(
     rf"[ \t]*({_DOTTED_KEY})[ \t]*=[ \t]*"
-    rf"(?:(?:{_PLAIN_SCALAR}|\[(?:[ \t,]*+{_PLAIN_SCALAR})*+[ \t,]*+\])[ \t]*([,}}]))?")
+    rf"(?:(?:{_PLAIN_SCALAR}|\[(?:[ \t,]*+{_PLAIN_SCALAR})*+[ \t,]*+\])[ \t]*([,}}]))?"
+)
 #: Nothing more on this line, or only a comment: a key may still come on a later line.
 _NOTHING_MORE = re.compile(r"[ \t]*(?:#|$)")
 
@@ -172,8 +175,12 @@ class _InlineScanner:
                         break
                     expect_key = False
                 else:
-                    current = record(stack[-1][1], split_dotted(entry.group(1)), lineno,
-                                     offset + entry.start(1) + 1)
+                    current = record(
+                        stack[-1][1],
+                        split_dotted(entry.group(1)),
+                        lineno,
+                        offset + entry.start(1) + 1,
+                    )
                     pos = entry.end()
                     separator = entry.group(2)
                     if separator == ",":
@@ -202,7 +209,7 @@ class _InlineScanner:
             elif kind == _COMMENT:
                 break
             elif kind is not None:  # a multi-line string: skip to its end, maybe on a later line
-                delimiter = text[pos - 3:pos]
+                delimiter = text[pos - 3 : pos]
                 end = _MULTILINE_END[delimiter].match(text, pos)
                 if end is None:
                     self.string = delimiter

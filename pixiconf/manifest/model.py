@@ -72,7 +72,8 @@ class Workspace:
     build_variants: dict[str, list[str]] = field(default_factory=dict)
     #: ``[workspace.target.<selector>.build-variants]`` in document order.
     build_variant_targets: list[tuple[TargetSelector, dict[str, list[str]]]] = field(
-        default_factory=list)
+        default_factory=list
+    )
     #: ``build-variants-files``: paths relative to the workspace root, in order.
     build_variants_files: list[str] = field(default_factory=list)
 

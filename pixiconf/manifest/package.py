@@ -34,22 +34,48 @@ from pixiconf.manifest.specs import check_package_name, check_version_spec, cond
 
 #: ``TomlPackage::deserialize`` read order.
 PACKAGE_KEYS = (
-    "name", "version", "description", "authors", "license", "license-file", "readme",
-    "homepage", "repository", "documentation", "host-dependencies", "build-dependencies",
-    "run-dependencies", "extra-dependencies", "run-constraints", "run-exports", "publish",
-    "build", "target",
+    "name",
+    "version",
+    "description",
+    "authors",
+    "license",
+    "license-file",
+    "readme",
+    "homepage",
+    "repository",
+    "documentation",
+    "host-dependencies",
+    "build-dependencies",
+    "run-dependencies",
+    "extra-dependencies",
+    "run-constraints",
+    "run-exports",
+    "publish",
+    "build",
+    "target",
 )
 #: ``TomlPackageTarget::deserialize`` read order.
 PACKAGE_TARGET_KEYS = (
-    "run-dependencies", "run-constraints", "host-dependencies", "build-dependencies",
+    "run-dependencies",
+    "run-constraints",
+    "host-dependencies",
+    "build-dependencies",
     "extra-dependencies",
 )
 #: ``TomlRunExports`` buckets.
 RUN_EXPORT_BUCKETS = ("noarch", "strong", "weak", "strong-constraints", "weak-constraints")
 #: ``TomlPackageBuild::deserialize`` read order (``configuration`` is a deprecated alias).
 BUILD_KEYS = (
-    "backend", "channels", "additional-dependencies", "source", "flags", "config", "target",
-    "build-string-prefix", "build-number", "secrets",
+    "backend",
+    "channels",
+    "additional-dependencies",
+    "source",
+    "flags",
+    "config",
+    "target",
+    "build-string-prefix",
+    "build-number",
+    "secrets",
 )
 #: Keys ``TomlBuildBackend`` reads itself before handing the rest to ``TomlSpec``.
 BACKEND_OWN_KEYS = ("name", "channels", "additional-dependencies", "workspace")
@@ -59,8 +85,10 @@ _RECORD_FLAG = re.compile(r"\A[a-z0-9_]+(:[a-z0-9_]+)?\Z")
 #: Fields a ``{ workspace = true }`` entry may not restate (``parse_workspace_marker``).
 WORKSPACE_OWNED_FIELDS = ("version", "path", "git", "url")
 #: The help of the pin errors in tables without pins.
-_NO_PIN_HELP = ("Pins are supported in `[package.run-dependencies]`, "
-                "`[package.host-dependencies]`, and the `[package.run-exports]` tables")
+_NO_PIN_HELP = (
+    "Pins are supported in `[package.run-dependencies]`, "
+    "`[package.host-dependencies]`, and the `[package.run-exports]` tables"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +113,9 @@ class PackageTarget:
     run_exports: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
-        return not any((self.run, self.run_constraints, self.host, self.build, self.extras,
-                        self.run_exports))
+        return not any(
+            (self.run, self.run_constraints, self.host, self.build, self.extras, self.run_exports)
+        )
 
 
 @dataclass(slots=True)
@@ -193,15 +222,27 @@ def package_defaults(document: dict[str, Any] | None) -> PackageDefaults:
                 authors.append(contact.get("name") or contact.get("email"))
     elif isinstance(poetry.get("authors"), list):
         authors = [a for a in poetry["authors"] if isinstance(a, str)]
-    name = project.get("name") if project is not None and isinstance(project.get("name"), str) else None
-    return PackageDefaults(name=name, version=version,
-                           description=description if isinstance(description, str) else None,
-                           authors=authors)
+    name = (
+        project.get("name")
+        if project is not None and isinstance(project.get("name"), str)
+        else None
+    )
+    return PackageDefaults(
+        name=name,
+        version=version,
+        description=description if isinstance(description, str) else None,
+        authors=authors,
+    )
 
 
-def workspace_properties(workspace: Any, *, dependencies: dict[str, Any] | None = None,
-                         raw_workspace: dict[str, Any] | None = None,
-                         package_raw: Any = None, root: Path | None = None) -> WorkspaceProperties:
+def workspace_properties(
+    workspace: Any,
+    *,
+    dependencies: dict[str, Any] | None = None,
+    raw_workspace: dict[str, Any] | None = None,
+    package_raw: Any = None,
+    root: Path | None = None,
+) -> WorkspaceProperties:
     """``WorkspaceManifest::workspace_package_properties`` from the reference's workspace model.
 
     ``workspace`` is a :class:`pixiconf.manifest.model.Workspace`; ``raw_workspace`` the raw
@@ -212,7 +253,11 @@ def workspace_properties(workspace: Any, *, dependencies: dict[str, Any] | None 
     meta = dict(getattr(workspace, "metadata", None) or {})
     name = getattr(workspace, "name", None)
     raw_name = (raw_workspace or {}).get("name")
-    if raw_name is None and isinstance(package_raw, dict) and isinstance(package_raw.get("name"), str):
+    if (
+        raw_name is None
+        and isinstance(package_raw, dict)
+        and isinstance(package_raw.get("name"), str)
+    ):
         name = package_raw["name"]
     raw = raw_workspace or {}
 
@@ -238,18 +283,24 @@ def workspace_properties(workspace: Any, *, dependencies: dict[str, Any] | None 
     )
 
 
-def parse_package(source: ManifestSource, path: KeyPath, raw: Any, *,
-                  workspace: WorkspaceProperties | None = None,
-                  defaults: PackageDefaults | None = None,
-                  root: Path | None = None) -> PackageManifest:
+def parse_package(
+    source: ManifestSource,
+    path: KeyPath,
+    raw: Any,
+    *,
+    workspace: WorkspaceProperties | None = None,
+    defaults: PackageDefaults | None = None,
+    root: Path | None = None,
+) -> PackageManifest:
     """Parse and resolve a ``[package]`` table (``TomlPackage::deserialize`` + ``into_manifest``).
 
     The caller checks the ``pixi-build`` preview flag (pixi checks it between the two steps).
     Deprecation warnings go to ``source.warnings``.  ``root`` is the package directory used
     to check ``license-file``/``readme`` (``None`` skips the check).
     """
-    return _PackageParser(source, workspace or WorkspaceProperties(), defaults or PackageDefaults(),
-                          root).parse(path, raw)
+    return _PackageParser(
+        source, workspace or WorkspaceProperties(), defaults or PackageDefaults(), root
+    ).parse(path, raw)
 
 
 # --------------------------------------------------------------------------- parser
@@ -274,8 +325,13 @@ class _Section:
 
 
 class _PackageParser:
-    def __init__(self, source: ManifestSource, workspace: WorkspaceProperties,
-                 defaults: PackageDefaults, root: Path | None):
+    def __init__(
+        self,
+        source: ManifestSource,
+        workspace: WorkspaceProperties,
+        defaults: PackageDefaults,
+        root: Path | None,
+    ):
         self.source = source
         self.workspace = workspace
         self.defaults = defaults
@@ -288,15 +344,23 @@ class _PackageParser:
         t = src.reader(path, raw)
         name = t.optional("name", lambda p, v: self._inheritable_field(p, v, src.string))
         version = t.optional("version", lambda p, v: self._inheritable_field(p, v, self._version))
-        description = t.optional("description", lambda p, v: self._inheritable_field(p, v, src.string))
+        description = t.optional(
+            "description", lambda p, v: self._inheritable_field(p, v, src.string)
+        )
         authors = t.optional("authors", lambda p, v: self._inheritable_field(p, v, src.strings))
         license_ = t.optional("license", lambda p, v: self._inheritable_field(p, v, src.string))
-        license_file = t.optional("license-file", lambda p, v: self._inheritable_field(p, v, src.from_str))
+        license_file = t.optional(
+            "license-file", lambda p, v: self._inheritable_field(p, v, src.from_str)
+        )
         readme = t.optional("readme", lambda p, v: self._inheritable_field(p, v, src.from_str))
-        urls = {key: t.optional(key, lambda p, v: self._inheritable_field(p, v, self._url))
-                for key in ("homepage", "repository", "documentation")}
-        sections = {key: t.optional(key, self._section)
-                    for key in ("host-dependencies", "build-dependencies", "run-dependencies")}
+        urls = {
+            key: t.optional(key, lambda p, v: self._inheritable_field(p, v, self._url))
+            for key in ("homepage", "repository", "documentation")
+        }
+        sections = {
+            key: t.optional(key, self._section)
+            for key in ("host-dependencies", "build-dependencies", "run-dependencies")
+        }
         extras = t.optional("extra-dependencies", self._extras) or {}
         sections["run-constraints"] = t.optional("run-constraints", self._section)
         run_exports = t.optional("run-exports", self._run_exports) or {}
@@ -305,7 +369,9 @@ class _PackageParser:
         target_raw = t.optional("target")
         t.finalize()
         build = self._build((*path, "build"), build_raw)
-        targets = self._legacy_targets((*path, "target"), target_raw) if target_raw is not None else []
+        targets = (
+            self._legacy_targets((*path, "target"), target_raw) if target_raw is not None else []
+        )
 
         # -- TomlPackage::into_manifest ---------------------------------------------------
         ws = self.workspace
@@ -314,37 +380,47 @@ class _PackageParser:
 
         default = PackageTarget()
         conditional: dict[str, PackageTarget] = {}
-        order = (("run-dependencies", "run"), ("run-constraints", "run_constraints"),
-                 ("host-dependencies", "host"), ("build-dependencies", "build"))
+        order = (
+            ("run-dependencies", "run"),
+            ("run-constraints", "run_constraints"),
+            ("host-dependencies", "host"),
+            ("build-dependencies", "build"),
+        )
         for key, attr in order:
             section = sections.get(key)
             if section is not None and section.plain is not None:
                 setattr(default, attr, self._resolve_map(key, section.path, section.plain, name))
         for group, section in extras.items():
             if section.plain is not None:
-                default.extras[group] = self._resolve_map("extra-dependencies", section.path,
-                                                          section.plain, name)
+                default.extras[group] = self._resolve_map(
+                    "extra-dependencies", section.path, section.plain, name
+                )
         for bucket, section in run_exports.items():
             if section.plain is not None:
-                default.run_exports[bucket] = self._resolve_map(f"run-exports.{bucket}", section.path,
-                                                                section.plain, name)
+                default.run_exports[bucket] = self._resolve_map(
+                    f"run-exports.{bucket}", section.path, section.plain, name
+                )
 
         # Conditional sub-tables fold into one target per expression, first seen first:
         # run, run-constraints, host, build, then the run-export buckets, then extras.
         for key, attr in order:
             section = sections.get(key)
-            for expression, sub_path, specs in (section.conditional if section else []):
+            for expression, sub_path, specs in section.conditional if section else []:
                 target = conditional.setdefault(expression, PackageTarget())
                 setattr(target, attr, self._resolve_map(key, sub_path, specs, name))
         for bucket in RUN_EXPORT_BUCKETS:
             section = run_exports.get(bucket)
-            for expression, sub_path, specs in (section.conditional if section else []):
+            for expression, sub_path, specs in section.conditional if section else []:
                 target = conditional.setdefault(expression, PackageTarget())
-                target.run_exports[bucket] = self._resolve_map(f"run-exports.{bucket}", sub_path, specs, name)
+                target.run_exports[bucket] = self._resolve_map(
+                    f"run-exports.{bucket}", sub_path, specs, name
+                )
         for group, section in extras.items():
             for expression, sub_path, specs in section.conditional:
                 target = conditional.setdefault(expression, PackageTarget())
-                target.extras[group] = self._resolve_map("extra-dependencies", sub_path, specs, name)
+                target.extras[group] = self._resolve_map(
+                    "extra-dependencies", sub_path, specs, name
+                )
 
         for selector, sel_path, tables in targets:
             expression = target_selector_expression(selector)
@@ -353,10 +429,11 @@ class _PackageParser:
                 raise src.error(
                     sel_path,
                     f"duplicate condition: `[package.target.{selector}]` is equivalent to "
-                    f"`\"if({expression})\"`",
+                    f'`"if({expression})"`',
                     label="this target table lowers to the same condition",
-                    help=f"Move the dependencies into the `\"if({expression})\"` tables and remove "
-                         f"the `[package.target.{selector}]` table")
+                    help=f'Move the dependencies into the `"if({expression})"` tables and remove '
+                    f"the `[package.target.{selector}]` table",
+                )
             target = PackageTarget()
             for key, attr in order:
                 if tables.get(key) is not None:
@@ -364,17 +441,20 @@ class _PackageParser:
                     setattr(target, attr, self._resolve_map(key, (*sel_path, key), specs, name))
             for group, specs in (tables.get("extra-dependencies") or {}).items():
                 group_path = (*sel_path, "extra-dependencies", group)
-                target.extras[group] = self._resolve_map("extra-dependencies", group_path,
-                                                         self._plain_map(group_path, specs), name)
+                target.extras[group] = self._resolve_map(
+                    "extra-dependencies", group_path, self._plain_map(group_path, specs), name
+                )
             conditional[expression] = target
 
         if isinstance(license_, str):
             error = spdx_error(license_)
             if error is not None:
-                raise src.error((*path, "license"), "'license' is not a valid SPDX expression",
-                                label=error)
-        license_file = self._resolve_file(license_file, ws.license_file, build.source,
-                                          (*path, "license-file"))
+                raise src.error(
+                    (*path, "license"), "'license' is not a valid SPDX expression", label=error
+                )
+        license_file = self._resolve_file(
+            license_file, ws.license_file, build.source, (*path, "license-file")
+        )
         readme = self._resolve_file(readme, ws.readme, build.source, (*path, "readme"))
 
         return PackageManifest(
@@ -383,14 +463,18 @@ class _PackageParser:
             build=build,
             dependencies=default,
             conditional=conditional,
-            description=self._resolve(description, ws.description, self.defaults.description, "description"),
+            description=self._resolve(
+                description, ws.description, self.defaults.description, "description"
+            ),
             authors=self._resolve(authors, ws.authors, self.defaults.authors, "authors"),
             license=self._resolve(license_, ws.license, None, "license"),
             license_file=license_file,
             readme=readme,
             homepage=self._resolve(urls["homepage"], ws.homepage, None, "homepage"),
             repository=self._resolve(urls["repository"], ws.repository, None, "repository"),
-            documentation=self._resolve(urls["documentation"], ws.documentation, None, "documentation"),
+            documentation=self._resolve(
+                urls["documentation"], ws.documentation, None, "documentation"
+            ),
             publish=bool(publish),
         )
 
@@ -410,17 +494,23 @@ class _PackageParser:
         """``resolve_optional_field_with_defaults``: direct → workspace → defaults."""
         if isinstance(value, _Inheritable):
             if not value.flag:
-                raise self.source.error(value.path, "`workspace` cannot be false",
-                                        help="By default no fields are inherited from the workspace")
+                raise self.source.error(
+                    value.path,
+                    "`workspace` cannot be false",
+                    help="By default no fields are inherited from the workspace",
+                )
             if workspace_value is None:
-                raise self.source.error(value.path, f"the workspace does not define a '{field_name}'")
+                raise self.source.error(
+                    value.path, f"the workspace does not define a '{field_name}'"
+                )
             return workspace_value
         if value is None:
             return default
         return value
 
-    def _resolve_file(self, value: Any, workspace_value: Path | None, build_source: Any,
-                      path: KeyPath) -> str | None:
+    def _resolve_file(
+        self, value: Any, workspace_value: Path | None, build_source: Any, path: KeyPath
+    ) -> str | None:
         """``check_resolved_file``: a direct path must exist below the package root (or the
         ``build.source`` path); git/url sources skip the check."""
         if isinstance(build_source, dict) and ("git" in build_source or "url" in build_source):
@@ -432,8 +522,11 @@ class _PackageParser:
             return None
         if isinstance(value, _Inheritable):
             if not value.flag:
-                raise self.source.error(value.path, "`workspace` cannot be false",
-                                        help="By default no fields are inherited from the workspace")
+                raise self.source.error(
+                    value.path,
+                    "`workspace` cannot be false",
+                    help="By default no fields are inherited from the workspace",
+                )
             return _relative_to(workspace_value, root) if workspace_value is not None else None
         if value is None:
             return None
@@ -467,9 +560,11 @@ class _PackageParser:
             if "(" in key:
                 expression = parse_if_expression(key)
                 if expression is None:
-                    raise src.error((*path, key),
-                                    f"`{key}` is not a valid selector. Wrap the expression in "
-                                    "`if(...)`, e.g. `if(host_platform == 'linux-64')`")
+                    raise src.error(
+                        (*path, key),
+                        f"`{key}` is not a valid selector. Wrap the expression in "
+                        "`if(...)`, e.g. `if(host_platform == 'linux-64')`",
+                    )
                 conditional.append((expression, (*path, key), self._plain_map((*path, key), item)))
             else:
                 plain[key] = item
@@ -485,7 +580,9 @@ class _PackageParser:
             spec_path = (*path, name)
             check_package_name(src, spec_path, name)
             if name.lower() in seen:
-                raise src.error(spec_path, f"duplicate key: `{name}`", label="duplicate defined here")
+                raise src.error(
+                    spec_path, f"duplicate key: `{name}`", label="duplicate defined here"
+                )
             seen.add(name.lower())
             result[name] = self._entry(spec_path, spec)
         return result
@@ -503,11 +600,15 @@ class _PackageParser:
             remaining = {k: v for k, v in value.items() if k != "workspace"}
             if not flag:
                 if remaining:
-                    raise src.error(path, "`workspace = false` cannot be combined with other fields")
+                    raise src.error(
+                        path, "`workspace = false` cannot be combined with other fields"
+                    )
                 return _Inheritable(False, {}, (*path, "workspace"))
             for owned in WORKSPACE_OWNED_FIELDS:
                 if owned in remaining:
-                    raise src.error((*path, owned), f"`{owned}` is mutually exclusive with `workspace`")
+                    raise src.error(
+                        (*path, owned), f"`{owned}` is mutually exclusive with `workspace`"
+                    )
             if remaining:
                 self._spec_table(path, remaining, allow_empty=True)
             return _Inheritable(True, remaining, (*path, "workspace"))
@@ -516,10 +617,25 @@ class _PackageParser:
             return Pin(*pin)
         return self._spec_table(path, value)
 
-    def _spec_table(self, path: KeyPath, value: dict[str, Any], *, allow_empty: bool = False) -> Any:
-        if allow_empty and not any(k in value for k in ("version", "build", "build-number",
-                                                         "file-name", "channel", "subdir", "md5",
-                                                         "sha256", "git", "url", "path")):
+    def _spec_table(
+        self, path: KeyPath, value: dict[str, Any], *, allow_empty: bool = False
+    ) -> Any:
+        if allow_empty and not any(
+            k in value
+            for k in (
+                "version",
+                "build",
+                "build-number",
+                "file-name",
+                "channel",
+                "subdir",
+                "md5",
+                "sha256",
+                "git",
+                "url",
+                "path",
+            )
+        ):
             # overrides of an inherited entry only have to be known keys
             t = self.source.reader(path, value)
             from pixiconf.manifest.specs import CONDA_SPEC_KEYS
@@ -530,8 +646,9 @@ class _PackageParser:
             return dict(value)
         return conda_spec(self.source, path, value)
 
-    def _resolve_map(self, section: str, path: KeyPath, specs: dict[str, Any],
-                     package_name: str | None) -> dict[str, Any]:
+    def _resolve_map(
+        self, section: str, path: KeyPath, specs: dict[str, Any], package_name: str | None
+    ) -> dict[str, Any]:
         """``InheritablePackageMap::resolve`` + the pin matrix of ``into_package_target``."""
         src = self.source
         result: dict[str, Any] = {}
@@ -539,83 +656,117 @@ class _PackageParser:
             spec_path = (*path, name)
             if isinstance(spec, _Inheritable):
                 if not spec.flag:
-                    raise src.error(spec.path, "`workspace` cannot be false",
-                                    help="Remove the `workspace = false` entry; inheritance from "
-                                         "the workspace is opt-in.")
+                    raise src.error(
+                        spec.path,
+                        "`workspace` cannot be false",
+                        help="Remove the `workspace = false` entry; inheritance from "
+                        "the workspace is opt-in.",
+                    )
                 pool = self.workspace.dependencies
                 base = next((v for k, v in pool.items() if k.lower() == name.lower()), None)
                 if base is None:
-                    raise src.error(spec.path,
-                                    f"the workspace does not define `{name}` in `[workspace.dependencies]`",
-                                    help="Add the package to `[workspace.dependencies]` in the "
-                                         "workspace `pixi.toml`.")
+                    raise src.error(
+                        spec.path,
+                        f"the workspace does not define `{name}` in `[workspace.dependencies]`",
+                        help="Add the package to `[workspace.dependencies]` in the "
+                        "workspace `pixi.toml`.",
+                    )
                 spec = _layer(base, spec.overrides)
             self._check_pin(section, spec_path, name, spec, package_name)
             self._check_run_export(section, spec_path, spec)
             result[name] = spec
         return result
 
-    def _check_pin(self, section: str, path: KeyPath, name: str, spec: Any,
-                   package_name: str | None) -> None:
+    def _check_pin(
+        self, section: str, path: KeyPath, name: str, spec: Any, package_name: str | None
+    ) -> None:
         if not isinstance(spec, Pin):
             return
         src = self.source
         own = package_name is not None and name.lower() == package_name.lower()
         if section in ("run-dependencies", "host-dependencies"):
             if spec.kind == "pin-subpackage":
-                raise src.error(path, f"`pin-subpackage` is not allowed in `[package.{section}]`",
-                                label="pin-subpackage used here",
-                                help="`pin-subpackage` pins the package itself for its consumers and "
-                                     "is only supported in the `[package.run-exports]` tables")
+                raise src.error(
+                    path,
+                    f"`pin-subpackage` is not allowed in `[package.{section}]`",
+                    label="pin-subpackage used here",
+                    help="`pin-subpackage` pins the package itself for its consumers and "
+                    "is only supported in the `[package.run-exports]` tables",
+                )
             if own:
-                raise src.error(path, "`pin-compatible` cannot reference the package's own name",
-                                label="pin-compatible used here",
-                                help="`pin-compatible` pins a dependency to the version it resolved "
-                                     "to in the build or host environment, and a package is never "
-                                     "part of its own; use `pin-subpackage` in `[package.run-exports]` "
-                                     "to pin the package itself for consumers")
+                raise src.error(
+                    path,
+                    "`pin-compatible` cannot reference the package's own name",
+                    label="pin-compatible used here",
+                    help="`pin-compatible` pins a dependency to the version it resolved "
+                    "to in the build or host environment, and a package is never "
+                    "part of its own; use `pin-subpackage` in `[package.run-exports]` "
+                    "to pin the package itself for consumers",
+                )
             return
         if section.startswith("run-exports."):
             if package_name is None:
                 return
             if spec.kind == "pin-subpackage" and not own:
-                raise src.error(path, f"`pin-subpackage` can only reference the package's own name "
-                                      f"(`{package_name}`), not `{name}`",
-                                label="pin-subpackage used here",
-                                help=f"Use `{package_name} = {{ pin-subpackage = ... }}` to pin this "
-                                     f"package for its consumers, or `{name} = {{ pin-compatible = ... }}` "
-                                     "to pin a dependency to the version it resolved to")
+                raise src.error(
+                    path,
+                    f"`pin-subpackage` can only reference the package's own name "
+                    f"(`{package_name}`), not `{name}`",
+                    label="pin-subpackage used here",
+                    help=f"Use `{package_name} = {{ pin-subpackage = ... }}` to pin this "
+                    f"package for its consumers, or `{name} = {{ pin-compatible = ... }}` "
+                    "to pin a dependency to the version it resolved to",
+                )
             if spec.kind == "pin-compatible" and own:
-                raise src.error(path, f"`pin-compatible` cannot reference the package's own name "
-                                      f"(`{package_name}`)",
-                                label="pin-compatible used here",
-                                help=f"Use `{package_name} = {{ pin-subpackage = ... }}` to pin this "
-                                     "package for its consumers")
+                raise src.error(
+                    path,
+                    f"`pin-compatible` cannot reference the package's own name (`{package_name}`)",
+                    label="pin-compatible used here",
+                    help=f"Use `{package_name} = {{ pin-subpackage = ... }}` to pin this "
+                    "package for its consumers",
+                )
             return
-        help_text = ("The build environment is resolved first, so there is no earlier environment "
-                     "to pin against" if section == "build-dependencies" else _NO_PIN_HELP)
-        raise src.error(path, f"`{spec.kind}` is not allowed in `[package.{section}]`",
-                        label=f"{spec.kind} used here", help=help_text)
+        help_text = (
+            "The build environment is resolved first, so there is no earlier environment "
+            "to pin against"
+            if section == "build-dependencies"
+            else _NO_PIN_HELP
+        )
+        raise src.error(
+            path,
+            f"`{spec.kind}` is not allowed in `[package.{section}]`",
+            label=f"{spec.kind} used here",
+            help=help_text,
+        )
 
     def _check_run_export(self, section: str, path: KeyPath, spec: Any) -> None:
         if not section.startswith("run-exports.") or not isinstance(spec, dict):
             return
         src = self.source
         if "url" in spec:
-            raise src.error(path, "url specs are not supported in `[package.run-exports]`",
-                            label="url spec specified here",
-                            help="Use a version spec or a `path` or `git` source spec instead")
+            raise src.error(
+                path,
+                "url specs are not supported in `[package.run-exports]`",
+                label="url spec specified here",
+                help="Use a version spec or a `path` or `git` source spec instead",
+            )
         location = spec.get("path")
         if isinstance(location, str) and location.split("?")[0].endswith(CONDA_ARCHIVES):
-            raise src.error(path, "paths to package archives are not supported in `[package.run-exports]`",
-                            label="package archive path specified here",
-                            help="Use a version spec or a `path` source spec pointing at a source "
-                                 "directory instead")
+            raise src.error(
+                path,
+                "paths to package archives are not supported in `[package.run-exports]`",
+                label="package archive path specified here",
+                help="Use a version spec or a `path` source spec pointing at a source "
+                "directory instead",
+            )
         if section.endswith("-constraints") and is_source_spec(spec):
-            raise src.error(path, "source specs are not supported in run-export constraints",
-                            label="source spec specified here",
-                            help="A constraint only restricts the version of a package that is "
-                                 "installed for another reason; use a version spec instead")
+            raise src.error(
+                path,
+                "source specs are not supported in run-export constraints",
+                label="source spec specified here",
+                help="A constraint only restricts the version of a package that is "
+                "installed for another reason; use a version spec instead",
+            )
 
     def _extras(self, path: KeyPath, value: Any) -> dict[str, _Section]:
         table = self.source.table(path, value)
@@ -633,7 +784,9 @@ class _PackageParser:
 
     # -- [package.target] -----------------------------------------------------------------
 
-    def _legacy_targets(self, path: KeyPath, value: Any) -> list[tuple[TargetSelector, KeyPath, dict]]:
+    def _legacy_targets(
+        self, path: KeyPath, value: Any
+    ) -> list[tuple[TargetSelector, KeyPath, dict]]:
         src = self.source
         targets: list[tuple[TargetSelector, KeyPath, dict]] = []
         for key, item in src.table(path, value).items():
@@ -643,28 +796,42 @@ class _PackageParser:
             tables = {k: t.optional(k) for k in PACKAGE_TARGET_KEYS}
             t.finalize()
             if tables.get("extra-dependencies") is not None:
-                tables["extra-dependencies"] = src.table((*sel_path, "extra-dependencies"),
-                                                         tables["extra-dependencies"])
+                tables["extra-dependencies"] = src.table(
+                    (*sel_path, "extra-dependencies"), tables["extra-dependencies"]
+                )
             if selector.kind == "glob":
-                raise src.error(sel_path, f"the wildcard target selector '{selector}' is not supported "
-                                          "in package targets",
-                                label="wildcard target selector specified here",
-                                help="Use a concrete platform name, such as `linux-64`, instead of a wildcard.")
+                raise src.error(
+                    sel_path,
+                    f"the wildcard target selector '{selector}' is not supported "
+                    "in package targets",
+                    label="wildcard target selector specified here",
+                    help="Use a concrete platform name, such as `linux-64`, instead of a wildcard.",
+                )
             targets.append((selector, sel_path, tables))
         return targets
 
-    def _deprecated_target(self, path: KeyPath, selector: TargetSelector, expression: str,
-                           tables: dict[str, Any]) -> None:
-        lines = [f"  [package.{key}.\"if({expression})\"]"
-                 for key in ("build-dependencies", "host-dependencies", "run-dependencies",
-                             "run-constraints") if tables.get(key) is not None]
+    def _deprecated_target(
+        self, path: KeyPath, selector: TargetSelector, expression: str, tables: dict[str, Any]
+    ) -> None:
+        lines = [
+            f'  [package.{key}."if({expression})"]'
+            for key in (
+                "build-dependencies",
+                "host-dependencies",
+                "run-dependencies",
+                "run-constraints",
+            )
+            if tables.get(key) is not None
+        ]
         if tables.get("extra-dependencies"):
-            lines.append(f"  [package.extra-dependencies.<group>.\"if({expression})\"]")
-        self.source.warn(path, "the `[package.target]` tables are deprecated in favor of "
-                               "conditional dependencies",
-                         label="deprecated target selector",
-                         help="Move the dependencies under a conditional dependency table instead:\n"
-                              + "\n".join(lines))
+            lines.append(f'  [package.extra-dependencies.<group>."if({expression})"]')
+        self.source.warn(
+            path,
+            "the `[package.target]` tables are deprecated in favor of conditional dependencies",
+            label="deprecated target selector",
+            help="Move the dependencies under a conditional dependency table instead:\n"
+            + "\n".join(lines),
+        )
 
     # -- [package.build] ------------------------------------------------------------------
 
@@ -679,45 +846,61 @@ class _PackageParser:
         config = t.optional("config")
         if config is None and t.contains("configuration"):
             config = t.remaining.pop("configuration")
-            src.warn((*path, "configuration"), "The `configuration` field is deprecated. Use `config` instead.",
-                     label="replace this with 'config'")
+            src.warn(
+                (*path, "configuration"),
+                "The `configuration` field is deprecated. Use `config` instead.",
+                label="replace this with 'config'",
+            )
         target_raw = t.optional("target")
         prefix = t.optional("build-string-prefix", src.string)
         number = t.optional("build-number", self._build_number)
         # ``TomlBTreeSet<String>``: pixi_toml says ``expected array``.
-        secrets = t.optional("secrets", lambda p, v: src.strings(p, src.expect(p, v, list, "array")))
+        secrets = t.optional(
+            "secrets", lambda p, v: src.strings(p, src.expect(p, v, list, "array"))
+        )
         t.finalize()
 
         backend_name, backend_spec, backend_channels, backend_additional = backend
         if backend_channels is not None:
             if not backend_channels:
-                raise src.error((*path, "backend", "channels"),
-                                "No channels specified for the build backend dependencies")
+                raise src.error(
+                    (*path, "backend", "channels"),
+                    "No channels specified for the build backend dependencies",
+                )
             channels_used = backend_channels
         elif channels is not None:
             if not channels:
-                raise src.error((*path, "channels"), "No channels specified for the build backend dependencies")
+                raise src.error(
+                    (*path, "channels"), "No channels specified for the build backend dependencies"
+                )
             channels_used = channels
         else:
             channels_used = None
 
         target_config: list[tuple[TargetSelector, Any]] = []
-        for key, item in (src.table((*path, "target"), target_raw).items() if target_raw is not None else []):
+        for key, item in (
+            src.table((*path, "target"), target_raw).items() if target_raw is not None else []
+        ):
             sel_path = (*path, "target", key)
             selector = _selector(src, sel_path, key)
             tt = src.reader(sel_path, item)
             item_config = tt.optional("config")
             if item_config is None and tt.contains("configuration"):
                 item_config = tt.remaining.pop("configuration")
-                src.warn((*sel_path, "configuration"),
-                         "The `configuration` field is deprecated. Use `config` instead.",
-                         label="replace this with 'config'")
+                src.warn(
+                    (*sel_path, "configuration"),
+                    "The `configuration` field is deprecated. Use `config` instead.",
+                    label="replace this with 'config'",
+                )
             tt.finalize()
             if selector.kind == "glob":
-                raise src.error(sel_path, f"the wildcard target selector '{selector}' is not supported "
-                                          "in package targets",
-                                label="wildcard target selector specified here",
-                                help="Use a concrete platform name, such as `linux-64`, instead of a wildcard.")
+                raise src.error(
+                    sel_path,
+                    f"the wildcard target selector '{selector}' is not supported "
+                    "in package targets",
+                    label="wildcard target selector specified here",
+                    help="Use a concrete platform name, such as `linux-64`, instead of a wildcard.",
+                )
             if item_config is not None:
                 target_config.append((selector, item_config))
 
@@ -734,7 +917,9 @@ class _PackageParser:
             secrets=sorted(set(secrets or [])),
         )
 
-    def _backend(self, path: KeyPath, value: Any) -> tuple[str, Any, list[str] | None, dict[str, Any]]:
+    def _backend(
+        self, path: KeyPath, value: Any
+    ) -> tuple[str, Any, list[str] | None, dict[str, Any]]:
         """``TomlBuildBackend::deserialize``: own keys first, the rest is a ``TomlSpec``."""
         src = self.source
         table = src.table(path, value)
@@ -746,18 +931,27 @@ class _PackageParser:
         marker = t.optional("workspace", src.boolean)
         remaining = dict(t.remaining)
         if marker is False:
-            raise src.error((*path, "workspace"),
-                            "`workspace` cannot be false; inheritance from the workspace is opt-in")
+            raise src.error(
+                (*path, "workspace"),
+                "`workspace` cannot be false; inheritance from the workspace is opt-in",
+            )
         if marker is True:
             for owned in WORKSPACE_OWNED_FIELDS:
                 if owned in remaining:
-                    raise src.error((*path, "workspace"), f"`{owned}` is mutually exclusive with `workspace`")
-            base = next((v for k, v in self.workspace.dependencies.items() if k.lower() == name.lower()), None)
+                    raise src.error(
+                        (*path, "workspace"), f"`{owned}` is mutually exclusive with `workspace`"
+                    )
+            base = next(
+                (v for k, v in self.workspace.dependencies.items() if k.lower() == name.lower()),
+                None,
+            )
             if base is None:
-                raise src.error((*path, "workspace"),
-                                f"the workspace does not define `{name}` in `[workspace.dependencies]`",
-                                help="Add the package to `[workspace.dependencies]` in the workspace "
-                                     "`pixi.toml`.")
+                raise src.error(
+                    (*path, "workspace"),
+                    f"the workspace does not define `{name}` in `[workspace.dependencies]`",
+                    help="Add the package to `[workspace.dependencies]` in the workspace "
+                    "`pixi.toml`.",
+                )
             if remaining:
                 self._spec_table(path, remaining, allow_empty=True)
             spec = _layer(base, remaining)
@@ -784,11 +978,16 @@ class _PackageParser:
             check_package_name(src, spec_path, name)
             if isinstance(spec, dict) and "workspace" in spec:
                 src.expect((*spec_path, "workspace"), spec["workspace"], bool, "a boolean")
-                raise src.error((*spec_path, "workspace"),
-                                "`workspace` inheritance is not supported in this table")
+                raise src.error(
+                    (*spec_path, "workspace"),
+                    "`workspace` inheritance is not supported in this table",
+                )
             if isinstance(spec, dict) and parse_pin(src, spec_path, spec) is not None:
-                raise src.error(spec_path, "`pin-subpackage` and `pin-compatible` are only supported "
-                                           "in package dependency tables")
+                raise src.error(
+                    spec_path,
+                    "`pin-subpackage` and `pin-compatible` are only supported "
+                    "in package dependency tables",
+                )
             result[name] = conda_spec(src, spec_path, spec)
         return result
 
@@ -817,8 +1016,10 @@ class _PackageParser:
         for i, item in enumerate(items):
             flag = self.source.from_str((*path, str(i)), item)
             if not _RECORD_FLAG.match(flag):
-                raise self.source.error((*path, str(i)), f"'{flag}' is not a valid flag. Flags must "
-                                                         "match ^[a-z0-9_]+(:[a-z0-9_]+)?$")
+                raise self.source.error(
+                    (*path, str(i)),
+                    f"'{flag}' is not a valid flag. Flags must match ^[a-z0-9_]+(:[a-z0-9_]+)?$",
+                )
             flags.append(flag)
         return flags
 
@@ -913,8 +1114,22 @@ def package_error(message: str, **kwargs: Any) -> DiagnosticError:
 
 #: Top-level keys of a manifest (``TomlManifest::deserialize``), for member package manifests.
 MANIFEST_KEYS = (
-    "workspace", "project", "package", "target", "dependencies", "host-dependencies",
-    "build-dependencies", "constraints", "exclude-newer", "pypi-dependencies",
-    "pypi-exclude-newer", "dev", "activation", "tasks", "feature", "environments",
-    "pypi-options", "system-requirements",
+    "workspace",
+    "project",
+    "package",
+    "target",
+    "dependencies",
+    "host-dependencies",
+    "build-dependencies",
+    "constraints",
+    "exclude-newer",
+    "pypi-dependencies",
+    "pypi-exclude-newer",
+    "dev",
+    "activation",
+    "tasks",
+    "feature",
+    "environments",
+    "pypi-options",
+    "system-requirements",
 )

@@ -16,8 +16,10 @@ __all__ = ["WrittenParts", "written_parts"]
 
 # PEP 508: identifier, optional [extras], then either `@ url` or a version spec, optionally in
 # parentheses, up to the marker's `;`.
-_HEAD = re.compile(r"\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*"
-                   r"(?:\[(?P<extras>[^\]]*)\])?\s*")
+_HEAD = re.compile(
+    r"\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*"
+    r"(?:\[(?P<extras>[^\]]*)\])?\s*"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +42,7 @@ def written_parts(text: str) -> WrittenParts:
     if head is None:
         raise ValueError(f"not a PEP 508 requirement: {text!r}")
     extras = tuple(e.strip() for e in (head.group("extras") or "").split(",") if e.strip())
-    rest = text[head.end():]
+    rest = text[head.end() :]
     if rest.startswith("@"):
         return WrittenParts(head.group("name"), extras, "")
     spec = rest.split(";", 1)[0].strip()

@@ -33,12 +33,16 @@ def parse_pin(src: ManifestSource, path: KeyPath, value: dict[str, Any]) -> tupl
         raise src.error(path, f"`{kind}` cannot be combined with other fields (found `{other}`)")
     pin = value[kind]
     if pin is False:
-        raise src.error((*path, kind), f"`{kind} = false` has no meaning; remove the key or use a "
-                                       "table to configure the pin")
+        raise src.error(
+            (*path, kind),
+            f"`{kind} = false` has no meaning; remove the key or use a table to configure the pin",
+        )
     if isinstance(pin, dict):
         _pin_table(src, (*path, kind), pin)
     elif pin is not True:
-        raise src.error((*path, kind), f"expected a boolean or a table, found {toml_type_name(pin)}")
+        raise src.error(
+            (*path, kind), f"expected a boolean or a table, found {toml_type_name(pin)}"
+        )
     return kind, pin
 
 
@@ -50,12 +54,15 @@ def _pin_table(src: ManifestSource, path: KeyPath, value: dict[str, Any]) -> Non
     build = t.optional("build", src.string)
     t.finalize()
     if exact and (any(b is not None for b in bounds) or build is not None):
-        raise src.error(path, "`exact = true` cannot be combined with `lower-bound`, `upper-bound`, "
-                              "or `build`")
+        raise src.error(
+            path, "`exact = true` cannot be combined with `lower-bound`, `upper-bound`, or `build`"
+        )
 
 
-def pin_not_allowed(src: ManifestSource, path: KeyPath, kind: str, section: str,
-                    help: str = WORKSPACE_PIN_HELP) -> DiagnosticError:
+def pin_not_allowed(
+    src: ManifestSource, path: KeyPath, kind: str, section: str, help: str = WORKSPACE_PIN_HELP
+) -> DiagnosticError:
     """``pin_not_allowed_error``."""
-    return src.error(path, f"`{kind}` is not allowed in `{section}`", label=f"{kind} used here",
-                     help=help)
+    return src.error(
+        path, f"`{kind}` is not allowed in `{section}`", label=f"{kind} used here", help=help
+    )

@@ -16,9 +16,18 @@ from packaging.utils import InvalidName, canonicalize_name
 
 from pixiconf.manifest.source import KeyPath, ManifestSource, toml_type_name
 
-KEYS = ("index-url", "extra-index-urls", "find-links", "no-build-isolation", "index-strategy",
-        "prerelease-mode", "no-build", "dependency-overrides", "no-binary",
-        "skip-wheel-filename-check")
+KEYS = (
+    "index-url",
+    "extra-index-urls",
+    "find-links",
+    "no-build-isolation",
+    "index-strategy",
+    "prerelease-mode",
+    "no-build",
+    "dependency-overrides",
+    "no-binary",
+    "skip-wheel-filename-check",
+)
 INDEX_STRATEGIES = ("first-index", "unsafe-first-match", "unsafe-best-match")
 PRERELEASE_MODES = ("disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit")
 SINGLE_VALUED = {
@@ -40,7 +49,9 @@ def normalize_url(text: str) -> str:
     if not parts.scheme or not parts.netloc:
         return text
     path = parts.path or "/"
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, parts.fragment))
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), path, parts.query, parts.fragment)
+    )
 
 
 def _url(source: ManifestSource, path: KeyPath, value: Any, *, from_str: bool = True) -> str:
@@ -59,10 +70,16 @@ def _package_set(source: ManifestSource, path: KeyPath, value: Any) -> bool | li
         return value
     if not isinstance(value, list):
         if path[-1] == "no-build-isolation":  # toml/pypi_options.rs NoBuildIsolation
-            raise source.error(path, 'expected a boolean or an array of packages e.g. ["foo", "bar"], '
-                                     f"found {toml_type_name(value)}")
-        raise source.error(path, 'expected either "all", "none" or an array of packages e.g. '
-                                 f'["foo", "bar"] , found {toml_type_name(value)}')
+            raise source.error(
+                path,
+                'expected a boolean or an array of packages e.g. ["foo", "bar"], '
+                f"found {toml_type_name(value)}",
+            )
+        raise source.error(
+            path,
+            'expected either "all", "none" or an array of packages e.g. '
+            f'["foo", "bar"] , found {toml_type_name(value)}',
+        )
     names: list[str] = []
     for i, item in enumerate(value):
         name = source.string((*path, str(i)), item)
@@ -70,9 +87,12 @@ def _package_set(source: ManifestSource, path: KeyPath, value: Any) -> bool | li
             # pep508_rs::PackageName::from_str normalizes; the IndexSet then de-duplicates.
             name = canonicalize_name(name, validate=True)
         except InvalidName:
-            raise source.error((*path, str(i)), f"Not a valid package or extra name: \"{name}\". "
-                               "Names must start and end with a letter or digit and may only "
-                               "contain -, _, ., and alphanumeric characters.") from None
+            raise source.error(
+                (*path, str(i)),
+                f'Not a valid package or extra name: "{name}". '
+                "Names must start and end with a letter or digit and may only "
+                "contain -, _, ., and alphanumeric characters.",
+            ) from None
         if name not in names:
             names.append(name)
     return names
@@ -101,11 +121,13 @@ def parse_pypi_options(source: ManifestSource, path: KeyPath, value: Any) -> dic
     extra = table.optional("extra-index-urls", lambda p, v: source.expect(p, v, list, "array"))
     if extra is not None:
         options["extra-index-urls"] = [
-            _url(source, (*path, "extra-index-urls", str(i)), u) for i, u in enumerate(extra)]
+            _url(source, (*path, "extra-index-urls", str(i)), u) for i, u in enumerate(extra)
+        ]
     links = table.optional("find-links", source.array)
     if links is not None:
         options["find-links"] = [
-            _find_link(source, (*path, "find-links", str(i)), item) for i, item in enumerate(links)]
+            _find_link(source, (*path, "find-links", str(i)), item) for i, item in enumerate(links)
+        ]
     for key in KEYS[3:]:
         item = table.optional(key)
         if item is None:

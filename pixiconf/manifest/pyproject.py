@@ -81,10 +81,28 @@ def _parse_requirement(path: tuple[str, ...], text: Any) -> Requirement:
     return req
 
 
-PROJECT_KEYS = ("name", "version", "description", "readme", "requires-python", "license",
-                "license-files", "authors", "maintainers", "keywords", "classifiers", "urls",
-                "entry-points", "scripts", "gui-scripts", "dependencies", "optional-dependencies",
-                "dynamic", "import-names", "import-namespaces")
+PROJECT_KEYS = (
+    "name",
+    "version",
+    "description",
+    "readme",
+    "requires-python",
+    "license",
+    "license-files",
+    "authors",
+    "maintainers",
+    "keywords",
+    "classifiers",
+    "urls",
+    "entry-points",
+    "scripts",
+    "gui-scripts",
+    "dependencies",
+    "optional-dependencies",
+    "dynamic",
+    "import-names",
+    "import-namespaces",
+)
 
 
 def check_project_table(project: Any) -> None:
@@ -96,21 +114,28 @@ def check_project_table(project: Any) -> None:
         raise PyprojectError(("project",), "missing field 'name' in table")
     unknown = [k for k in project if k not in PROJECT_KEYS]
     if unknown:
-        raise PyprojectError(("project", unknown[0]),
-                             "Unexpected keys, expected only " + ", ".join(f"'{k}'" for k in PROJECT_KEYS))
+        raise PyprojectError(
+            ("project", unknown[0]),
+            "Unexpected keys, expected only " + ", ".join(f"'{k}'" for k in PROJECT_KEYS),
+        )
     # `version` and `requires-python` are `TomlFromStr` of pep440_rs 0.7.3 types.
     for key in ("version", "requires-python"):
         value = project.get(key)
         if value is not None and not isinstance(value, str):
-            raise PyprojectError(("project", key), f"expected expected a string, found {_toml_type(value)}")
+            raise PyprojectError(
+                ("project", key), f"expected expected a string, found {_toml_type(value)}"
+            )
     version = project.get("version")
     if version is not None:
         try:
             Version(version)
         except InvalidVersion:
             if not version.strip().lstrip("vV")[:1].isdigit():
-                raise PyprojectError(("project", "version"), "expected version to start with a number, "
-                                     "but no leading ASCII digits were found") from None
+                raise PyprojectError(
+                    ("project", "version"),
+                    "expected version to start with a number, "
+                    "but no leading ASCII digits were found",
+                ) from None
             raise PyprojectError(("project", "version"), f"invalid version `{version}`") from None
     requires_python = project.get("requires-python")
     if requires_python:
@@ -118,8 +143,11 @@ def check_project_table(project: Any) -> None:
         # operator (only the whole empty string is the empty list).
         for part in requires_python.split(","):
             if part.strip()[:1] not in ("=", "!", "~", "<", ">"):
-                raise PyprojectError(("project", "requires-python"), "Failed to parse version: Unexpected "
-                                     "end of version specifier, expected operator")
+                raise PyprojectError(
+                    ("project", "requires-python"),
+                    "Failed to parse version: Unexpected "
+                    "end of version specifier, expected operator",
+                )
 
 
 def _toml_type(value: Any) -> str:
@@ -134,7 +162,9 @@ def _written_extras(req: Requirement) -> list[str]:
     return list(dict.fromkeys(canonicalize_name(e) for e in written.extras))
 
 
-def resolve_groups(project: dict[str, Any], groups_raw: dict[str, Any]) -> dict[str, list[Requirement]]:
+def resolve_groups(
+    project: dict[str, Any], groups_raw: dict[str, Any]
+) -> dict[str, list[Requirement]]:
     """optional-dependencies + dependency-groups with self-references resolved.
 
     Mirrors ``pyproject-toml`` 0.13.7 ``resolution.rs`` (used by ``PyProjectManifest``):
@@ -158,8 +188,10 @@ def resolve_groups(project: dict[str, Any], groups_raw: dict[str, Any]) -> dict[
             return done_extras[name]
         key = next((k for k in optional if canonicalize_name(k) == canonicalize_name(name)), None)
         if key is None:
-            raise PyprojectError(("project", "optional-dependencies"),
-                                 f"Failed to find optional dependency `{name}` included by {parents[-1]}")
+            raise PyprojectError(
+                ("project", "optional-dependencies"),
+                f"Failed to find optional dependency `{name}` included by {parents[-1]}",
+            )
         if f"extra:{name}" in parents:
             raise PyprojectError(("project", "optional-dependencies", key), _cycle(parents))
         parents.append(f"extra:{name}")
@@ -179,8 +211,10 @@ def resolve_groups(project: dict[str, Any], groups_raw: dict[str, Any]) -> dict[
         if group in done_groups:
             return done_groups[group]
         if group not in groups_raw:
-            raise PyprojectError(("dependency-groups",),
-                                 f"Failed to find dependency group `{group}` included by {parents[-1]}")
+            raise PyprojectError(
+                ("dependency-groups",),
+                f"Failed to find dependency group `{group}` included by {parents[-1]}",
+            )
         if f"group:{group}" in parents:
             raise PyprojectError(("dependency-groups", group), _cycle(parents))
         parents.append(f"group:{group}")
@@ -188,15 +222,22 @@ def resolve_groups(project: dict[str, Any], groups_raw: dict[str, Any]) -> dict[
         for i, item in enumerate(groups_raw[group] or []):
             if isinstance(item, dict):
                 if "include-group" not in item:
-                    raise PyprojectError(("dependency-groups", group, str(i)), "missing field 'include-group' in table")
+                    raise PyprojectError(
+                        ("dependency-groups", group, str(i)),
+                        "missing field 'include-group' in table",
+                    )
                 if len(item) > 1:
-                    raise PyprojectError(("dependency-groups", group, str(i)),
-                                         "Unexpected keys, expected only 'include-group'")
+                    raise PyprojectError(
+                        ("dependency-groups", group, str(i)),
+                        "Unexpected keys, expected only 'include-group'",
+                    )
                 result.extend(dependency_group(item["include-group"], parents))
                 continue
             if not isinstance(item, str):
-                raise PyprojectError(("dependency-groups", group, str(i)),
-                                     f"expected a string or table, found {_toml_type(item)}")
+                raise PyprojectError(
+                    ("dependency-groups", group, str(i)),
+                    f"expected a string or table, found {_toml_type(item)}",
+                )
             req = _parse_requirement(("dependency-groups", group, str(i)), item)
             if is_self(req):
                 for sub in _written_extras(req):
@@ -228,8 +269,11 @@ def project_defaults(data: dict[str, Any]) -> dict[str, Any]:
     authors = project.get("authors")
     if isinstance(authors, list):
         authors = [
-            f"{a['name']} <{a['email']}>" if "name" in a and "email" in a else a.get("name") or a.get("email")
-            for a in authors if isinstance(a, dict)
+            f"{a['name']} <{a['email']}>"
+            if "name" in a and "email" in a
+            else a.get("name") or a.get("email")
+            for a in authors
+            if isinstance(a, dict)
         ]
     return {
         "name": project.get("name"),
@@ -251,8 +295,12 @@ def python_spec(requires_python: str | None) -> str:
     return str(VersionSpec(text, strict=False))
 
 
-def apply_pyproject(source: ManifestSource, data: dict[str, Any], features: dict[str, Feature],
-                    groups: dict[str, list[Requirement]]) -> None:
+def apply_pyproject(
+    source: ManifestSource,
+    data: dict[str, Any],
+    features: dict[str, Feature],
+    groups: dict[str, list[Requirement]],
+) -> None:
     """Add python, [project.dependencies] and the group features to parsed pixi tables."""
     project = data.get("project") or {}
     target = features[DEFAULT].default_target
@@ -261,22 +309,31 @@ def apply_pyproject(source: ManifestSource, data: dict[str, Any], features: dict
         try:
             run["python"] = python_spec(project.get("requires-python"))
         except (InvalidSpecifier, Exception) as exc:
-            raise DiagnosticError(Diagnostic(
-                f"invalid requires-python `{project.get('requires-python')}`: {exc}",
-                file=source.name, key="project.requires-python")) from None
+            raise DiagnosticError(
+                Diagnostic(
+                    f"invalid requires-python `{project.get('requires-python')}`: {exc}",
+                    file=source.name,
+                    key="project.requires-python",
+                )
+            ) from None
         target.dependencies = run
     all_groups = dict(groups)
     deps = project.get("dependencies")
     if deps:
         all_groups.setdefault(DEFAULT, [])
         all_groups[DEFAULT] = all_groups[DEFAULT] + [
-            _parse_requirement(("project", "dependencies", str(i)), t) for i, t in enumerate(deps)]
+            _parse_requirement(("project", "dependencies", str(i)), t) for i, t in enumerate(deps)
+        ]
     for group, reqs in all_groups.items():
         feature_target = features[group].default_target
-        pypi = feature_target.pypi_dependencies if feature_target.pypi_dependencies is not None else {}
+        pypi = (
+            feature_target.pypi_dependencies if feature_target.pypi_dependencies is not None else {}
+        )
         for req in reqs:
             # PypiPackageName::from_normalized: a new entry is keyed by the normalized name.
-            key = next((k for k in pypi if canonicalize_name(k) == canonicalize_name(req.name)),
-                       canonicalize_name(req.name))
+            key = next(
+                (k for k in pypi if canonicalize_name(k) == canonicalize_name(req.name)),
+                canonicalize_name(req.name),
+            )
             pypi.setdefault(key, []).append(_requirement_spec(req))
         feature_target.pypi_dependencies = pypi

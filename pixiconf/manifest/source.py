@@ -109,7 +109,11 @@ class ManifestSource:
     def expect(self, path: KeyPath, value: Any, kind: type | tuple[type, ...], what: str) -> Any:
         """Check ``value``'s type; raise toml-span's ``expected X, found Y``."""
         ok = isinstance(value, kind)
-        if ok and isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+        if (
+            ok
+            and isinstance(value, bool)
+            and bool not in (kind if isinstance(kind, tuple) else (kind,))
+        ):
             ok = False
         if not ok:
             raise self.error(path, f"expected {what}, found {toml_type_name(value)}")

@@ -42,24 +42,38 @@ from packaging.licenses import InvalidLicenseExpression, canonicalize_license_ex
 __all__ = ["SpdxError", "parse_error", "spdx_error"]
 
 #: Rust's ``char::is_whitespace`` (the Unicode ``White_Space`` property).
-_WHITESPACE = frozenset("\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-                        "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_WHITESPACE = frozenset(
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _REF_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
 _TEXT_CHARS = _REF_CHARS | {":"}
 _GNU_PREFIXES = ("AGPL-", "GFDL-", "GPL-", "LGPL-")
 
 # Token kinds.
 _LICENSE, _REF, _EXCEPTION, _PLUS, _OPEN, _CLOSE, _WITH, _AND, _OR = (
-    "license", "ref", "exception", "+", "(", ")", "WITH", "AND", "OR")
+    "license",
+    "ref",
+    "exception",
+    "+",
+    "(",
+    ")",
+    "WITH",
+    "AND",
+    "OR",
+)
 
 #: ``make_err_for_token``: what may follow the previous token (``None``: the start).
 _EXPECTED: dict[str | None, tuple[str, ...]] = {
-    None: ("<license>", "("), _AND: ("<license>", "("), _OR: ("<license>", "("),
+    None: ("<license>", "("),
+    _AND: ("<license>", "("),
+    _OR: ("<license>", "("),
     _OPEN: ("<license>", "("),
     _CLOSE: ("AND", "OR"),
     _EXCEPTION: ("AND", "OR", ")"),
     _LICENSE: ("AND", "OR", "WITH", ")", "+"),
-    _REF: ("AND", "OR", "WITH", ")"), _PLUS: ("AND", "OR", "WITH", ")"),
+    _REF: ("AND", "OR", "WITH", ")"),
+    _PLUS: ("AND", "OR", "WITH", ")"),
     _WITH: ("<exception>",),
 }
 
@@ -128,9 +142,9 @@ def _reference_length(word: str) -> int | None:
     ``word`` form a ``DocumentRef-…:LicenseRef-…`` or ``LicenseRef-…`` term, or ``None``."""
     doc, colon, lic = word.partition(":")
     if colon and doc.startswith("DocumentRef-") and lic.startswith("LicenseRef-"):
-        return len(doc) + 1 + len("LicenseRef-") + _ref_run(lic[len("LicenseRef-"):])
+        return len(doc) + 1 + len("LicenseRef-") + _ref_run(lic[len("LicenseRef-") :])
     if word.startswith("LicenseRef-"):
-        return len("LicenseRef-") + _ref_run(word[len("LicenseRef-"):])
+        return len("LicenseRef-") + _ref_run(word[len("LicenseRef-") :])
     return None
 
 
@@ -140,6 +154,7 @@ class _Parser:
 
     def fail(self, start: int, end: int, reason: str) -> _Failed:
         """An error over characters ``start..end``, shown with the crate's byte offsets."""
+
         def byte(i: int) -> int:
             return len(self.text[:i].encode("utf-8"))
 

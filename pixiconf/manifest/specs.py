@@ -22,38 +22,83 @@ from pixiconf.manifest.location_spec import check_digest, check_url, subdirector
 from pixiconf.manifest.source import KeyPath, ManifestSource
 
 CONDA_SPEC_KEYS = (
-    "version", "url", "git", "path", "branch", "rev", "tag", "lfs", "subdirectory", "build",
-    "build-number", "file-name", "extras", "flags", "channel", "subdir", "license",
-    "license-family", "when", "track-features", "md5", "sha256",
+    "version",
+    "url",
+    "git",
+    "path",
+    "branch",
+    "rev",
+    "tag",
+    "lfs",
+    "subdirectory",
+    "build",
+    "build-number",
+    "file-name",
+    "extras",
+    "flags",
+    "channel",
+    "subdir",
+    "license",
+    "license-family",
+    "when",
+    "track-features",
+    "md5",
+    "sha256",
 )
 PYPI_SPEC_KEYS = (
-    "version", "extras", "path", "editable", "git", "branch", "tag", "rev", "lfs", "url",
-    "subdirectory", "index", "env-markers",
+    "version",
+    "extras",
+    "path",
+    "editable",
+    "git",
+    "branch",
+    "tag",
+    "rev",
+    "lfs",
+    "url",
+    "subdirectory",
+    "index",
+    "env-markers",
 )
 
 
 def _version_spec_hint(text: str) -> str | None:
     """pixi's friendlier message for a string that is not a version spec."""
     if text.startswith(("/", ".", "\\", "~/")):
-        return ("it seems you're trying to add a path dependency, please specify as a table "
-                f"with a `path` key: '{{ path = \"{text}\" }}'")
+        return (
+            "it seems you're trying to add a path dependency, please specify as a table "
+            f"with a `path` key: '{{ path = \"{text}\" }}'"
+        )
     if "git" in text:
-        return ("it seems you're trying to add a git dependency, please specify as a table "
-                f"with a `git` key: '{{ git = \"{text}\" }}'")
+        return (
+            "it seems you're trying to add a git dependency, please specify as a table "
+            f"with a `git` key: '{{ git = \"{text}\" }}'"
+        )
     if "://" in text:
-        return ("it seems you're trying to add a url dependency, please specify as a table "
-                f"with a `url` key: '{{ url = \"{text}\" }}'")
+        return (
+            "it seems you're trying to add a url dependency, please specify as a table "
+            f"with a `url` key: '{{ url = \"{text}\" }}'"
+        )
     try:
         spec = NamelessMatchSpec(text, strict=False)
     except Exception:
         pass
     else:
-        return ("expected a version specifier but looks like a matchspec, did you mean "
-                f"{_matchspec_as_toml(spec)}?")
-    for key, example in (("subdir", "SUBDIR"), ("channel", "CHANNEL"), ("md5", "MD5"), ("sha256", "SHA256")):
+        return (
+            "expected a version specifier but looks like a matchspec, did you mean "
+            f"{_matchspec_as_toml(spec)}?"
+        )
+    for key, example in (
+        ("subdir", "SUBDIR"),
+        ("channel", "CHANNEL"),
+        ("md5", "MD5"),
+        ("sha256", "SHA256"),
+    ):
         if key in text or (key == "channel" and "::" in text):
-            return ("it seems you're trying to add a detailed dependency, please specify as a "
-                    f"table with a `{key}` key: '{{ version = \"<VERSION_SPEC>\", {key} = \"<{example}>\" }}'")
+            return (
+                "it seems you're trying to add a detailed dependency, please specify as a "
+                f'table with a `{key}` key: \'{{ version = "<VERSION_SPEC>", {key} = "<{example}>" }}\''
+            )
     return None
 
 
@@ -67,7 +112,11 @@ def _matchspec_as_toml(spec: NamelessMatchSpec) -> str:
     fields: list[tuple[str, str]] = []
     if spec.version is not None:
         fields.append(("version", _toml_str(str(spec.version))))
-    for key, attr in (("build", "build"), ("build-number", "build_number"), ("file-name", "file_name")):
+    for key, attr in (
+        ("build", "build"),
+        ("build-number", "build_number"),
+        ("file-name", "file_name"),
+    ):
         value = getattr(spec, attr, None)
         if value is not None:
             fields.append((key, _toml_str(str(value))))
@@ -103,9 +152,12 @@ def check_version_spec(source: ManifestSource, path: KeyPath, text: str) -> None
                 pass
             else:
                 ver = ambiguous.group("ver")
-                source.log_warn(path, f"Encountered ambiguous version specifier `{ver}`, could be "
-                                  f"`{ver}.*` but assuming you meant `=={ver}`. In the future this "
-                                  "will result in an error.")
+                source.log_warn(
+                    path,
+                    f"Encountered ambiguous version specifier `{ver}`, could be "
+                    f"`{ver}.*` but assuming you meant `=={ver}`. In the future this "
+                    "will result in an error.",
+                )
                 return
         raise source.error(path, _version_spec_hint(text) or message) from None
 
@@ -146,7 +198,9 @@ def check_spec_keys(source: ManifestSource, path: KeyPath, value: dict[str, Any]
         elif key == "when":
             pass  # conditional dependencies: validated by pixi-build (issue [2/5])
         elif key in ("md5", "sha256"):
-            check_digest(source, key_path, source.string(key_path, item), 16 if key == "md5" else 32)
+            check_digest(
+                source, key_path, source.string(key_path, item), 16 if key == "md5" else 32
+            )
         elif key in ("url", "git"):
             check_url(source, key_path, item)
         else:
@@ -161,30 +215,61 @@ def check_spec_combinations(source: ManifestSource, path: KeyPath, value: dict[s
     """``TomlSpec::validate_field_combinations`` then ``TomlSpec::into_spec`` (SpecError texts)."""
     git_refs = [k for k in ("branch", "rev", "tag") if k in value]
     if "git" not in value and (git_refs or "lfs" in value):
-        raise source.error(path, "`branch`, `rev`, `tag`, and `lfs` are only valid when `git` is specified")
+        raise source.error(
+            path, "`branch`, `rev`, `tag`, and `lfs` are only valid when `git` is specified"
+        )
     locations = [k for k in ("url", "path", "git") if k in value]
     if len(locations) > 1:
         raise source.error(path, "only one of `url`, `path`, or `git` can be specified")
     location = locations[0] if locations else None
-    binary = location in ("url", "path") and str(value[location]).split("?")[0].endswith(CONDA_ARCHIVES)
+    binary = location in ("url", "path") and str(value[location]).split("?")[0].endswith(
+        CONDA_ARCHIVES
+    )
     if location:
         for field in ("channel", "file-name", "license-family"):
             if field in value:
                 raise source.error(path, f"`{field}` cannot be used with `{location}`")
     if binary:
-        for field in ("version", "build", "build-number", "extras", "flags", "subdir", "license", "when",
-                      "track-features"):
+        for field in (
+            "version",
+            "build",
+            "build-number",
+            "extras",
+            "flags",
+            "subdir",
+            "license",
+            "when",
+            "track-features",
+        ):
             if field in value:
                 raise source.error(path, f"`{field}` cannot be used with `{location}`")
     if location in ("git", "path"):
         for field in ("sha256", "md5"):
             if field in value:
                 raise source.error(path, f"`{field}` cannot be used with `{location}`")
-    if location is None and not any(k in value for k in (
-            "version", "build", "build-number", "extras", "flags", "subdir", "license", "when",
-            "track-features", "file-name", "channel", "md5", "sha256")):
-        raise source.error(path, "one of `version`, `build`, `build-number`, `file-name`, `channel`, "
-                                 "`subdir`, `md5`, `sha256`, `git`, `url`, or `path` must be specified")
+    if location is None and not any(
+        k in value
+        for k in (
+            "version",
+            "build",
+            "build-number",
+            "extras",
+            "flags",
+            "subdir",
+            "license",
+            "when",
+            "track-features",
+            "file-name",
+            "channel",
+            "md5",
+            "sha256",
+        )
+    ):
+        raise source.error(
+            path,
+            "one of `version`, `build`, `build-number`, `file-name`, `channel`, "
+            "`subdir`, `md5`, `sha256`, `git`, `url`, or `path` must be specified",
+        )
     if len(git_refs) > 1:
         raise source.error(path, "only one of `branch`, `rev`, or `tag` can be specified")
     # ``TomlSpec::into_spec``: a git or (source archive) url location checks its subdirectory.
@@ -218,12 +303,14 @@ def _pep440_error(text: str) -> str | None:
     for part in text.split(","):
         stripped = part.lstrip()
         operator = re.match(r"[=!~<>]*", stripped).group(0)
-        version = re.match(r"\S*", stripped[len(operator):].lstrip()).group(0)
+        version = re.match(r"\S*", stripped[len(operator) :].lstrip()).group(0)
         error = None
         if not operator:
             error = "Unexpected end of version specifier, expected operator"
         elif operator not in PEP440_OPERATORS:
-            error = f"no such comparison operator {operator!r}, must be one of ~= == != <= >= < > ===".replace("'", '"')
+            error = f"no such comparison operator {operator!r}, must be one of ~= == != <= >= < > ===".replace(
+                "'", '"'
+            )
         elif not version:
             error = "Unexpected end of version specifier, expected version"
         else:
@@ -252,16 +339,34 @@ def _check_pypi_version(source: ManifestSource, path: KeyPath, text: str) -> Non
 
 def _pep508_name_error(name: str) -> str:
     """pep508_rs 0.9.2 ``InvalidNameError`` (package and extra names)."""
-    return (f'Not a valid package or extra name: "{name}". Names must start and end with a letter '
-            "or digit and may only contain -, _, ., and alphanumeric characters.")
+    return (
+        f'Not a valid package or extra name: "{name}". Names must start and end with a letter '
+        "or digit and may only contain -, _, ., and alphanumeric characters."
+    )
 
 
-MARKER_NAMES = frozenset({
-    "python_version", "python_full_version", "os_name", "sys_platform", "platform_release",
-    "platform_system", "platform_version", "platform_machine", "platform_python_implementation",
-    "implementation_name", "implementation_version", "extra", "os.name", "sys.platform",
-    "platform.version", "platform.machine", "platform.python_implementation", "python_implementation",
-})
+MARKER_NAMES = frozenset(
+    {
+        "python_version",
+        "python_full_version",
+        "os_name",
+        "sys_platform",
+        "platform_release",
+        "platform_system",
+        "platform_version",
+        "platform_machine",
+        "platform_python_implementation",
+        "implementation_name",
+        "implementation_version",
+        "extra",
+        "os.name",
+        "sys.platform",
+        "platform.version",
+        "platform.machine",
+        "platform.python_implementation",
+        "python_implementation",
+    }
+)
 
 
 def _marker_error(text: str) -> str | None:
@@ -317,14 +422,18 @@ def pypi_spec(source: ManifestSource, path: KeyPath, value: Any) -> Any:
             source.string(key_path, item)
     table.finalize()
     if "git" not in value and any(k in value for k in ("branch", "rev", "tag", "lfs")):
-        raise source.error(path, "`branch`, `rev`, `tag`, and `lfs` are only valid when `git` is specified")
+        raise source.error(
+            path, "`branch`, `rev`, `tag`, and `lfs` are only valid when `git` is specified"
+        )
     if sum(k in value for k in ("branch", "rev", "tag")) > 1:
         raise source.error(path, "Only one of `branch` or `tag` or `rev` can be specified")
     locations = [f"`{k}`" for k in ("git", "path", "url") if k in value]
     if locations and "version" in value:
         raise source.error(path, f"`version` cannot be used with {', '.join(locations)}")
     if len(locations) > 1 or (locations and "index" in value):
-        raise source.error(path, "Exactly one of `url`, `path`, `git`, or `version` must be specified")
+        raise source.error(
+            path, "Exactly one of `url`, `path`, `git`, or `version` must be specified"
+        )
     spec = dict(value)
     if isinstance(spec.get("version"), str):
         spec["version"] = _pypi_version_display(spec["version"])

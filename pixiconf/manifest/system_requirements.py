@@ -34,13 +34,17 @@ def union(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key in ("linux", "cuda", "macos"):
         x, y = a.get(key), b.get(key)
-        value = _max_version(x, y) if x is not None and y is not None else (x if x is not None else y)
+        value = (
+            _max_version(x, y) if x is not None and y is not None else (x if x is not None else y)
+        )
         if value is not None:
             result[key] = value
     if "libc" in a and "libc" in b:
         (fa, va), (fb, vb) = _libc(a["libc"]), _libc(b["libc"])
         if fa != fb:
-            raise SystemRequirementsConflict(f"two different libc families were specified: '{fa}' and '{fb}'")
+            raise SystemRequirementsConflict(
+                f"two different libc families were specified: '{fa}' and '{fb}'"
+            )
         version = _max_version(va, vb)
         result["libc"] = version if fa == GLIBC else {"family": fa, "version": version}
     elif "libc" in a or "libc" in b:

@@ -98,7 +98,9 @@ def parse_system_requirements(source: ManifestSource, path: KeyPath, value: Any)
             version = _version_text(source, (*key_path, "version"), version)
             result[key] = {"family": family or "glibc", "version": version}
         elif key == "libc" and not isinstance(item, str):
-            raise source.error(key_path, f"expected a string or table, found {toml_type_name(item)}")
+            raise source.error(
+                key_path, f"expected a string or table, found {toml_type_name(item)}"
+            )
         elif key == "archspec":
             result[key] = source.string(key_path, item)
         else:

@@ -13,8 +13,18 @@ from typing import Any
 
 from pixiconf.manifest.source import KeyPath, ManifestSource
 
-EXECUTE_KEYS = ("cmd", "inputs", "outputs", "depends-on", "cwd", "env",
-                "default-environment", "description", "clean-env", "args")
+EXECUTE_KEYS = (
+    "cmd",
+    "inputs",
+    "outputs",
+    "depends-on",
+    "cwd",
+    "env",
+    "default-environment",
+    "description",
+    "clean-env",
+    "args",
+)
 ALIAS_KEYS = ("cmd", "depends-on", "description", "args")
 
 
@@ -25,8 +35,11 @@ def _environment_name(source: ManifestSource, path: KeyPath, value: Any) -> str:
     """``TomlFromStr<EnvironmentName>`` (``crates/pixi_manifest/src/environment.rs``)."""
     name = source.from_str(path, value)
     if not ENVIRONMENT_NAME_RE.match(name):
-        raise source.error(path, f"Failed to parse environment name '{name}', please use only "
-                                 "lowercase letters, numbers and dashes")
+        raise source.error(
+            path,
+            f"Failed to parse environment name '{name}', please use only "
+            "lowercase letters, numbers and dashes",
+        )
     return name
 
 
@@ -38,8 +51,12 @@ def _dependency_arg(source: ManifestSource, path: KeyPath, value: Any) -> Any:
         raise source.error(path, f"expected string or {{ string = string }}, found {_type(value)}")
     if len(value) != 1:
         # itertools `exactly_one` error text
-        raise source.error(path, "got zero elements when exactly one was expected" if not value
-                           else "got at least 2 elements when exactly one was expected")
+        raise source.error(
+            path,
+            "got zero elements when exactly one was expected"
+            if not value
+            else "got at least 2 elements when exactly one was expected",
+        )
     ((key, item),) = value.items()
     return {key: source.string((*path, key), item)}
 
@@ -70,29 +87,35 @@ def _dependency(source: ManifestSource, path: KeyPath, item: Any, *, finalize: b
     return result
 
 
-def _depends_on(source: ManifestSource, path: KeyPath, value: Any, *, finalize: bool = True) -> list[Any]:
+def _depends_on(
+    source: ManifestSource, path: KeyPath, value: Any, *, finalize: bool = True
+) -> list[Any]:
     # A single table is not accepted: ``expected string or array, found table``
     # (snapshot toml__task__test__depends_on_is_list).
     if isinstance(value, str):
         return [value]
     if not isinstance(value, list):
         raise source.error(path, f"expected string or array, found {_type(value)}")
-    return [_dependency(source, (*path, str(i)), item, finalize=finalize)
-            for i, item in enumerate(value)]
+    return [
+        _dependency(source, (*path, str(i)), item, finalize=finalize)
+        for i, item in enumerate(value)
+    ]
 
 
 def _glob_patterns(source: ManifestSource, path: KeyPath, value: Any) -> list[str]:
     if not isinstance(value, list):
-        raise source.error(path, 'expected an array of args e.g. ["main.py", "tests_*"], '
-                                 f"found {_type(value)}")
+        raise source.error(
+            path, f'expected an array of args e.g. ["main.py", "tests_*"], found {_type(value)}'
+        )
     return [source.string((*path, str(i)), item) for i, item in enumerate(value)]
 
 
 def _arg_name(source: ManifestSource, path: KeyPath, value: Any) -> str:
     name = source.from_str(path, value)
     if "-" in name:
-        raise source.error(path, f"'{name}' is not a valid argument name since it contains "
-                                 "the character '-'")
+        raise source.error(
+            path, f"'{name}' is not a valid argument name since it contains the character '-'"
+        )
     return name
 
 
@@ -108,8 +131,10 @@ def _task_arg(source: ManifestSource, path: KeyPath, value: Any) -> Any:
     choices = table.optional("choices", source.strings)
     table.finalize()
     if default is not None and choices is not None and default not in choices:
-        raise source.error(path, f"default value '{default}' is not one of the allowed choices: "
-                                 + ", ".join(choices))
+        raise source.error(
+            path,
+            f"default value '{default}' is not one of the allowed choices: " + ", ".join(choices),
+        )
     result: dict[str, Any] = {"arg": name}
     if default is not None:
         result["default"] = default
@@ -148,11 +173,14 @@ def parse_task(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, A
     depends_on = table.optional("depends-on", lambda p, v: _depends_on(source, p, v))
     if depends_on is None and "depends_on" in table.remaining:
         # Read without being listed as expected, and never finalized.
-        source.warn((*path, "depends_on"),
-                    "The `depends_on` field is deprecated. Use `depends-on` instead.",
-                    label="replace this with 'depends-on'")
-        depends_on = _depends_on(source, (*path, "depends_on"), table.remaining.pop("depends_on"),
-                                 finalize=False)
+        source.warn(
+            (*path, "depends_on"),
+            "The `depends_on` field is deprecated. Use `depends-on` instead.",
+            label="replace this with 'depends-on'",
+        )
+        depends_on = _depends_on(
+            source, (*path, "depends_on"), table.remaining.pop("depends_on"), finalize=False
+        )
     task["depends-on"] = depends_on
     if cmd is not None:
         task["cwd"] = table.optional("cwd", source.from_str)
@@ -162,7 +190,8 @@ def parse_task(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, A
                 source.string((*path, "env", key), item)
         task["env"] = env
         task["default-environment"] = table.optional(
-            "default-environment", lambda p, v: _environment_name(source, p, v))
+            "default-environment", lambda p, v: _environment_name(source, p, v)
+        )
     task["description"] = table.optional("description", source.string)
     if cmd is not None:
         task["clean-env"] = table.optional("clean-env", source.boolean)
@@ -174,7 +203,9 @@ def parse_task(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, A
             has_default = isinstance(arg, dict) and "default" in arg
             seen_default = seen_default or has_default
             if seen_default and not has_default:
-                raise source.error(path, "default value required after previous arguments with defaults")
+                raise source.error(
+                    path, "default value required after previous arguments with defaults"
+                )
     table.finalize()
     if args is not None:
         task["args"] = args

@@ -65,14 +65,17 @@ def loads(text: str) -> dict[str, Any]:
 _MAX_NESTING, _MAX_KEY_PARTS = 400, 1000
 #: What the nesting scan steps over: a string (basic, literal, multi-line; an unterminated one
 #: runs to the end of the text), a comment, a bracket, or a dot between key parts.
-_NESTING_TOKEN = re.compile(r"""
+_NESTING_TOKEN = re.compile(
+    r"""
       \"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|$)   # a multi-line basic string
     | '''(?:[^']|'(?!''))*(?:'''|$)           # a multi-line literal string
     | "(?:[^"\\\n]|\\.)*"?                      # a basic string
     | '[^'\n]*'?                                # a literal string
     | \#[^\n]*                                  # a comment
     | ([\[{]) | ([\]}]) | (\n) | (\.)
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 #: An integer literal of thousands of digits (Python converts at most 4,300 by default).
 _LONG_INTEGER = re.compile(r"(?<![\w.'\"])[+-]?[0-9][0-9_]{4000,}(?![\w.])")
 
@@ -117,8 +120,9 @@ def syntax_diagnostic(
     line, column = error.lineno, error.colno
     lines = text.split("\n")
     label = _excerpt(lines[line - 1], column) if 0 < line <= len(lines) else ""
-    return Diagnostic(error.msg, file=file, line=line, column=column, label=label or None,
-                      help=help)
+    return Diagnostic(
+        error.msg, file=file, line=line, column=column, label=label or None, help=help
+    )
 
 
 #: The longest offending line a label shows whole; a longer one shows a window around the

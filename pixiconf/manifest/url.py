@@ -20,13 +20,15 @@ _FORBIDDEN_HOST = set(" <>^|%\t\n\r\0")
 
 def url_error(text: str) -> str | None:
     """``None`` when the ``url`` crate parses ``text`` as an absolute URL, else its message."""
-    text = text.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10\x11\x12"
-                      "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    text = text.strip(
+        "\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10\x11\x12"
+        "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "
+    )
     match = _SCHEME.match(text)
     if match is None:
         return "relative URL without a base"
     scheme = match.group()[:-1].lower()
-    rest = text[match.end():]
+    rest = text[match.end() :]
     special = scheme in _SPECIAL or scheme == "file"
     if scheme in _SPECIAL:
         rest = rest.lstrip("/\\")  # special schemes ignore any number of slashes
@@ -37,7 +39,7 @@ def url_error(text: str) -> str | None:
     if scheme == "file":
         return None
     end = re.search(r"[/?#\\]" if special else r"[/?#]", rest)
-    authority = rest[:end.start()] if end else rest
+    authority = rest[: end.start()] if end else rest
     host_port = authority.rpartition("@")[2]
     if host_port.startswith("["):
         host, _, port = host_port.partition("]")

@@ -48,9 +48,15 @@ def _package_recipe(request: OperationRequest, op: str):
         raise DiagnosticError(Diagnostic(f"the '{op}' operation expects 'package' to be a path"))
     found = find_manifest(request)
     generated = package_recipe(
-        found.path, platform, workspace_text=found.text, package=package_arg,
-        base=request.workspace_root, env=request.env, pypi_table=request.pypi_mapping,
-        display=lambda p: relative_path(request, p))
+        found.path,
+        platform,
+        workspace_text=found.text,
+        package=package_arg,
+        base=request.workspace_root,
+        env=request.env,
+        pypi_table=request.pypi_mapping,
+        display=lambda p: relative_path(request, p),
+    )
     return generated, [*found.warnings, *generated.warnings]
 
 
@@ -71,10 +77,14 @@ def variants(request: OperationRequest) -> OperationResult:
     noarch = (generated.recipe.get("build") or {}).get("noarch")
     build = generated.package.build
     try:
-        outputs = compute_variants(generated.recipe, generated.variant_config,
-                                   request.args["platform"], noarch=noarch,
-                                   build_number=build.build_number or 0,
-                                   prefix=build.build_string_prefix)
+        outputs = compute_variants(
+            generated.recipe,
+            generated.variant_config,
+            request.args["platform"],
+            noarch=noarch,
+            build_number=build.build_number or 0,
+            prefix=build.build_string_prefix,
+        )
     except VariantError as exc:
         raise DiagnosticError(Diagnostic(str(exc))) from None
     return OperationResult(outputs, warnings)
@@ -96,15 +106,26 @@ def build_string(request: OperationRequest) -> OperationResult:
         return DiagnosticError(Diagnostic(message, help=help))
 
     def kind(value: object) -> str:
-        return "null" if value is None else {
-            bool: "boolean", int: "integer", float: "float", str: "string", list: "list",
-            dict: "mapping"}.get(type(value), type(value).__name__)
+        return (
+            "null"
+            if value is None
+            else {
+                bool: "boolean",
+                int: "integer",
+                float: "float",
+                str: "string",
+                list: "list",
+                dict: "mapping",
+            }.get(type(value), type(value).__name__)
+        )
 
     args = request.args
     variant = args.get("variant")
     if not isinstance(variant, Mapping):
-        raise fail("the 'build-string' operation expects 'variant' to be a mapping of variant "
-                   f"keys to values, found {kind(variant)}")
+        raise fail(
+            "the 'build-string' operation expects 'variant' to be a mapping of variant "
+            f"keys to values, found {kind(variant)}"
+        )
     for key, value in variant.items():
         if not isinstance(key, str):
             raise fail(f"variant keys are strings, found the {kind(key)} key {key!r}")
@@ -153,7 +174,9 @@ def map_pypi(request: OperationRequest) -> OperationResult:
 
     platform = request.args.get("platform")
     if not isinstance(platform, str):
-        raise DiagnosticError(Diagnostic("the 'map-pypi' operation requires the argument 'platform'"))
+        raise DiagnosticError(
+            Diagnostic("the 'map-pypi' operation requires the argument 'platform'")
+        )
     if subdir(platform) is None:
         raise DiagnosticError(Diagnostic(unknown_platform_message(platform)))
     package = request.args.get("package")
@@ -161,15 +184,20 @@ def map_pypi(request: OperationRequest) -> OperationResult:
         raise DiagnosticError(Diagnostic("the 'package' argument must be a path string"))
 
     found = find_manifest(request)
-    loaded = load_package(found.path, workspace_text=found.text, package=package,
-                          display=lambda path: relative_path(request, path))
+    loaded = load_package(
+        found.path,
+        workspace_text=found.text,
+        package=package,
+        display=lambda path: relative_path(request, path),
+    )
     warnings = [*found.warnings, *loaded.warnings]
     build = loaded.package.build
     config, config_warnings = resolve_config(build.config, build.target_config, platform)
     warnings += config_warnings
     manifest = loaded.workspace
     channels = prioritized_channels(
-        manifest, environment_features(manifest, get_environment(manifest, "default")))
+        manifest, environment_features(manifest, get_environment(manifest, "default"))
+    )
 
     pyproject = None
     if not config.ignore_pyproject_manifest:
@@ -177,11 +205,13 @@ def map_pypi(request: OperationRequest) -> OperationResult:
         try:
             pyproject = toml.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise DiagnosticError(Diagnostic(
-                f"`pixi-build-python` requires a `pyproject.toml` at {path}")) from None
+            raise DiagnosticError(
+                Diagnostic(f"`pixi-build-python` requires a `pyproject.toml` at {path}")
+            ) from None
         except (OSError, UnicodeDecodeError, toml.TOMLDecodeError, RecursionError) as exc:
             raise DiagnosticError(Diagnostic(f"failed to parse pyproject.toml, {exc}")) from None
-    observation = map_pyproject(pyproject, platform, config=config, table=request.pypi_mapping,
-                                channels=channels)
+    observation = map_pyproject(
+        pyproject, platform, config=config, table=request.pypi_mapping, channels=channels
+    )
     warnings += [warning(text) for text in observation["warnings"]]
     return OperationResult(observation, warnings)

@@ -35,14 +35,20 @@ def search_bound(request: OperationRequest) -> Path | None:
 def find_manifest(request: OperationRequest) -> DiscoveredManifest:
     """The manifest pixi would use from the request's directory, ``manifest-path`` and
     environment (:func:`pixiconf.workspace.discovery.discover_workspace`)."""
-    return discover_workspace(request.cwd, manifest_path=request.args.get("manifest-path"),
-                              env=request.env, stop_at=search_bound(request))
+    return discover_workspace(
+        request.cwd,
+        manifest_path=request.args.get("manifest-path"),
+        env=request.env,
+        stop_at=search_bound(request),
+    )
 
 
-def load_workspace(request: OperationRequest
-                   ) -> tuple[DiscoveredManifest, WorkspaceManifest, list[Diagnostic]]:
+def load_workspace(
+    request: OperationRequest,
+) -> tuple[DiscoveredManifest, WorkspaceManifest, list[Diagnostic]]:
     """The discovered manifest, parsed and validated, with the warnings of both steps."""
     found = find_manifest(request)
-    manifest = load_manifest(found.path, display=relative_path(request, found.path),
-                             text=found.text)
+    manifest = load_manifest(
+        found.path, display=relative_path(request, found.path), text=found.text
+    )
     return found, manifest, [*found.warnings, *manifest.warnings]

@@ -67,8 +67,9 @@ def _forms(path: str) -> list[str]:
     return sorted(set(forms), key=len, reverse=True)
 
 
-def rewrite_local_paths(value: Any, channels: Mapping[str, str],
-                        workspace_root: Path | None = None) -> Any:
+def rewrite_local_paths(
+    value: Any, channels: Mapping[str, str], workspace_root: Path | None = None
+) -> Any:
     """Rewrite case channel URLs/paths to ``{{channels.NAME}}`` and the workspace root to
     ``{{workspace}}``, in every string of ``value``."""
     replacements: list[tuple[str, str]] = []
@@ -96,8 +97,9 @@ def rewrite_local_paths(value: Any, channels: Mapping[str, str],
     return rewrite(value)
 
 
-def observe_lock_text(text: str, channels: Mapping[str, str],
-                      workspace_root: Path | None = None) -> Any:
+def observe_lock_text(
+    text: str, channels: Mapping[str, str], workspace_root: Path | None = None
+) -> Any:
     """The ``lock`` observation of a lock file's text."""
     import yaml
 
@@ -113,8 +115,13 @@ def observe_lock_text(text: str, channels: Mapping[str, str],
             data = yaml.load(head, Loader=loader)
             if isinstance(data, dict) and "packages" not in data:
                 data = rewrite_local_paths(data, channels, workspace_root)
-                data["packages"] = [item for piece in pieces for item in rewrite_local_paths(
-                    yaml.load(piece, Loader=loader), channels, workspace_root)]
+                data["packages"] = [
+                    item
+                    for piece in pieces
+                    for item in rewrite_local_paths(
+                        yaml.load(piece, Loader=loader), channels, workspace_root
+                    )
+                ]
                 return data
         except yaml.YAMLError:
             pass
@@ -134,7 +141,7 @@ def _split_packages(text: str) -> tuple[str, list[str]] | None:
     start = text.find("\npackages:\n")
     if start < 0 or len(text) < 1_000_000 or text.startswith("packages:"):
         return None
-    head, body = text[:start + 1], text[start + len("\npackages:\n"):]
+    head, body = text[: start + 1], text[start + len("\npackages:\n") :]
     lines = body.splitlines(keepends=True)
     if not lines:
         return None
@@ -171,7 +178,8 @@ def _lock_loader() -> type:
                 item = stack.pop()
                 if id(item) in seen:
                     raise yaml.constructor.ConstructorError(
-                        None, None, "a lock file has no aliases", item.start_mark)
+                        None, None, "a lock file has no aliases", item.start_mark
+                    )
                 seen.add(id(item))
                 if isinstance(item, yaml.SequenceNode):
                     stack.extend(item.value)
@@ -191,12 +199,19 @@ def _confine(request: OperationRequest, found: Any, manifest: Any) -> None:
     key = f"files[{relative_path(request, found.path)!r}]"
     if not is_inside(found.path, (request.workspace_root,)):
         raise WorkspaceError("the manifest to lock is outside the workspace", key)
-    channels = [*manifest.workspace.channels,
-                *(c for f in manifest.features.values() for c in (f.channels or ()))]
+    channels = [
+        *manifest.workspace.channels,
+        *(c for f in manifest.features.values() for c in (f.channels or ())),
+    ]
     home = os.path.expanduser("~")  # what the solve expands `~` with
     for channel in channels:
-        confine_channel(channel.channel, key=key, manifest_dir=found.path.parent, home=home,
-                        base=request.workspace_root.parent)
+        confine_channel(
+            channel.channel,
+            key=key,
+            manifest_dir=found.path.parent,
+            home=home,
+            base=request.workspace_root.parent,
+        )
 
 
 def lock(request: OperationRequest) -> OperationResult:
@@ -211,9 +226,12 @@ def lock(request: OperationRequest) -> OperationResult:
         path, lock_warnings = lock_workspace(manifest, found.path.parent, channels)
     except DiagnosticError as exc:
         # Messages name channels too (a missing subdir, ...): the same rewriting.
-        raise DiagnosticError([
-            replace(d, message=rewrite_local_paths(d.message, channels, request.workspace_root))
-            for d in exc.diagnostics]) from None
+        raise DiagnosticError(
+            [
+                replace(d, message=rewrite_local_paths(d.message, channels, request.workspace_root))
+                for d in exc.diagnostics
+            ]
+        ) from None
     text = path.read_text(encoding="utf-8")
     value = observe_lock_text(text, channels, request.workspace_root)
     return OperationResult(value, [*warnings, *lock_warnings])
@@ -241,5 +259,6 @@ def lock_check(request: OperationRequest) -> OperationResult:
     else:
         locked = PixiLock(7, [], {})
     result = check_lock(manifest, locked, root)
-    return OperationResult(result.observation(),
-                           [*warnings, *(warning(text) for text in result.warnings)])
+    return OperationResult(
+        result.observation(), [*warnings, *(warning(text) for text in result.warnings)]
+    )

@@ -22,8 +22,7 @@ from pixiconf.workspace.environments import resolve as resolve_environment
 def discover(request: OperationRequest) -> OperationResult:
     """``{manifest: <path relative to the workspace root>}``; the walk never leaves the case."""
     found = find_manifest(request)
-    return OperationResult({"manifest": relative_path(request, found.path)},
-                           list(found.warnings))
+    return OperationResult({"manifest": relative_path(request, found.path)}, list(found.warnings))
 
 
 def check(request: OperationRequest) -> OperationResult:
@@ -39,7 +38,9 @@ def environments(request: OperationRequest) -> OperationResult:
 def resolve(request: OperationRequest) -> OperationResult:
     platform = request.args.get("platform")
     if not isinstance(platform, str):
-        raise DiagnosticError(Diagnostic("the 'resolve' operation requires the argument 'platform'"))
+        raise DiagnosticError(
+            Diagnostic("the 'resolve' operation requires the argument 'platform'")
+        )
     environment = request.args.get("environment", "default")
     _, manifest, warnings = load_workspace(request)
     return OperationResult(resolve_environment(manifest, str(environment), platform), warnings)

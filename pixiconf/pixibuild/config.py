@@ -28,17 +28,33 @@ from pixiconf.rust_format import rust_debug_str
 #: ``FIELDS`` of the derived ``Deserialize``: fields in declaration order, each with its
 #: aliases (a ``BTreeSet``, so ``debug-dir`` sorts before ``debug_dir``).
 CONFIG_FIELDS = (
-    "noarch", "extra-args", "env", "debug-dir", "debug_dir", "extra-input-globs", "compilers",
-    "ignore-pyproject-manifest", "ignore-pypi-mapping", "pypi-conda-map", "abi3",
-    "skip-pyc-compilation", "installer",
+    "noarch",
+    "extra-args",
+    "env",
+    "debug-dir",
+    "debug_dir",
+    "extra-input-globs",
+    "compilers",
+    "ignore-pyproject-manifest",
+    "ignore-pypi-mapping",
+    "pypi-conda-map",
+    "abi3",
+    "skip-pyc-compilation",
+    "installer",
 )
 INSTALLERS = ("uv", "pip")
-DEBUG_DIR_WARNING = ("`debug-dir` backend configuration is deprecated and ignored; debug data is "
-                     "now written to the build work directory.")
-PYPI_CONDA_MAP_TRUE = ("`true` is not supported; use a conda package name to map the package, or "
-                       "`false` to drop the dependency")
-PYPI_CONDA_MAP_UNUSED = ("`pypi-conda-map` is set but the PyPI-to-conda mapping is disabled; set "
-                         "`ignore-pypi-mapping = false` to use it")
+DEBUG_DIR_WARNING = (
+    "`debug-dir` backend configuration is deprecated and ignored; debug data is "
+    "now written to the build work directory."
+)
+PYPI_CONDA_MAP_TRUE = (
+    "`true` is not supported; use a conda package name to map the package, or "
+    "`false` to drop the dependency"
+)
+PYPI_CONDA_MAP_UNUSED = (
+    "`pypi-conda-map` is set but the PyPI-to-conda mapping is disabled; set "
+    "`ignore-pypi-mapping = false` to use it"
+)
 
 
 class ConfigError(ValueError):
@@ -92,17 +108,28 @@ class PythonBackendConfig:
             env=env,
             debug_dir=self.debug_dir,
             extra_args=list(target.extra_args) if target.extra_args else list(self.extra_args),
-            extra_input_globs=(list(target.extra_input_globs) if target.extra_input_globs
-                               else list(self.extra_input_globs)),
-            compilers=list(target.compilers) if target.compilers is not None else (
-                list(self.compilers) if self.compilers is not None else None),
-            ignore_pyproject_manifest=_or(target.ignore_pyproject_manifest, self.ignore_pyproject_manifest),
-            ignore_pypi_mapping_option=_or(target.ignore_pypi_mapping_option, self.ignore_pypi_mapping_option),
+            extra_input_globs=(
+                list(target.extra_input_globs)
+                if target.extra_input_globs
+                else list(self.extra_input_globs)
+            ),
+            compilers=list(target.compilers)
+            if target.compilers is not None
+            else (list(self.compilers) if self.compilers is not None else None),
+            ignore_pyproject_manifest=_or(
+                target.ignore_pyproject_manifest, self.ignore_pyproject_manifest
+            ),
+            ignore_pypi_mapping_option=_or(
+                target.ignore_pypi_mapping_option, self.ignore_pypi_mapping_option
+            ),
             pypi_conda_map=pypi_map,
             abi3=_or(target.abi3, self.abi3),
             # a target replaces the base only when its globs are non-empty
-            skip_pyc_compilation=(self.skip_pyc_compilation if not target.skip_pyc_globs()
-                                  else target.skip_pyc_compilation),
+            skip_pyc_compilation=(
+                self.skip_pyc_compilation
+                if not target.skip_pyc_globs()
+                else target.skip_pyc_compilation
+            ),
             installer=_or(target.installer, self.installer),
         )
 
@@ -120,7 +147,9 @@ def parse_config(value: Any) -> PythonBackendConfig:
     Raises :class:`ConfigError` with serde's message.
     """
     if not isinstance(value, dict):
-        raise ConfigError(f"invalid type: {_unexpected(value)}, expected struct PythonBackendConfig")
+        raise ConfigError(
+            f"invalid type: {_unexpected(value)}, expected struct PythonBackendConfig"
+        )
     config = PythonBackendConfig()
     seen: set[str] = set()
     for key in sorted(value):
@@ -160,8 +189,9 @@ def parse_config(value: Any) -> PythonBackendConfig:
     return config
 
 
-def resolve_config(base: Any, targets: Sequence[tuple[TargetSelector, Any]],
-                   platform: str) -> tuple[PythonBackendConfig, list[Diagnostic]]:
+def resolve_config(
+    base: Any, targets: Sequence[tuple[TargetSelector, Any]], platform: str
+) -> tuple[PythonBackendConfig, list[Diagnostic]]:
     """The config the backend uses for ``platform``: base merged with the first matching target.
 
     Every table is parsed first (``IntermediateBackend::new``); a failure raises a
@@ -179,8 +209,11 @@ def resolve_config(base: Any, targets: Sequence[tuple[TargetSelector, Any]],
         try:
             parsed.append((selector, parse_config(raw)))
         except ConfigError as exc:
-            raise DiagnosticError(Diagnostic(
-                f"failed to parse target configuration for {selector_display(selector)}: {exc}")) from None
+            raise DiagnosticError(
+                Diagnostic(
+                    f"failed to parse target configuration for {selector_display(selector)}: {exc}"
+                )
+            ) from None
     for selector, target in parsed:
         if selector.matches(platform):
             config = config.merge_with_target(target)
@@ -266,7 +299,9 @@ def _pypi_conda_map(value: Any) -> dict[str, str | bool]:
         elif item is True:
             raise ConfigError(PYPI_CONDA_MAP_TRUE)
         else:
-            raise ConfigError(f"invalid type: {_unexpected(item)}, expected a conda package name or `false`")
+            raise ConfigError(
+                f"invalid type: {_unexpected(item)}, expected a conda package name or `false`"
+            )
     return result
 
 
@@ -286,7 +321,7 @@ def _installer(value: Any) -> str:
     if isinstance(value, dict):
         if len(value) != 1:
             raise ConfigError("invalid value: map, expected map with a single key")
-        (variant, _), = value.items()
+        ((variant, _),) = value.items()
         if variant not in INSTALLERS:
             raise ConfigError(f"unknown variant `{variant}`, expected {_one_of(INSTALLERS)}")
         raise ConfigError("invalid type: map, expected unit variant")

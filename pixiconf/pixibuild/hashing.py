@@ -117,9 +117,11 @@ def check_value(value: Any, where: str = "value") -> Any:
     if isinstance(value, float):
         raise VariantValueError(
             f"{where} is a floating point number ({value!r}); a variant holds strings, integers "
-            "or booleans, so quote version numbers (e.g. \"3.10\")")
+            'or booleans, so quote version numbers (e.g. "3.10")'
+        )
     raise VariantValueError(
-        f"{where} is a {kind}; a variant holds strings, integers, booleans or lists of them")
+        f"{where} is a {kind}; a variant holds strings, integers, booleans or lists of them"
+    )
 
 
 def normalized_variant(variant: Mapping[str, Any]) -> dict[str, Any]:
@@ -132,8 +134,15 @@ def normalized_variant(variant: Mapping[str, Any]) -> dict[str, Any]:
 
 # -- serialisation ----------------------------------------------------------------------------
 
-_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
-                  "\t": "\\t"}
+_SHORT_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+}
 
 
 def _json_str(text: str) -> str:
@@ -179,6 +188,7 @@ def variant_hash(variant: Mapping[str, Any]) -> str:
 
 # -- prefix -----------------------------------------------------------------------------------
 
+
 def display_value(value: Any) -> str:
     """``Display`` of a variant value (``true``/``false`` for booleans, text as is)."""
     if isinstance(value, bool):
@@ -208,6 +218,7 @@ def hash_prefix(variant: Mapping[str, Any], noarch: str | None) -> str:
 
 # -- noarch and the build string --------------------------------------------------------------
 
+
 def used_variant_for_noarch(variant: Mapping[str, Any], noarch: str | None) -> dict[str, Any]:
     """The hash input of a noarch output: without ``python`` for noarch python, and with
     ``target_platform`` set to ``noarch`` for any noarch kind."""
@@ -236,9 +247,14 @@ class BuildString:
         return self.value
 
 
-def build_string(variant: Mapping[str, Any], *, noarch: str | None = None,
-                 build_number: int = 0, prefix: str | None = None,
-                 apply_noarch: bool = True) -> BuildString:
+def build_string(
+    variant: Mapping[str, Any],
+    *,
+    noarch: str | None = None,
+    build_number: int = 0,
+    prefix: str | None = None,
+    apply_noarch: bool = True,
+) -> BuildString:
     """Hash and default build string of ``variant``.
 
     With ``apply_noarch`` (the default) the noarch rules of :func:`used_variant_for_noarch`
@@ -254,6 +270,7 @@ def build_string(variant: Mapping[str, Any], *, noarch: str | None = None,
 
 
 # -- Rust Debug formatting (combination sort key) ---------------------------------------------
+
 
 def rust_debug_value(value: Any) -> str:
     """``Debug`` of rattler-build's ``Variable``: a string is wrapped in quotes *unescaped*;

@@ -127,14 +127,22 @@ NOARCH = "noarch"
 
 #: ``contains_non_system_fields``: substrings of the marker text that drop a requirement.
 NON_SYSTEM_FIELDS = (
-    "python_version", "PythonVersion",
-    "python_full_version", "PythonFullVersion",
-    "implementation_name", "ImplementationName",
-    "implementation_version", "ImplementationVersion",
-    "platform_python_implementation", "PlatformPythonImplementation",
-    "platform_release", "PlatformRelease",
-    "platform_version", "PlatformVersion",
-    "extra", "Extra",
+    "python_version",
+    "PythonVersion",
+    "python_full_version",
+    "PythonFullVersion",
+    "implementation_name",
+    "ImplementationName",
+    "implementation_version",
+    "ImplementationVersion",
+    "platform_python_implementation",
+    "PlatformPythonImplementation",
+    "platform_release",
+    "PlatformRelease",
+    "platform_version",
+    "PlatformVersion",
+    "extra",
+    "Extra",
 )
 
 #: pep508_rs ``MarkerValue::from_str`` deprecated names → the names it displays.
@@ -147,8 +155,9 @@ _DEPRECATED_MARKER_NAMES = {
     "python_implementation": "platform_python_implementation",
 }
 _DEPRECATED_RE = re.compile(
-    r"(?<![\w.])(" + "|".join(re.escape(k) for k in sorted(_DEPRECATED_MARKER_NAMES, key=len,
-                                                            reverse=True)) + r")(?![\w.])"
+    r"(?<![\w.])("
+    + "|".join(re.escape(k) for k in sorted(_DEPRECATED_MARKER_NAMES, key=len, reverse=True))
+    + r")(?![\w.])"
 )
 
 #: ``BUILD_TOOL_COMPILER_MAPPINGS``: build tools in ``[build-system].requires`` → compilers.
@@ -157,8 +166,10 @@ BUILD_TOOL_COMPILERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("setuptools-rust", ("rust",)),
 )
 
-_TRUE_NOT_SUPPORTED = ("`true` is not supported; use a conda package name to map the package, "
-                       "or `false` to drop the dependency")
+_TRUE_NOT_SUPPORTED = (
+    "`true` is not supported; use a conda package name to map the package, "
+    "or `false` to drop the dependency"
+)
 
 
 class RequirementError(ValueError):
@@ -211,8 +222,10 @@ def _conda_name_error(name: str) -> str | None:
     """rattler ``PackageName::from_str`` error text, or ``None`` when ``name`` is valid."""
     if all(c.isascii() and (c.isalnum() or c in "-_.") for c in name):
         return None
-    return (f"'{name}' is not a valid package name. Package names can only contain 0-9, a-z, "
-            "A-Z, -, _, or .")
+    return (
+        f"'{name}' is not a valid package name. Package names can only contain 0-9, a-z, "
+        "A-Z, -, _, or ."
+    )
 
 
 # --------------------------------------------------------------------------- requirements
@@ -278,7 +291,8 @@ def marker_environment(platform: str) -> dict[str, str]:
     evaluation because markers using them are dropped first).
     """
     sys_platform, os_name, platform_system, platform_machine = PLATFORM_MARKERS.get(
-        platform, FALLBACK_MARKERS)
+        platform, FALLBACK_MARKERS
+    )
     return {
         "implementation_name": "cpython",
         "implementation_version": "1.0.0",
@@ -319,9 +333,11 @@ def convert_version(req: ParsedRequirement) -> tuple[VersionSpec | None, str | N
     try:
         return VersionSpec(converted, strict=False), None
     except InvalidVersionSpecError as exc:
-        return None, (f"Failed to convert version specifier for '{req.name}': failed to convert "
-                      f"version specifier '{spec_text}' to conda format: {exc}, using "
-                      "unconstrained version")
+        return None, (
+            f"Failed to convert version specifier for '{req.name}': failed to convert "
+            f"version specifier '{spec_text}' to conda format: {exc}, using "
+            "unconstrained version"
+        )
 
 
 def conda_match_spec(conda_name: str, version: VersionSpec | None) -> str:
@@ -355,12 +371,15 @@ def _normalized_user_map(
         try:
             key = normalize_pypi_name(name)
         except RequirementError as exc:
-            warnings.append(f"ignoring invalid PyPI package name '{name}' in `pypi-conda-map`: "
-                            f"{exc}")
+            warnings.append(
+                f"ignoring invalid PyPI package name '{name}' in `pypi-conda-map`: {exc}"
+            )
             continue
         if key in out:
-            warnings.append(f"multiple `pypi-conda-map` entries normalize to the same package "
-                            f"name as '{name}'; the last one wins")
+            warnings.append(
+                f"multiple `pypi-conda-map` entries normalize to the same package "
+                f"name as '{name}'; the last one wins"
+            )
         out[key] = entry if isinstance(entry, str) else None
     return out
 
@@ -381,7 +400,9 @@ class _ChannelFailed(Exception):
 
 
 def _map_with_table(
-    requirements: list[ParsedRequirement], platform: str, table: dict[str, str | None],
+    requirements: list[ParsedRequirement],
+    platform: str,
+    table: dict[str, str | None],
     warnings: list[str],
 ) -> list[str]:
     """``PyPiToCondaMapper::map_requirements`` for one channel answered by ``table``."""
@@ -442,8 +463,10 @@ def map_requirements(
             continue
         problem = _conda_name_error(target)
         if problem is not None:
-            warnings.append(f"ignoring `pypi-conda-map` entry for '{req.name}': invalid conda "
-                            f"package name '{target}': {problem}")
+            warnings.append(
+                f"ignoring `pypi-conda-map` entry for '{req.name}': invalid conda "
+                f"package name '{target}': {problem}"
+            )
             remaining.append(req)
             continue
         version, version_problem = convert_version(req)
@@ -460,8 +483,9 @@ def map_requirements(
         try:
             mapped = _map_with_table(remaining, mapping_platform, answers, warnings)
         except _ChannelFailed as exc:
-            warnings.append(f"Failed to get PyPI-to-conda mapping for {context} in channel "
-                            f"'{name}': {exc}")
+            warnings.append(
+                f"Failed to get PyPI-to-conda mapping for {context} in channel '{name}': {exc}"
+            )
             continue
         if mapped:
             specs.extend(mapped)
@@ -498,25 +522,36 @@ def load_mapping_table(path: str | Path) -> dict[str, str | bool]:
     try:
         data: Any = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise DiagnosticError(Diagnostic(f"cannot read the mapping table: {exc.strerror or exc}",
-                                         file=shown)) from None
+        raise DiagnosticError(
+            Diagnostic(f"cannot read the mapping table: {exc.strerror or exc}", file=shown)
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         column = getattr(exc, "colno", None)
-        raise DiagnosticError(Diagnostic(f"the mapping table is not valid JSON: {exc}",
-                                         file=shown, line=line, column=column)) from None
+        raise DiagnosticError(
+            Diagnostic(
+                f"the mapping table is not valid JSON: {exc}", file=shown, line=line, column=column
+            )
+        ) from None
     if not isinstance(data, dict):
-        raise DiagnosticError(Diagnostic(
-            "the mapping table must be a JSON object of PyPI name → conda name or false",
-            file=shown))
+        raise DiagnosticError(
+            Diagnostic(
+                "the mapping table must be a JSON object of PyPI name → conda name or false",
+                file=shown,
+            )
+        )
     table: dict[str, str | bool] = {}
     for name, target in data.items():
         if target is False or (isinstance(target, str) and target):
             table[name] = target
         else:
-            raise DiagnosticError(Diagnostic(
-                f"expected a conda package name or false for '{name}', got {json.dumps(target)}",
-                file=shown, key=name))
+            raise DiagnosticError(
+                Diagnostic(
+                    f"expected a conda package name or false for '{name}', got {json.dumps(target)}",
+                    file=shown,
+                    key=name,
+                )
+            )
     return table
 
 
@@ -537,19 +572,25 @@ def _pyproject_requirements(pyproject: Mapping[str, Any], table: str, key: str) 
     if section is None:
         return None
     if not isinstance(section, Mapping):
-        raise DiagnosticError(Diagnostic(f"failed to parse pyproject.toml, `{table}` must be a "
-                                         "table"))
+        raise DiagnosticError(
+            Diagnostic(f"failed to parse pyproject.toml, `{table}` must be a table")
+        )
     if table == "project" and not isinstance(section.get("name"), str):
         raise DiagnosticError(Diagnostic("failed to parse pyproject.toml, missing field `name`"))
     if key not in section:
         if table == "build-system":
-            raise DiagnosticError(Diagnostic(
-                "failed to parse pyproject.toml, missing field `requires`"))
+            raise DiagnosticError(
+                Diagnostic("failed to parse pyproject.toml, missing field `requires`")
+            )
         return None
     value = section[key]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise DiagnosticError(Diagnostic(f"failed to parse pyproject.toml, `{table}.{key}` must "
-                                         "be a list of PEP 508 requirement strings"))
+        raise DiagnosticError(
+            Diagnostic(
+                f"failed to parse pyproject.toml, `{table}.{key}` must "
+                "be a list of PEP 508 requirement strings"
+            )
+        )
     for text in value:
         try:
             parse_requirement(text)
@@ -593,13 +634,21 @@ def map_pyproject(
     noarch = config.noarch if config.noarch is not None else not compilers
 
     observation: dict[str, list[str]] = {"run": [], "host": [], "warnings": []}
-    for requirements, kind, context in ((project, "run", "project"),
-                                        (build_system, "host", "build-system")):
+    for requirements, kind, context in (
+        (project, "run", "project"),
+        (build_system, "host", "build-system"),
+    ):
         if requirements is None:
             continue
-        result = map_requirements(requirements, platform, noarch=noarch,
-                                  user_map=config.pypi_conda_map, table=table,
-                                  channels=channels, context=context)
+        result = map_requirements(
+            requirements,
+            platform,
+            noarch=noarch,
+            user_map=config.pypi_conda_map,
+            table=table,
+            channels=channels,
+            context=context,
+        )
         observation[kind] = result.specs
         observation["warnings"].extend(result.warnings)
     return observation

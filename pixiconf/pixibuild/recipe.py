@@ -37,15 +37,28 @@ from pixiconf.pixibuild.config import PYPI_CONDA_MAP_UNUSED, PythonBackendConfig
 #: ``BUILD_TOOL_COMPILER_MAPPINGS`` (``pypi_mapping.rs``).
 BUILD_TOOL_COMPILERS = {"maturin": ("rust",), "setuptools-rust": ("rust",)}
 DEFAULT_ABI3_VERSION = "3.9"
-ABI3_NOARCH_ERROR = ("abi3 = true is incompatible with noarch packages. The stable ABI is only "
-                     "meaningful for packages with compiled extensions.")
+ABI3_NOARCH_ERROR = (
+    "abi3 = true is incompatible with noarch packages. The stable ABI is only "
+    "meaningful for packages with compiled extensions."
+)
 UV_CACHE_DIR = "UV_CACHE_DIR"
 
 #: ``extract_input_globs_from_build``.
-BASE_INPUT_GLOBS = ("setup.py", "setup.cfg", "pyproject.toml", "requirements*.txt", "Pipfile",
-                    "Pipfile.lock", "poetry.lock", "tox.ini")
-COMPILER_INPUT_GLOBS = {"rust": ("**/*.rs", "**/Cargo.toml"), "cxx": ("**/*.{cc,cxx,cpp,hpp,hxx}",),
-                        "c": ("**/*.{c,h}",)}
+BASE_INPUT_GLOBS = (
+    "setup.py",
+    "setup.cfg",
+    "pyproject.toml",
+    "requirements*.txt",
+    "Pipfile",
+    "Pipfile.lock",
+    "poetry.lock",
+    "tox.ini",
+)
+COMPILER_INPUT_GLOBS = {
+    "rust": ("**/*.rs", "**/Cargo.toml"),
+    "cxx": ("**/*.{cc,cxx,cpp,hpp,hxx}",),
+    "c": ("**/*.{c,h}",),
+}
 CYTHON_INPUT_GLOBS = ("**/*.{pyx,pxd,pxi}",)
 
 #: rattler-build's ``Build`` defaults, serialised (everything after ``python``).
@@ -55,11 +68,24 @@ _BUILD_DEFAULTS: tuple[tuple[str, Any], ...] = (
     ("always_include_files", []),
     ("merge_build_and_host_envs", False),
     ("files", []),
-    ("dynamic_linking", {"rpaths": [], "binary_relocation": True, "missing_dso_allowlist": [],
-                         "rpath_allowlist": []}),
+    (
+        "dynamic_linking",
+        {
+            "rpaths": [],
+            "binary_relocation": True,
+            "missing_dso_allowlist": [],
+            "rpath_allowlist": [],
+        },
+    ),
     ("variant", {"use_keys": [], "ignore_keys": []}),
-    ("prefix_detection", {"force_file_type": {"text": [], "binary": []}, "ignore": False,
-                          "ignore_binary_files": False}),
+    (
+        "prefix_detection",
+        {
+            "force_file_type": {"text": [], "binary": []},
+            "ignore": False,
+            "ignore_binary_files": False,
+        },
+    ),
     ("post_process", []),
 )
 
@@ -105,7 +131,8 @@ class PyprojectMetadata:
                 # 0.77 and pixi-build-python 0.8.6), so a user never sees it.
                 raise MetadataError(
                     f"`pixi-build-python` requires a `pyproject.toml` at "
-                    f"{self.manifest_root / 'pyproject.toml'}")
+                    f"{self.manifest_root / 'pyproject.toml'}"
+                )
             try:
                 self._document = parse_pyproject(self.text)
             except ValueError as exc:
@@ -170,7 +197,8 @@ class PyprojectMetadata:
             self.warnings.append(
                 f"{what} '{text}' is not a valid SPDX expression: {error}. Consider using a valid "
                 "SPDX identifier (e.g., 'MIT', 'Apache-2.0'). See <https://spdx.org/licenses> for "
-                "the list of valid licenses.")
+                "the list of valid licenses."
+            )
             return None
         return text
 
@@ -244,20 +272,27 @@ def parse_pyproject(text: str) -> dict[str, Any]:
                 raise ValueError(f"invalid version in `project.version`: {exc}") from None
         if "requires-python" in project:
             try:
-                pep440.parse_specifiers(expect(project["requires-python"], str, "a string",
-                                               "project.requires-python"))
+                pep440.parse_specifiers(
+                    expect(project["requires-python"], str, "a string", "project.requires-python")
+                )
             except InvalidSpecifier as exc:
                 raise ValueError(f"invalid `project.requires-python`: {exc}") from None
         if "dependencies" in project:
             requirements(project["dependencies"], "project.dependencies")
         license_ = project.get("license")
         if license_ is not None and not (
-                isinstance(license_, str)
-                or (isinstance(license_, dict) and len(license_) == 1
-                    and isinstance(license_.get("text", license_.get("file")), str))):
+            isinstance(license_, str)
+            or (
+                isinstance(license_, dict)
+                and len(license_) == 1
+                and isinstance(license_.get("text", license_.get("file")), str)
+            )
+        ):
             raise ValueError("data did not match any variant of untagged enum License")
         if "license-files" in project:
-            for item in expect(project["license-files"], list, "a sequence", "project.license-files"):
+            for item in expect(
+                project["license-files"], list, "a sequence", "project.license-files"
+            ):
                 expect(item, str, "a string", "project.license-files")
         for key in ("urls", "scripts", "gui-scripts"):
             if key in project:
@@ -310,18 +345,26 @@ def render_spec(name: str, spec: Any) -> str:
     from rattler import MatchSpec
 
     if isinstance(spec, Pin):
-        raise UnsupportedOperation(f"`{spec.kind}` specs (dependency `{name}`) are not rendered by the reference yet")
+        raise UnsupportedOperation(
+            f"`{spec.kind}` specs (dependency `{name}`) are not rendered by the reference yet"
+        )
     if isinstance(spec, str):
         return str(MatchSpec(name if spec.strip() == "*" else f"{name}[version='{spec}']"))
     if not isinstance(spec, dict):
         raise UnsupportedOperation(f"unsupported spec for `{name}`: {spec!r}")
     if is_source_spec(spec) or "url" in spec or "path" in spec:
-        raise UnsupportedOperation(f"source and url dependencies (`{name}`) are not rendered by the reference yet")
+        raise UnsupportedOperation(
+            f"source and url dependencies (`{name}`) are not rendered by the reference yet"
+        )
     for key in ("channel", "when"):
         if key in spec:
-            raise UnsupportedOperation(f"`{key}` in a dependency spec (`{name}`) is not rendered by the reference yet")
-    constrained = any(k in spec for k in ("build", "build-number", "file-name", "subdir", "md5",
-                                         "sha256", "license"))
+            raise UnsupportedOperation(
+                f"`{key}` in a dependency spec (`{name}`) is not rendered by the reference yet"
+            )
+    constrained = any(
+        k in spec
+        for k in ("build", "build-number", "file-name", "subdir", "md5", "sha256", "license")
+    )
     version = spec.get("version")
     if constrained:
         version = version or "*"
@@ -330,9 +373,15 @@ def render_spec(name: str, spec: Any) -> str:
     fields: list[str] = []
     if version is not None:
         fields.append(f"version='{version}'")
-    for key, attr in (("build", "build"), ("build-number", "build_number"), ("file-name", "fn"),
-                      ("subdir", "subdir"), ("license", "license"), ("md5", "md5"),
-                      ("sha256", "sha256")):
+    for key, attr in (
+        ("build", "build"),
+        ("build-number", "build_number"),
+        ("file-name", "fn"),
+        ("subdir", "subdir"),
+        ("license", "license"),
+        ("md5", "md5"),
+        ("sha256", "sha256"),
+    ):
         if key in spec:
             fields.append(f"{attr}='{spec[key]}'")
     for key in ("extras", "flags"):
@@ -376,7 +425,9 @@ class _Requirements:
             out = []
             for name, spec in (specs or {}).items():
                 rendered = render_spec(name, spec)
-                out.append({"if": condition, "then": rendered} if condition is not None else rendered)
+                out.append(
+                    {"if": condition, "then": rendered} if condition is not None else rendered
+                )
             return out
 
         self.build += items(target.build)
@@ -396,9 +447,11 @@ class _Requirements:
         extras = {k: v for k, v in sorted(self.extras.items()) if v}
         if extras:
             out["extras"] = extras
-        run_exports = {k: self.run_exports[k] for k in ("noarch", "strong", "strong_constraints",
-                                                        "weak", "weak_constraints")
-                       if self.run_exports.get(k)}
+        run_exports = {
+            k: self.run_exports[k]
+            for k in ("noarch", "strong", "strong_constraints", "weak", "weak_constraints")
+            if self.run_exports.get(k)
+        }
         if run_exports:
             out["run_exports"] = run_exports
         if self.ignore_run_exports_from_package:
@@ -465,14 +518,21 @@ def resolved_package_input_globs(resolved_packages: Collection[str]) -> list[str
     return list(CYTHON_INPUT_GLOBS) if "cython" in resolved_packages else []
 
 
-def generate_recipe(package: PackageManifest, config: PythonBackendConfig, *,
-                    manifest_root: Path, host_platform: str, variant_keys: Collection[str],
-                    pyproject_text: str | None,
-                    build_platform: str | None = None, editable: bool = False,
-                    uv_cache_dir: str | None = None,
-                    pypi_table: Mapping[str, Any] | None = None,
-                    channels: Collection[str] = ("conda-forge",),
-                    mapper: Mapper | None = None) -> tuple[dict[str, Any], list[Diagnostic]]:
+def generate_recipe(
+    package: PackageManifest,
+    config: PythonBackendConfig,
+    *,
+    manifest_root: Path,
+    host_platform: str,
+    variant_keys: Collection[str],
+    pyproject_text: str | None,
+    build_platform: str | None = None,
+    editable: bool = False,
+    uv_cache_dir: str | None = None,
+    pypi_table: Mapping[str, Any] | None = None,
+    channels: Collection[str] = ("conda-forge",),
+    mapper: Mapper | None = None,
+) -> tuple[dict[str, Any], list[Diagnostic]]:
     """Generate the recipe; returns ``(recipe, warnings)`` or raises ``DiagnosticError``.
 
     ``pyproject_text`` is ``manifest_root/pyproject.toml`` (``None`` if it does not exist).
@@ -490,8 +550,9 @@ def generate_recipe(package: PackageManifest, config: PythonBackendConfig, *,
         try:
             return call()
         except MetadataError as exc:
-            raise DiagnosticError(Diagnostic(f"An error occurred while querying the {field}: {exc}",
-                                             help=exc.help)) from None
+            raise DiagnosticError(
+                Diagnostic(f"An error occurred while querying the {field}: {exc}", help=exc.help)
+            ) from None
 
     # -- GeneratedRecipe::from_model -----------------------------------------------------
     if package.name is not None:
@@ -536,21 +597,42 @@ def generate_recipe(package: PackageManifest, config: PythonBackendConfig, *,
         return value
 
     about: dict[str, Any] = {}
-    homepage = url(package.homepage if package.homepage is not None else query("homepage", provider.homepage))
-    license_ = license_value(package.license if package.license is not None
-                             else query("license", provider.license))
-    description = package.description if package.description is not None else query(
-        "description", provider.description)
-    documentation = url(package.documentation if package.documentation is not None
-                        else query("documentation", provider.documentation))
-    repository = url(package.repository if package.repository is not None
-                     else query("repository", provider.repository))
-    license_files = ([package.license_file] if package.license_file is not None
-                     else query("license-files", provider.license_files))
+    homepage = url(
+        package.homepage if package.homepage is not None else query("homepage", provider.homepage)
+    )
+    license_ = license_value(
+        package.license if package.license is not None else query("license", provider.license)
+    )
+    description = (
+        package.description
+        if package.description is not None
+        else query("description", provider.description)
+    )
+    documentation = url(
+        package.documentation
+        if package.documentation is not None
+        else query("documentation", provider.documentation)
+    )
+    repository = url(
+        package.repository
+        if package.repository is not None
+        else query("repository", provider.repository)
+    )
+    license_files = (
+        [package.license_file]
+        if package.license_file is not None
+        else query("license-files", provider.license_files)
+    )
     summary = query("summary", provider.summary)
-    for key, value in (("homepage", homepage), ("license", license_), ("license_file", license_files),
-                       ("summary", summary), ("description", description),
-                       ("documentation", documentation), ("repository", repository)):
+    for key, value in (
+        ("homepage", homepage),
+        ("license", license_),
+        ("license_file", license_files),
+        ("summary", summary),
+        ("description", description),
+        ("documentation", documentation),
+        ("repository", repository),
+    ):
         if value is not None:
             about[key] = value
 
@@ -582,24 +664,32 @@ def generate_recipe(package: PackageManifest, config: PythonBackendConfig, *,
         raise DiagnosticError(Diagnostic(ABI3_NOARCH_ERROR))
     if config.abi3 is True:
         if not _contains_package(requirements.host, "python-abi3"):
-            requirements.host.append(str(MatchSpec(f"python-abi3 {python_abi3_spec(requires_python)}")))
+            requirements.host.append(
+                str(MatchSpec(f"python-abi3 {python_abi3_spec(requires_python)}"))
+            )
         if "python" not in requirements.ignore_run_exports_from_package:
             requirements.ignore_run_exports_from_package.append("python")
 
     if config.pypi_conda_map is not None and config.ignore_pypi_mapping():
         warnings.append(warning(PYPI_CONDA_MAP_UNUSED))
     if not config.ignore_pypi_mapping():
-        mapping_args = {"noarch": noarch, "user_map": config.pypi_conda_map, "table": pypi_table,
-                        "channels": list(channels)}
+        mapping_args = {
+            "noarch": noarch,
+            "user_map": config.pypi_conda_map,
+            "table": pypi_table,
+            "channels": list(channels),
+        }
         project_deps = provider.project_dependencies() if read else None
         if project_deps is not None:
-            specs, mapped_warnings = _map(mapper, project_deps, host_platform, context="project",
-                                          **mapping_args)
+            specs, mapped_warnings = _map(
+                mapper, project_deps, host_platform, context="project", **mapping_args
+            )
             requirements.run.extend(specs)
             warnings.extend(warning(w) for w in mapped_warnings)
         if build_requires is not None:
-            specs, mapped_warnings = _map(mapper, build_requires, host_platform,
-                                          context="build-system", **mapping_args)
+            specs, mapped_warnings = _map(
+                mapper, build_requires, host_platform, context="build-system", **mapping_args
+            )
             requirements.host.extend(specs)
             warnings.extend(warning(w) for w in mapped_warnings)
 
@@ -611,8 +701,12 @@ def generate_recipe(package: PackageManifest, config: PythonBackendConfig, *,
     content = build_script.render_build_script(
         installer=installer,
         build_platform=build_platform or build_script.current_build_platform(),
-        editable=editable, extra_args=config.extra_args,
-        manifest_root=manifest_root.as_posix() if isinstance(manifest_root, Path) else str(manifest_root))
+        editable=editable,
+        extra_args=config.extra_args,
+        manifest_root=manifest_root.as_posix()
+        if isinstance(manifest_root, Path)
+        else str(manifest_root),
+    )
 
     entry_points: list[str] = []
     if pyproject_text is not None:
@@ -633,9 +727,11 @@ def generate_recipe(package: PackageManifest, config: PythonBackendConfig, *,
         script["secrets"] = list(package.build.secrets)
     script["content"] = [content]
 
-    python: dict[str, Any] = {"entry_points": entry_points,
-                              "skip_pyc_compilation": config.skip_pyc_globs(),
-                              "use_python_app_entrypoint": False}
+    python: dict[str, Any] = {
+        "entry_points": entry_points,
+        "skip_pyc_compilation": config.skip_pyc_globs(),
+        "use_python_app_entrypoint": False,
+    }
     if config.abi3 is True:
         python["version_independent"] = True
 
@@ -704,21 +800,28 @@ def parse_entry_point(text: str) -> str | None:
         return None
     module, function = rest.split(":", 1)
     command, module, function = command.strip(), module.strip(), function.strip()
-    if (not command or any(c in command for c in "/\\\0") or command.startswith(".")
-            or Path(command).is_absolute()):
+    if (
+        not command
+        or any(c in command for c in "/\\\0")
+        or command.startswith(".")
+        or Path(command).is_absolute()
+    ):
         return None
     if not _DOTTED.fullmatch(module) or not _DOTTED.fullmatch(function):
         return None
     return f"{command} = {module}:{function}"
 
 
-def _map(mapper: Mapper | None, requirements: list[str], platform: str, **kwargs: Any) -> tuple[list[str], list[str]]:
+def _map(
+    mapper: Mapper | None, requirements: list[str], platform: str, **kwargs: Any
+) -> tuple[list[str], list[str]]:
     if mapper is None:
         try:
             from pixiconf.pixibuild.pypi_mapping import map_requirements as mapper
         except ImportError:
-            raise UnsupportedOperation("the PyPI→conda mapping (pixiconf.pixibuild.pypi_mapping) is not "
-                                       "available yet") from None
+            raise UnsupportedOperation(
+                "the PyPI→conda mapping (pixiconf.pixibuild.pypi_mapping) is not available yet"
+            ) from None
     from pixiconf.pixibuild.pypi_mapping import RequirementError
 
     try:
@@ -760,13 +863,18 @@ class PackageRecipe:
         return iter((self.recipe, self.warnings, self.root))
 
 
-def package_recipe(workspace_path: Path, platform: str, *, workspace_text: str | None = None,
-                   package: str | None = None, base: Path | None = None,
-                   env: Mapping[str, str] | None = None,
-                   pypi_table: Mapping[str, Any] | None = None,
-                   build_platform: str | None = None,
-                   display: Callable[[Path], str] | None = None
-                   ) -> PackageRecipe:
+def package_recipe(
+    workspace_path: Path,
+    platform: str,
+    *,
+    workspace_text: str | None = None,
+    package: str | None = None,
+    base: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    pypi_table: Mapping[str, Any] | None = None,
+    build_platform: str | None = None,
+    display: Callable[[Path], str] | None = None,
+) -> PackageRecipe:
     """What pixi-build-python generates for ``package`` of the workspace at ``workspace_path``.
 
     Loads the workspace and the package manifest (:func:`pixiconf.manifest.package.load_package`),
@@ -786,17 +894,24 @@ def package_recipe(workspace_path: Path, platform: str, *, workspace_text: str |
 
     env = env or {}
     show = display or (lambda p: p.name)
-    loaded = load_package(workspace_path, workspace_text=workspace_text, package=package,
-                          base=base, display=show)
+    loaded = load_package(
+        workspace_path, workspace_text=workspace_text, package=package, base=base, display=show
+    )
     warnings = list(loaded.warnings)
     model = loaded.package
     if model.build.backend.name != "pixi-build-python":
-        raise UnsupportedOperation(f"the reference only models the pixi-build-python backend, "
-                                   f"not '{model.build.backend.name}'")
+        raise UnsupportedOperation(
+            f"the reference only models the pixi-build-python backend, "
+            f"not '{model.build.backend.name}'"
+        )
     if model.build.source is not None:
-        raise UnsupportedOperation("packages with a `build.source` are not modelled by the reference yet")
+        raise UnsupportedOperation(
+            "packages with a `build.source` are not modelled by the reference yet"
+        )
 
-    config, config_warnings = resolve_config(model.build.config, model.build.target_config, platform)
+    config, config_warnings = resolve_config(
+        model.build.config, model.build.target_config, platform
+    )
     warnings += config_warnings
 
     manifest = loaded.workspace
@@ -804,13 +919,18 @@ def package_recipe(workspace_path: Path, platform: str, *, workspace_text: str |
     # Workspace::variants: every channel of the workspace and its features decides whether
     # the conda-forge c_stdlib variants are derived.
     all_channels = [c.channel for c in workspace.channels] + [
-        c.channel for f in manifest.features.values() for c in (f.channels or [])]
+        c.channel for f in manifest.features.values() for c in (f.channels or [])
+    ]
     try:
         variant_config = workspace_variant_config(
-            platform=platform, build_variants=workspace.build_variants,
+            platform=platform,
+            build_variants=workspace.build_variants,
             build_variant_targets=workspace.build_variant_targets,
             variant_files=[workspace_path.parent / p for p in workspace.build_variants_files],
-            channels=all_channels, file_display=show, env=env)
+            channels=all_channels,
+            file_display=show,
+            env=env,
+        )
     except VariantError as exc:
         raise DiagnosticError(Diagnostic(str(exc))) from None
 
@@ -822,12 +942,18 @@ def package_recipe(workspace_path: Path, platform: str, *, workspace_text: str |
 
     default = get_environment(manifest, "default")
     recipe, recipe_warnings = generate_recipe(
-        model, config, manifest_root=loaded.root.resolve(), host_platform=platform,
-        variant_keys=set(variant_config.keys()), pyproject_text=pyproject_text,
+        model,
+        config,
+        manifest_root=loaded.root.resolve(),
+        host_platform=platform,
+        variant_keys=set(variant_config.keys()),
+        pyproject_text=pyproject_text,
         build_platform=build_platform,
         editable=build_script.effective_editable(False, env),
-        uv_cache_dir=env.get(UV_CACHE_DIR) or None, pypi_table=pypi_table,
-        channels=prioritized_channels(manifest, environment_features(manifest, default)))
+        uv_cache_dir=env.get(UV_CACHE_DIR) or None,
+        pypi_table=pypi_table,
+        channels=prioritized_channels(manifest, environment_features(manifest, default)),
+    )
     return PackageRecipe(recipe, warnings + recipe_warnings, loaded.root, model, variant_config)
 
 

@@ -34,8 +34,14 @@ def effective_editable(default: bool, env: Mapping[str, str]) -> bool:
     return value == "true"
 
 
-def render_build_script(*, installer: str, build_platform: str, editable: bool,
-                        extra_args: Sequence[str], manifest_root: str) -> str:
+def render_build_script(
+    *,
+    installer: str,
+    build_platform: str,
+    editable: bool,
+    extra_args: Sequence[str],
+    manifest_root: str,
+) -> str:
     """The trimmed script text for one combination of the template's inputs."""
     if installer not in ("uv", "pip"):
         raise ValueError(f"unknown installer {installer!r}")
@@ -45,7 +51,8 @@ def render_build_script(*, installer: str, build_platform: str, editable: bool,
     python = "%PYTHON%" if windows else "$PYTHON"
     options = [*BASE_OPTIONS, *extra_args, *(["--editable"] if editable else [])]
     joined = (" ^\n" if windows else " \\\n").join(
-        option if i == 0 else _INDENT + option for i, option in enumerate(options))
+        option if i == 0 else _INDENT + option for i, option in enumerate(options)
+    )
     if installer == "uv":
         command = f'uv pip install --python "{python}" --reinstall {joined} "{manifest_root}"'
     else:

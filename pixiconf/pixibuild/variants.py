@@ -71,6 +71,7 @@ class VariantError(ValueError):
 # The configuration
 # =============================================================================================
 
+
 @dataclass(slots=True)
 class VariantConfig:
     """Key -> list of values, plus ``zip_keys``.
@@ -84,8 +85,9 @@ class VariantConfig:
     zip_keys: list[list[str]] | None = None
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Sequence[Any]],
-                     zip_keys: Sequence[Sequence[str]] | None = None) -> VariantConfig:
+    def from_mapping(
+        cls, values: Mapping[str, Sequence[Any]], zip_keys: Sequence[Sequence[str]] | None = None
+    ) -> VariantConfig:
         config = cls()
         for key, vals in values.items():
             config.insert(key, list(vals))
@@ -148,25 +150,69 @@ class VariantConfig:
 # Platform facts (rattler_conda_types Platform, rattler_build_jinja::Jinja::new)
 # =============================================================================================
 
-_ARCHES = ("x86", "x86_64", "aarch64", "arm64", "armv6l", "armv7l", "armv7a", "loongarch64",
-           "ppc64le", "ppc64", "ppc", "s390x", "riscv32", "riscv64", "wasm32", "wasm64", "z")
+_ARCHES = (
+    "x86",
+    "x86_64",
+    "aarch64",
+    "arm64",
+    "armv6l",
+    "armv7l",
+    "armv7a",
+    "loongarch64",
+    "ppc64le",
+    "ppc64",
+    "ppc",
+    "s390x",
+    "riscv32",
+    "riscv64",
+    "wasm32",
+    "wasm64",
+    "z",
+)
 _PLATFORM_ARCH = {
-    "linux-32": "x86", "linux-64": "x86_64", "linux-aarch64": "aarch64",
-    "linux-armv6l": "armv6l", "linux-armv7l": "armv7l", "linux-loongarch64": "loongarch64",
-    "linux-ppc64le": "ppc64le", "linux-ppc64": "ppc64", "linux-ppc": "ppc",
-    "linux-s390x": "s390x", "linux-riscv32": "riscv32", "linux-riscv64": "riscv64",
-    "freebsd-32": "x86", "freebsd-64": "x86_64", "freebsd-arm64": "arm64",
-    "osx-64": "x86_64", "osx-arm64": "arm64", "ios-arm64": "arm64",
-    "iossimulator-arm64": "arm64", "iossimulator-64": "x86_64",
-    "android-aarch64": "aarch64", "android-armv7a": "armv7a", "android-64": "x86_64",
-    "android-32": "x86", "win-32": "x86", "win-64": "x86_64", "win-arm64": "arm64",
-    "emscripten-wasm32": "wasm32", "emscripten-wasm64": "wasm64", "wasi-wasm32": "wasm32",
+    "linux-32": "x86",
+    "linux-64": "x86_64",
+    "linux-aarch64": "aarch64",
+    "linux-armv6l": "armv6l",
+    "linux-armv7l": "armv7l",
+    "linux-loongarch64": "loongarch64",
+    "linux-ppc64le": "ppc64le",
+    "linux-ppc64": "ppc64",
+    "linux-ppc": "ppc",
+    "linux-s390x": "s390x",
+    "linux-riscv32": "riscv32",
+    "linux-riscv64": "riscv64",
+    "freebsd-32": "x86",
+    "freebsd-64": "x86_64",
+    "freebsd-arm64": "arm64",
+    "osx-64": "x86_64",
+    "osx-arm64": "arm64",
+    "ios-arm64": "arm64",
+    "iossimulator-arm64": "arm64",
+    "iossimulator-64": "x86_64",
+    "android-aarch64": "aarch64",
+    "android-armv7a": "armv7a",
+    "android-64": "x86_64",
+    "android-32": "x86",
+    "win-32": "x86",
+    "win-64": "x86_64",
+    "win-arm64": "arm64",
+    "emscripten-wasm32": "wasm32",
+    "emscripten-wasm64": "wasm64",
+    "wasi-wasm32": "wasm32",
     "zos-z": "z",
 }
 _FAMILY = {
-    "linux": "linux", "freebsd": "freebsd", "osx": "osx", "ios": "ios",
-    "iossimulator": "iossimulator", "android": "android", "win": "win",
-    "emscripten": "emscripten", "wasi": "wasi", "zos": "zos",
+    "linux": "linux",
+    "freebsd": "freebsd",
+    "osx": "osx",
+    "ios": "ios",
+    "iossimulator": "iossimulator",
+    "android": "android",
+    "win": "win",
+    "emscripten": "emscripten",
+    "wasi": "wasi",
+    "zos": "zos",
 }
 
 
@@ -217,17 +263,21 @@ def platform_context(platform: str, build_platform: str | None = None) -> dict[s
 # A small Jinja expression evaluator (conditions, ``${{ ... }}`` templates)
 # =============================================================================================
 
+
 class _Undefined(Exception):
     pass
 
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     \s*(?:
       (?P<str>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
     | (?P<num>\d+(?:\.\d+)?)
     | (?P<op>==|!=|<=|>=|<|>|=|\(|\)|,|~|\[|\]|\.)
     | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-    )""", re.VERBOSE)
+    )""",
+    re.VERBOSE,
+)
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
@@ -254,8 +304,9 @@ class _Expr:
         tokens = _tokenize(text)
         self.ast, pos = _parse_expr(tokens, 0)
         if pos != len(tokens):
-            raise VariantError(f"syntax error in expression `{text}`: unexpected "
-                               f"`{tokens[pos][1]}`")
+            raise VariantError(
+                f"syntax error in expression `{text}`: unexpected `{tokens[pos][1]}`"
+            )
 
     def variables(self) -> set[str]:
         """Names the expression reads (``compiler('c')`` counts as its variant keys)."""
@@ -425,9 +476,14 @@ def _truthy(value: Any) -> bool:
 class _Scope:
     """Variables (platform selectors + the variant) and the functions of a render."""
 
-    def __init__(self, variables: Mapping[str, Any], *, variant: Mapping[str, Any] | None = None,
-                 target_platform: str = "linux-64",
-                 functions: Mapping[str, Callable[..., Any]] | None = None):
+    def __init__(
+        self,
+        variables: Mapping[str, Any],
+        *,
+        variant: Mapping[str, Any] | None = None,
+        target_platform: str = "linux-64",
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+    ):
         self.variables = variables
         self.variant = variant or {}
         self.target_platform = target_platform
@@ -458,8 +514,10 @@ class _Scope:
         if name is None and kind == "compiler":
             name = _default_compiler(self.target_platform, lang)
         if name is None:
-            raise VariantError(f"No {kind} found for language: {lang}\nYou should add "
-                               f"`{lang}_{kind}` to your variant config file.")
+            raise VariantError(
+                f"No {kind} found for language: {lang}\nYou should add "
+                f"`{lang}_{kind}` to your variant config file."
+            )
         name = display_value(name)
         version = self.variant.get(key_version)
         if version is None:
@@ -516,8 +574,9 @@ def _eval(node: Any, scope: _Scope) -> Any:
             same = left == right and isinstance(left, str) == isinstance(right, str)
             return same if op == "==" else not same
         try:
-            return {"<": left < right, ">": left > right, "<=": left <= right,
-                    ">=": left >= right}[op]
+            return {"<": left < right, ">": left > right, "<=": left <= right, ">=": left >= right}[
+                op
+            ]
         except TypeError:
             raise VariantError(f"cannot compare {left!r} and {right!r}") from None
     if tag == "call":
@@ -567,8 +626,11 @@ def template_variables(text: str) -> set[str]:
 # =============================================================================================
 
 _INT = re.compile(r"[+-]?\d+")
-_FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?"
-                    r"|inf|infinity|nan)", re.IGNORECASE)
+_FLOAT = re.compile(
+    r"[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?"
+    r"|inf|infinity|nan)",
+    re.IGNORECASE,
+)
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _I64 = (-(2**63), 2**63 - 1)
@@ -596,8 +658,9 @@ def _compose(text: str, display: str) -> yaml.Node | None:
         raise VariantError(f"Could not parse variant config file {display}: {exc}") from None
 
 
-def parse_variant_yaml(text: str, platform: str, display: str = "<variants>",
-                       *, build_platform: str | None = None) -> VariantConfig:
+def parse_variant_yaml(
+    text: str, platform: str, display: str = "<variants>", *, build_platform: str | None = None
+) -> VariantConfig:
     """A ``variants.yaml`` (rattler-build format, with ``if/then/else`` and ``${{ }}``)."""
     root = _compose(text, display)
     config = VariantConfig()
@@ -614,8 +677,10 @@ def parse_variant_yaml(text: str, platform: str, display: str = "<variants>",
         if key == "pin_run_as_build":
             continue
         if not isinstance(value_node, yaml.SequenceNode):
-            raise VariantError(f"Could not parse variant config file {display}: "
-                               f"Variant values for '{key}' must be a list")
+            raise VariantError(
+                f"Could not parse variant config file {display}: "
+                f"Variant values for '{key}' must be a list"
+            )
         if not value_node.value:
             continue
         values: list[Any] = []
@@ -629,34 +694,40 @@ def parse_variant_yaml(text: str, platform: str, display: str = "<variants>",
 def _zip_keys_node(node: yaml.Node, display: str) -> list[list[str]]:
     # rattler_build_yaml_parser ParseError::expected_type: "expected X but got Y"
     if not isinstance(node, yaml.SequenceNode):
-        raise VariantError(f"Could not parse variant config file {display}: expected list but "
-                           "got other")
+        raise VariantError(
+            f"Could not parse variant config file {display}: expected list but got other"
+        )
     groups = []
     for group in node.value:
         if not isinstance(group, yaml.SequenceNode):
-            raise VariantError(f"Could not parse variant config file {display}: expected "
-                               "sequence but got non-sequence")
+            raise VariantError(
+                f"Could not parse variant config file {display}: expected "
+                "sequence but got non-sequence"
+            )
         if not all(isinstance(k, yaml.ScalarNode) for k in group.value):
-            raise VariantError(f"Could not parse variant config file {display}: expected "
-                               "scalar but got non-scalar")
+            raise VariantError(
+                f"Could not parse variant config file {display}: expected scalar but got non-scalar"
+            )
         groups.append([k.value for k in group.value])
     return groups
 
 
-def _evaluate_item(node: yaml.Node, key: str, scope: _Scope, out: list[Any],
-                   display: str) -> None:
+def _evaluate_item(node: yaml.Node, key: str, scope: _Scope, out: list[Any], display: str) -> None:
     if isinstance(node, yaml.MappingNode):
         fields = {k.value: v for k, v in node.value}
         if "if" not in fields or "then" not in fields:
-            raise VariantError(f"Could not parse variant config file {display}: expected scalar "
-                               "but got non-scalar")
+            raise VariantError(
+                f"Could not parse variant config file {display}: expected scalar but got non-scalar"
+            )
         condition = fields["if"].value
         try:
             taken = evaluate_condition(str(condition), scope)
         except VariantError as exc:
-            raise VariantError(f"Invalid variant configuration: Failed to evaluate condition "
-                               f"'{condition}' for variant key "
-                               f"'{NormalizedKey(key).debug()}': {exc}") from None
+            raise VariantError(
+                f"Invalid variant configuration: Failed to evaluate condition "
+                f"'{condition}' for variant key "
+                f"'{NormalizedKey(key).debug()}': {exc}"
+            ) from None
         branch = fields["then"] if taken else fields.get("else")
         if branch is None:
             return
@@ -665,8 +736,9 @@ def _evaluate_item(node: yaml.Node, key: str, scope: _Scope, out: list[Any],
             _evaluate_item(item, key, scope, out, display)
         return
     if isinstance(node, yaml.SequenceNode):
-        raise VariantError(f"Could not parse variant config file {display}: expected scalar but "
-                           "got non-scalar")
+        raise VariantError(
+            f"Could not parse variant config file {display}: expected scalar but got non-scalar"
+        )
     value = _scalar_value(node)
     if isinstance(value, str) and is_template(value):
         rendered = render_template(value, scope)
@@ -677,6 +749,7 @@ def _evaluate_item(node: yaml.Node, key: str, scope: _Scope, out: list[Any],
 
 
 # -- conda_build_config.yaml ------------------------------------------------------------------
+
 
 def _legacy_line(line: str) -> tuple[str, str | None]:
     content, sep, comment = line.partition("#")
@@ -698,12 +771,20 @@ def _legacy_condition(condition: str, scope: _Scope, env: Mapping[str, str]) -> 
         return False  # a selector that cannot be evaluated drops its line
 
 
-def parse_conda_build_config(text: str, platform: str, display: str = CONDA_BUILD_CONFIG,
-                             *, env: Mapping[str, str] | None = None) -> VariantConfig:
+def parse_conda_build_config(
+    text: str,
+    platform: str,
+    display: str = CONDA_BUILD_CONFIG,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> VariantConfig:
     """A legacy ``conda_build_config.yaml``: ``# [selector]`` lines, numbers kept as text."""
     env = env or {}
-    scope = _Scope(platform_context(platform), target_platform=platform,
-                   functions={"environ_get": lambda name, default="": env.get(name, default)})
+    scope = _Scope(
+        platform_context(platform),
+        target_platform=platform,
+        functions={"environ_get": lambda name, default="": env.get(name, default)},
+    )
     lines = []
     for raw in text.splitlines():
         content, condition = _legacy_line(raw)
@@ -723,21 +804,26 @@ def parse_conda_build_config(text: str, platform: str, display: str = CONDA_BUIL
     if root is None or (isinstance(root, yaml.ScalarNode) and root.value in ("", "~", "null")):
         return config
     if not isinstance(root, yaml.MappingNode):
-        raise VariantError("Invalid variant configuration: Expected conda_build_config.yaml to "
-                           "be a mapping")
+        raise VariantError(
+            "Invalid variant configuration: Expected conda_build_config.yaml to be a mapping"
+        )
     for key_node, value_node in root.value:
         key = key_node.value
         if key == "pin_run_as_build":
             continue
-        if isinstance(value_node, yaml.ScalarNode) and value_node.style is None and \
-                value_node.value in ("", "~", "null", "Null", "NULL"):
+        if (
+            isinstance(value_node, yaml.ScalarNode)
+            and value_node.style is None
+            and value_node.value in ("", "~", "null", "Null", "NULL")
+        ):
             continue
         if key == "zip_keys":
             config.zip_keys = _legacy_zip_keys(value_node)
             continue
         if not isinstance(value_node, yaml.SequenceNode):
-            raise VariantError(f"Invalid variant configuration: the value of '{key}' must be a "
-                               "list")
+            raise VariantError(
+                f"Invalid variant configuration: the value of '{key}' must be a list"
+            )
         config.insert(key, [_legacy_value(item, key) for item in value_node.value])
     return config
 
@@ -757,15 +843,21 @@ def _legacy_value(node: yaml.Node, key: str) -> Any:
 
 def _legacy_zip_keys(node: yaml.Node) -> list[list[str]]:
     if not isinstance(node, yaml.SequenceNode) or not all(
-            isinstance(g, yaml.SequenceNode) for g in node.value):
-        raise VariantError("Invalid variant configuration: zip_keys must be a list of lists of "
-                           "keys")
+        isinstance(g, yaml.SequenceNode) for g in node.value
+    ):
+        raise VariantError(
+            "Invalid variant configuration: zip_keys must be a list of lists of keys"
+        )
     return [[k.value for k in g.value] for g in node.value]
 
 
-def load_variant_files(paths: Sequence[Path], platform: str, *,
-                       display: Callable[[Path], str] = str,
-                       env: Mapping[str, str] | None = None) -> VariantConfig:
+def load_variant_files(
+    paths: Sequence[Path],
+    platform: str,
+    *,
+    display: Callable[[Path], str] = str,
+    env: Mapping[str, str] | None = None,
+) -> VariantConfig:
     """``VariantConfig::from_files``: merged in order; ``conda_build_config.yaml`` files use the
     legacy loader."""
     config = VariantConfig()
@@ -785,6 +877,7 @@ def load_variant_files(paths: Sequence[Path], platform: str, *,
 # =============================================================================================
 # pixi's side: defaults, inline build-variants, derived stdlib
 # =============================================================================================
+
 
 def default_variants(platform: str) -> VariantConfig:
     """``default_compiler_variants``: vs2022 C/C++ on Windows; cuda-nvcc on Linux and Windows."""
@@ -815,9 +908,9 @@ def _channel_is_conda_forge(channel: str) -> bool:
     return bool(segments) and segments[-1] == "conda-forge"
 
 
-def derive_stdlib_variants(platform: str, channels: Iterable[str], *,
-                           glibc: str = DEFAULT_GLIBC, osx: str = DEFAULT_OSX
-                           ) -> list[tuple[str, str]]:
+def derive_stdlib_variants(
+    platform: str, channels: Iterable[str], *, glibc: str = DEFAULT_GLIBC, osx: str = DEFAULT_OSX
+) -> list[tuple[str, str]]:
     """``derive_stdlib_variants`` (exact pin): ``c_stdlib``/``c_stdlib_version`` from the
     platform's ``__glibc``/``__osx``, truncated to major.minor; only with a conda-forge
     channel; nothing on Windows or other platforms."""
@@ -833,9 +926,11 @@ def derive_stdlib_variants(platform: str, channels: Iterable[str], *,
     return [("c_stdlib", provider), ("c_stdlib_version", version)]
 
 
-def resolve_inline_variants(default: Mapping[str, Sequence[str]] | None,
-                            targets: Sequence[tuple[Any, Mapping[str, Sequence[str]] | None]],
-                            platform: str) -> dict[str, list[str]]:
+def resolve_inline_variants(
+    default: Mapping[str, Sequence[str]] | None,
+    targets: Sequence[tuple[Any, Mapping[str, Sequence[str]] | None]],
+    platform: str,
+) -> dict[str, list[str]]:
     """``[workspace.build-variants]`` for ``platform``: the matching targets, last written first,
     then the default table; a key keeps the value of the first table that sets it."""
     tables = [default or {}] + [t or {} for sel, t in targets if sel.matches(platform)]
@@ -846,19 +941,23 @@ def resolve_inline_variants(default: Mapping[str, Sequence[str]] | None,
     return resolved
 
 
-def workspace_variant_config(*, platform: str, build_variants: Mapping[str, Sequence[str]] | None,
-                             build_variant_targets: Sequence[tuple[Any, Any]] = (),
-                             variant_files: Sequence[Path] = (), channels: Iterable[str] = (),
-                             file_display: Callable[[Path], str] = str,
-                             env: Mapping[str, str] | None = None) -> VariantConfig:
+def workspace_variant_config(
+    *,
+    platform: str,
+    build_variants: Mapping[str, Sequence[str]] | None,
+    build_variant_targets: Sequence[tuple[Any, Any]] = (),
+    variant_files: Sequence[Path] = (),
+    channels: Iterable[str] = (),
+    file_display: Callable[[Path], str] = str,
+    env: Mapping[str, str] | None = None,
+) -> VariantConfig:
     """The configuration a build backend renders with: backend defaults < variant files <
     inline build-variants (+ derived ``c_stdlib``), ``zip_keys`` from the files."""
     inline = resolve_inline_variants(build_variants, build_variant_targets, platform)
     for key, value in derive_stdlib_variants(platform, channels):
         inline.setdefault(key, [value])
     config = default_variants(platform)
-    config.merge(load_variant_files(list(variant_files), platform, display=file_display,
-                                    env=env))
+    config.merge(load_variant_files(list(variant_files), platform, display=file_display, env=env))
     # pixi passes a BTreeMap<String, ...>: converted key by key in string order, so of two
     # spellings of one key the one sorting last wins.
     for key in sorted(inline):
@@ -870,6 +969,7 @@ def workspace_variant_config(*, platform: str, build_variants: Mapping[str, Sequ
 # Combinations
 # =============================================================================================
 
+
 def _validate_zip_keys(config: VariantConfig) -> None:
     for group in config.zip_keys or []:
         if len(group) < 2:
@@ -880,8 +980,9 @@ def _validate_zip_keys(config: VariantConfig) -> None:
         for key in group:
             length = len(config.get(key) or [])
             if previous is not None and previous != length:
-                raise VariantError("Zip key elements do not all have same length: "
-                                   f"{normalize_key(key)}")
+                raise VariantError(
+                    f"Zip key elements do not all have same length: {normalize_key(key)}"
+                )
             previous = length
 
 
@@ -931,6 +1032,7 @@ def combinations(config: VariantConfig, used: Iterable[str]) -> list[dict[str, A
 # The recipe: used variables, evaluation, used variant
 # =============================================================================================
 
+
 @lru_cache(maxsize=8192)
 def _spec(text: str) -> tuple[str | None, bool, str]:
     """(normalized package name or None, is it a *free* spec, canonical text)."""
@@ -946,8 +1048,20 @@ def _spec(text: str) -> tuple[str | None, bool, str]:
         name = m.group(1).lower()
     free = name is not None and all(
         getattr(spec, attr, None) in (None, [], {})
-        for attr in ("version", "build", "build_number", "channel", "subdir", "namespace", "md5",
-                     "sha256", "file_name", "extras", "condition"))
+        for attr in (
+            "version",
+            "build",
+            "build_number",
+            "channel",
+            "subdir",
+            "namespace",
+            "md5",
+            "sha256",
+            "file_name",
+            "extras",
+            "condition",
+        )
+    )
     return name, free, str(spec)
 
 
@@ -1000,7 +1114,7 @@ def _stage0_free_specs(recipe: Mapping[str, Any]) -> set[str]:
 
 
 def _variant_settings(recipe: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    variant = ((recipe.get("build") or {}).get("variant") or {})
+    variant = (recipe.get("build") or {}).get("variant") or {}
     use_keys = [k for k in variant.get("use_keys") or [] if isinstance(k, str)]
     ignore_keys = [k for k in variant.get("ignore_keys") or [] if isinstance(k, str)]
     return use_keys, ignore_keys
@@ -1033,17 +1147,21 @@ class _Evaluated:
     virtual_run: list[tuple[str, str]]
 
 
-def _evaluate_requirements(recipe: Mapping[str, Any], combination: Mapping[str, Any],
-                           platform: str) -> _Evaluated:
+def _evaluate_requirements(
+    recipe: Mapping[str, Any], combination: Mapping[str, Any], platform: str
+) -> _Evaluated:
     variables = platform_context(platform)
     target = combination.get("target_platform", platform)
     if isinstance(target, str) and target in _PLATFORM_ARCH:
         variables = platform_context(target)
     variant = {normalize_key(k): v for k, v in combination.items()}
     variables.update(variant)
-    scope = _Scope(variables, variant=variant,
-                   target_platform=target if isinstance(target, str) else platform,
-                   functions=_PIN_FUNCTIONS)
+    scope = _Scope(
+        variables,
+        variant=variant,
+        target_platform=target if isinstance(target, str) else platform,
+        functions=_PIN_FUNCTIONS,
+    )
     reqs = _requirement_lists(recipe)
     evaluated: dict[str, list[str]] = {}
     for section, items in reqs.items():
@@ -1066,7 +1184,9 @@ def _evaluate_requirements(recipe: Mapping[str, Any], combination: Mapping[str, 
 
 def _evaluate_requirement(item: Any, scope: _Scope, out: list[str]) -> None:
     if isinstance(item, Mapping) and "if" in item:
-        branch = item.get("then") if evaluate_condition(str(item["if"]), scope) else item.get("else")
+        branch = (
+            item.get("then") if evaluate_condition(str(item["if"]), scope) else item.get("else")
+        )
         if branch is None:
             return
         for sub in branch if isinstance(branch, list) else [branch]:
@@ -1089,11 +1209,14 @@ def _pin(kind: str) -> Callable[..., str]:
 
 #: ``pin_subpackage``/``pin_compatible`` render to a pin (JSON), never to a match spec.
 _PIN_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "pin_subpackage": _pin("pin_subpackage"), "pin_compatible": _pin("pin_compatible")}
+    "pin_subpackage": _pin("pin_subpackage"),
+    "pin_compatible": _pin("pin_compatible"),
+}
 
 
-def _used_variant(recipe: Mapping[str, Any], combination: Mapping[str, Any], platform: str,
-                  noarch: str | None) -> dict[str, Any]:
+def _used_variant(
+    recipe: Mapping[str, Any], combination: Mapping[str, Any], platform: str, noarch: str | None
+) -> dict[str, Any]:
     """``impl Evaluate for Stage0Recipe``: the combination's keys that were read, are free
     build/host specs or are always included; then the noarch rules, virtual run packages,
     ``use_keys``/``ignore_keys``.  Keys in normalized spelling, key order."""
@@ -1118,8 +1241,9 @@ def _used_variant(recipe: Mapping[str, Any], combination: Mapping[str, Any], pla
     return {k: used[k] for k in sorted(used) if k not in ignored}
 
 
-def _expand(recipe: Mapping[str, Any], initial: list[dict[str, Any]], config: VariantConfig,
-            platform: str) -> list[dict[str, Any]]:
+def _expand(
+    recipe: Mapping[str, Any], initial: list[dict[str, Any]], config: VariantConfig, platform: str
+) -> list[dict[str, Any]]:
     """``expand_variants_tree``: free specs revealed by evaluation add keys, up to 10 rounds;
     duplicates (by displayed values) are dropped."""
     final: list[dict[str, Any]] = []
@@ -1152,9 +1276,15 @@ def _expand(recipe: Mapping[str, Any], initial: list[dict[str, Any]], config: Va
     return unique
 
 
-def compute_variants(recipe: Mapping[str, Any], variant_config: VariantConfig, platform: str, *,
-                     noarch: str | None, build_number: int = 0,
-                     prefix: str | None = None) -> list[dict[str, Any]]:
+def compute_variants(
+    recipe: Mapping[str, Any],
+    variant_config: VariantConfig,
+    platform: str,
+    *,
+    noarch: str | None,
+    build_number: int = 0,
+    prefix: str | None = None,
+) -> list[dict[str, Any]]:
     """Every output variant of ``recipe`` on ``platform``:
     ``[{"variant": {used key: value}, "build-string": str}, ...]``.
 
@@ -1172,8 +1302,9 @@ def compute_variants(recipe: Mapping[str, Any], variant_config: VariantConfig, p
     seen: set[str] = set()
     for combo in expanded:
         variant = _used_variant(recipe, combo, platform, noarch)
-        bs = build_string(variant, noarch=noarch, build_number=build_number, prefix=prefix,
-                          apply_noarch=False).value
+        bs = build_string(
+            variant, noarch=noarch, build_number=build_number, prefix=prefix, apply_noarch=False
+        ).value
         if bs in seen:
             continue
         seen.add(bs)

@@ -71,10 +71,24 @@ from pixiconf.plugin import hookspecs
 #: Conformance gating (expectation files, ``pixi`` ranges, JSON reports, shards).
 pytest_plugins = ["pixiconf.plugin.gating"]
 
-_RESERVED_MARKERS = frozenset({
-    "skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", "tryfirst",
-    "trylast", "and", "or", "not", "True", "False", "None",
-})
+_RESERVED_MARKERS = frozenset(
+    {
+        "skip",
+        "skipif",
+        "xfail",
+        "parametrize",
+        "usefixtures",
+        "filterwarnings",
+        "tryfirst",
+        "trylast",
+        "and",
+        "or",
+        "not",
+        "True",
+        "False",
+        "None",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -120,28 +134,47 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     """See ``pytest_addoption`` in the pytest reference."""
     group = parser.getgroup("pixiconf", "pixi manifest conformance cases")
     group.addoption(
-        "--pixiconf-cases", action="append", default=[], dest="pixiconf_cases", metavar="DIR",
+        "--pixiconf-cases",
+        action="append",
+        default=[],
+        dest="pixiconf_cases",
+        metavar="DIR",
         help="collect every case file below DIR (repeatable).",
     )
     group.addoption(
-        "--pixiconf-impl", default=None, dest="pixiconf_impl", metavar="NAME",
+        "--pixiconf-impl",
+        default=None,
+        dest="pixiconf_impl",
+        metavar="NAME",
         help="implementation to run cases against (default: reference).",
     )
     group.addoption(
-        "--pixiconf-backend", default=None, dest="pixiconf_backend", metavar="PATH",
+        "--pixiconf-backend",
+        default=None,
+        dest="pixiconf_backend",
+        metavar="PATH",
         help="build backend binary for recipe/variants/map-pypi through an external pixi.",
     )
     group.addoption(
-        "--pixiconf-timeout", default=60.0, type=_positive_seconds, dest="pixiconf_timeout",
-        metavar="SECONDS", help="time limit for one operation (default: 60).",
+        "--pixiconf-timeout",
+        default=60.0,
+        type=_positive_seconds,
+        dest="pixiconf_timeout",
+        metavar="SECONDS",
+        help="time limit for one operation (default: 60).",
     )
     group.addoption(
-        "--pixiconf-container", default=None, dest="pixiconf_container", metavar="PLATFORM",
+        "--pixiconf-container",
+        default=None,
+        dest="pixiconf_container",
+        metavar="PLATFORM",
         help="run every operation in a Docker container of PLATFORM, e.g. linux-64 "
-             "(pixiconf.containers; images from `pixiconf containers build`).",
+        "(pixiconf.containers; images from `pixiconf containers build`).",
     )
     parser.addini(
-        "pixiconf_cases", type="paths", default=[],
+        "pixiconf_cases",
+        type="paths",
+        default=[],
         help="directories of pixiconf cases, relative to the ini file.",
     )
 
@@ -196,8 +229,9 @@ def pytest_configure(config: pytest.Config) -> None:
     scratch = _Scratch()
     if config.getoption("pixiconf_container") and implementation is not None:
         implementation = _containerised(config, implementation, name or "reference", scratch)
-    settings = _Settings(roots, implementation, config.getoption("pixiconf_timeout"),
-                         scratch=scratch)
+    settings = _Settings(
+        roots, implementation, config.getoption("pixiconf_timeout"), scratch=scratch
+    )
     config.stash[_SETTINGS] = settings
     _add_paths(config, cli_roots)
     for root in roots:
@@ -216,17 +250,22 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             settings.scratch.close()
 
 
-def _containerised(config: pytest.Config, implementation: Implementation, name: str,
-                   scratch: _Scratch) -> Implementation:
+def _containerised(
+    config: pytest.Config, implementation: Implementation, name: str, scratch: _Scratch
+) -> Implementation:
     """Wrap ``implementation`` for ``--pixiconf-container`` (:mod:`pixiconf.containers`);
     the scratch directory is made now: it is what the container mounts."""
     from pixiconf.containers.runtime import ContainerUsageError, open_container_run
 
     scratch.directory = Path(tempfile.mkdtemp(prefix="pixiconf-"))
     try:
-        return open_container_run(implementation, spec=name, mount=scratch.directory,
-                                  platform_name=config.getoption("pixiconf_container"),
-                                  backend=config.getoption("pixiconf_backend", None))
+        return open_container_run(
+            implementation,
+            spec=name,
+            mount=scratch.directory,
+            platform_name=config.getoption("pixiconf_container"),
+            backend=config.getoption("pixiconf_backend", None),
+        )
     except ContainerUsageError as exc:
         scratch.close()
         raise pytest.UsageError(f"--pixiconf-container: {exc}") from None
@@ -343,8 +382,9 @@ def pytest_collect_directory(path: Path, parent: pytest.Collector) -> None:
         return
     for entry in entries:
         file_path = Path(entry.path)
-        if (not entry.name.endswith(CASE_SUFFIXES)
-                or not is_case_path(PurePosixPath(*file_path.relative_to(root).parts))):
+        if not entry.name.endswith(CASE_SUFFIXES) or not is_case_path(
+            PurePosixPath(*file_path.relative_to(root).parts)
+        ):
             continue
         why = not_a_regular_file(file_path)  # os.stat: a link loop is a reason, not an error
         if why is None or why.endswith("a directory, not a regular file"):
@@ -370,8 +410,9 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> CaseFile |
         return CaseFile.from_parent(parent, path=file_path)
     # Not UTF-8: reports (junitxml, xdist's messages) are text, so name and node ID escape it.
     nodeid = f"{parent.nodeid}/{display_path(file_path.name)}".lstrip("/")
-    return CaseFile.from_parent(parent, path=file_path, name=display_path(file_path.name),
-                                nodeid=nodeid)
+    return CaseFile.from_parent(
+        parent, path=file_path, name=display_path(file_path.name), nodeid=nodeid
+    )
 
 
 class CaseFile(pytest.File):
@@ -423,9 +464,10 @@ class CaseItem(pytest.Item):
             problems = self.case.problems
             count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
             lines = "\n".join(textwrap.indent(p.describe(), "  ") for p in problems)
-            pytest.fail(f"malformed case {self.case.id}: {count} in {display_path(self.path)}"
-                        f"\n{lines}",
-                        pytrace=False)
+            pytest.fail(
+                f"malformed case {self.case.id}: {count} in {display_path(self.path)}\n{lines}",
+                pytrace=False,
+            )
         why = features_mismatch(self.case, self.tags)
         if why:
             pytest.fail(f"{display_path(self.path)}: {why}", pytrace=False)
@@ -433,15 +475,20 @@ class CaseItem(pytest.Item):
         try:
             self._workspace = materialise(self.case, self._base)
         except (WorkspaceError, OSError) as exc:
-            pytest.fail(f"{display_path(self.path)}: cannot materialise the workspace: {exc}",
-                        pytrace=False)
+            pytest.fail(
+                f"{display_path(self.path)}: cannot materialise the workspace: {exc}", pytrace=False
+            )
 
     def runtest(self) -> None:
         settings = self.config.stash[_SETTINGS]
         implementation = settings.implementation
         assert isinstance(self.case, Case) and self._workspace and implementation is not None
-        self.result = execute(self.case, settings.scratch.guarded(implementation),
-                              self._workspace, timeout=settings.timeout)
+        self.result = execute(
+            self.case,
+            settings.scratch.guarded(implementation),
+            self._workspace,
+            timeout=settings.timeout,
+        )
         if self.result.outcome is CaseOutcome.SKIP:
             reason = f"unsupported by {self.result.implementation}: {self.result.message}"
             # Report the skip at the case file, not at this line of the plugin.
@@ -461,5 +508,4 @@ class CaseItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path | str, int, str]:
         shown = display_path(self.path)  # reports are text (xdist sends them as UTF-8)
-        return (self.path if shown == str(self.path) else shown), 0, (
-            f"pixiconf case {self.name}")
+        return (self.path if shown == str(self.path) else shown), 0, (f"pixiconf case {self.name}")

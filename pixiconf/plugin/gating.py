@@ -85,10 +85,13 @@ class _Gate:
             run = {case: (r["outcome"], r.get("message", "")) for case, r in self.records.items()}
             entries = updated_entries(self.expectations, run, self.corpus_ids)
             self.expectations.path.parent.mkdir(parents=True, exist_ok=True)
-            self.expectations.path.write_text(render(entries, self.expectations.header),
-                                              encoding="utf-8")
-            self.notes.append(f"rewrote {self.source}: {len(entries)} case"
-                              f"{'' if len(entries) == 1 else 's'} listed")
+            self.expectations.path.write_text(
+                render(entries, self.expectations.header), encoding="utf-8"
+            )
+            self.notes.append(
+                f"rewrote {self.source}: {len(entries)} case"
+                f"{'' if len(entries) == 1 else 's'} listed"
+            )
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         for note in self.notes:
@@ -106,20 +109,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     """See ``pytest_addoption`` in the pytest reference."""
     group = parser.getgroup("pixiconf", "pixi manifest conformance cases")
     group.addoption(
-        "--pixiconf-expectations", default=None, dest="pixiconf_expectations", metavar="FILE",
+        "--pixiconf-expectations",
+        default=None,
+        dest="pixiconf_expectations",
+        metavar="FILE",
         help="expectation file of the implementation: the cases it does not pass (TOML).",
     )
     group.addoption(
-        "--pixiconf-update-expectations", action="store_true", default=False,
+        "--pixiconf-update-expectations",
+        action="store_true",
+        default=False,
         dest="pixiconf_update_expectations",
         help="rewrite --pixiconf-expectations FILE from this run, keeping existing reasons.",
     )
     group.addoption(
-        "--pixiconf-report", default=None, dest="pixiconf_report", metavar="FILE",
+        "--pixiconf-report",
+        default=None,
+        dest="pixiconf_report",
+        metavar="FILE",
         help="write a JSON report of the run to FILE.",
     )
     group.addoption(
-        "--pixiconf-shard", default=None, dest="pixiconf_shard", metavar="K/N",
+        "--pixiconf-shard",
+        default=None,
+        dest="pixiconf_shard",
+        metavar="K/N",
         help="run only shard K of N of the cases (deterministic by case ID, balanced by area).",
     )
 
@@ -127,8 +141,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(trylast=True)  # after pixiconf.plugin has found the corpus roots
 def pytest_configure(config: pytest.Config) -> None:
     """See ``pytest_configure`` in the pytest reference."""
-    gate = _Gate(update=config.getoption("pixiconf_update_expectations"),
-                 writer=not _is_worker(config))
+    gate = _Gate(
+        update=config.getoption("pixiconf_update_expectations"), writer=not _is_worker(config)
+    )
     config.stash[_GATE] = gate
     config.pluginmanager.register(gate, "pixiconf-gate")
     shard = config.getoption("pixiconf_shard")
@@ -145,7 +160,8 @@ def pytest_configure(config: pytest.Config) -> None:
         # cannot hide them); only a run with an expectation file pays for the walk.
         roots = _corpora(config)
         gate.corpus_ids = frozenset(
-            case_id(path, root) for root in roots for path in iter_case_paths(root))
+            case_id(path, root) for root in roots for path in iter_case_paths(root)
+        )
     _configure_expectations(config, gate)
 
 
@@ -153,8 +169,10 @@ def _configure_expectations(config: pytest.Config, gate: _Gate) -> None:
     given = config.getoption("pixiconf_expectations")
     if given is None:
         if gate.update:
-            raise pytest.UsageError("--pixiconf-update-expectations needs "
-                                    "--pixiconf-expectations FILE (the file to rewrite)")
+            raise pytest.UsageError(
+                "--pixiconf-update-expectations needs "
+                "--pixiconf-expectations FILE (the file to rewrite)"
+            )
         return
     path = Path(os.path.abspath(config.invocation_params.dir / given))
     gate.source = given
@@ -167,15 +185,18 @@ def _configure_expectations(config: pytest.Config, gate: _Gate) -> None:
         raise pytest.UsageError(f"--pixiconf-expectations: {exc}") from None
     stale = stale_ids(gate.expectations, gate.corpus_ids)
     if stale and gate.update:
-        gate.notes.append(f"dropped {len(stale)} entr{'y' if len(stale) == 1 else 'ies'} "
-                          f"naming no case of the corpus: {', '.join(stale)}")
+        gate.notes.append(
+            f"dropped {len(stale)} entr{'y' if len(stale) == 1 else 'ies'} "
+            f"naming no case of the corpus: {', '.join(stale)}"
+        )
     elif stale and not _is_worker(config):
         listed = "\n".join(f"  {case}" for case in stale)
         raise pytest.UsageError(
             f"--pixiconf-expectations: {given} lists {len(stale)} case ID"
             f"{'s' if len(stale) > 1 else ''} that the corpus does not have (renamed or "
             f"removed cases; remove the entries or run with "
-            f"--pixiconf-update-expectations):\n{listed}")
+            f"--pixiconf-update-expectations):\n{listed}"
+        )
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -196,8 +217,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     gate = config.stash.get(_GATE, None)
     if gate is None or gate.shard is None:
         return
-    shards = assign((item.name for item in items if isinstance(item, CaseItem)),
-                    gate.shard.count)
+    shards = assign((item.name for item in items if isinstance(item, CaseItem)), gate.shard.count)
     keep, drop = [], []
     for item in items:
         index = shards[item.name] if isinstance(item, CaseItem) else 1
@@ -247,13 +267,24 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             report.longrepr = format_result(graded)
         record = result_record(graded, features, expected)
     elif report.failed:
-        record = case_record(item.name, "error", duration=report.duration, features=features,
-                             message=_first_line(report.longreprtext), expected=expected,
-                             details=report.longreprtext.strip())
+        record = case_record(
+            item.name,
+            "error",
+            duration=report.duration,
+            features=features,
+            message=_first_line(report.longreprtext),
+            expected=expected,
+            details=report.longreprtext.strip(),
+        )
     elif report.skipped and call.when == "setup":
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
-        record = case_record(item.name, "skip", features=features,
-                             message=reason.removeprefix("Skipped: "), expected=expected)
+        record = case_record(
+            item.name,
+            "skip",
+            features=features,
+            message=reason.removeprefix("Skipped: "),
+            expected=expected,
+        )
     else:
         return report
     item._pixiconf_recorded = True
@@ -278,8 +309,11 @@ def _build(config: pytest.Config, gate: _Gate) -> dict[str, Any]:
     described: dict[str, Any] = {"name": None, "version": None, "pixi": None}
     if implementation is not None:
         version = implementation.version()
-        described = {"name": implementation.name, "version": version,
-                     "pixi": pixi_version_of(version)}
+        described = {
+            "name": implementation.name,
+            "version": version,
+            "pixi": pixi_version_of(version),
+        }
     shard = gate.shard
     return build_report(
         gate.records,

@@ -41,32 +41,42 @@ class _Recorded:
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if not (self.diffs or self.failed):
-            terminalreporter.write_line("pixiconf: --pixiconf-record: no case failed, "
-                                        "nothing recorded")
+            terminalreporter.write_line(
+                "pixiconf: --pixiconf-record: no case failed, nothing recorded"
+            )
             return
         terminalreporter.section("pixiconf: recorded expectations")
         for case_id in sorted(self.diffs):
             for line in self.diffs[case_id].splitlines():
-                markup = {"green": True} if line.startswith("+") and not line.startswith(
-                    "+++") else {"red": True} if line.startswith("-") and not line.startswith(
-                    "---") else {}
+                markup = (
+                    {"green": True}
+                    if line.startswith("+") and not line.startswith("+++")
+                    else {"red": True}
+                    if line.startswith("-") and not line.startswith("---")
+                    else {}
+                )
                 terminalreporter.write_line(line, **markup)
         for case_id in sorted(self.failed):
-            terminalreporter.write_line(f"not recorded {case_id}: {self.failed[case_id]}",
-                                        yellow=True)
+            terminalreporter.write_line(
+                f"not recorded {case_id}: {self.failed[case_id]}", yellow=True
+            )
         terminalreporter.write_line(
             f"pixiconf: recorded the expect of {len(self.diffs)} case"
             f"{'' if len(self.diffs) == 1 else 's'}"
-            + (f", {len(self.failed)} could not be recorded" if self.failed else ""))
+            + (f", {len(self.failed)} could not be recorded" if self.failed else "")
+        )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """See ``pytest_addoption`` in the pytest reference."""
     parser.getgroup("pixiconf").addoption(
-        "--pixiconf-record", action="store_true", default=False, dest="pixiconf_record",
+        "--pixiconf-record",
+        action="store_true",
+        default=False,
+        dest="pixiconf_record",
         help="write the implementation's observation as the expect of every selected case "
-             "that fails (YAML case files; only the expect block is rewritten); the diffs "
-             "are shown at the end of the run.",
+        "that fails (YAML case files; only the expect block is rewritten); the diffs "
+        "are shown at the end of the run.",
     )
 
 
@@ -80,19 +90,22 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """Record a failing case's observation and report the case as passed."""
     report = yield
-    if (call.when != "call" or not isinstance(item, CaseItem)
-            or not item.config.getoption("pixiconf_record", False)):
+    if (
+        call.when != "call"
+        or not isinstance(item, CaseItem)
+        or not item.config.getoption("pixiconf_record", False)
+    ):
         return report
     result, case = item.result, item.case
     if result is None or not isinstance(case, Case) or result.outcome is not CaseOutcome.FAIL:
         return report
     workspace = getattr(item, "_workspace", None)
     try:
-        diff = record_case(case, result, item.root,
-                           workspace.root if workspace is not None else None)
+        diff = record_case(
+            case, result, item.root, workspace.root if workspace is not None else None
+        )
     except RecordError as exc:
-        report.user_properties.append((PROPERTY + "-failed", {"id": item.name,
-                                                              "reason": str(exc)}))
+        report.user_properties.append((PROPERTY + "-failed", {"id": item.name, "reason": str(exc)}))
         report.sections.append(("pixiconf record", f"not recorded: {exc}"))
         return report
     report.user_properties.append((PROPERTY, {"id": item.name, "diff": diff}))

@@ -29,25 +29,35 @@ __all__ = ["add_report_command"]
 def add_report_command(commands, epilog: str) -> argparse.ArgumentParser:
     """Add the ``report`` subcommand to the ``pixiconf`` parser's ``commands``."""
     report = commands.add_parser(
-        "report", help="Summarise JSON reports of runs, or merge the reports of a sharded run.",
+        "report",
+        help="Summarise JSON reports of runs, or merge the reports of a sharded run.",
         description="Print the totals of each JSON report (pytest --pixiconf-report), or with "
-                    "--merge join the reports of the shards of one run (pytest "
-                    "--pixiconf-shard K/N) into one report: the reports must be of the same "
-                    "contract, corpus version, implementation and expectation file, and no "
-                    "case may be in two of them.  --html DIR writes a static page (no server, "
-                    "no network): totals, areas x outcomes, every case that did not pass with "
-                    "its diff and commands, and with several reports the cases whose outcome "
-                    "differs between them.",
-        epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "--merge join the reports of the shards of one run (pytest "
+        "--pixiconf-shard K/N) into one report: the reports must be of the same "
+        "contract, corpus version, implementation and expectation file, and no "
+        "case may be in two of them.  --html DIR writes a static page (no server, "
+        "no network): totals, areas x outcomes, every case that did not pass with "
+        "its diff and commands, and with several reports the cases whose outcome "
+        "differs between them.",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     report.add_argument("reports", nargs="+", metavar="REPORT", help="a JSON report")
-    report.add_argument("--merge", action="store_true",
-                        help="join the reports into one (written to -o, or printed)")
-    report.add_argument("-o", "--output", metavar="FILE",
-                        help="where --merge writes the merged report (default: stdout)")
-    report.add_argument("--html", metavar="DIR",
-                        help="write a static page of the reports, side by side, to "
-                             "DIR/index.html (with --merge: of the merged report)")
+    report.add_argument(
+        "--merge", action="store_true", help="join the reports into one (written to -o, or printed)"
+    )
+    report.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="where --merge writes the merged report (default: stdout)",
+    )
+    report.add_argument(
+        "--html",
+        metavar="DIR",
+        help="write a static page of the reports, side by side, to "
+        "DIR/index.html (with --merge: of the merged report)",
+    )
     report.set_defaults(handler=_run, parser=report)
     return report
 
@@ -66,7 +76,9 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if args.html:
         try:
-            page = _write_html(args.html, [(args.output or "merged", merged)] if args.merge else loaded)
+            page = _write_html(
+                args.html, [(args.output or "merged", merged)] if args.merge else loaded
+            )
         except OSError as exc:
             print(f"pixiconf report: error: cannot write {args.html}: {exc}", file=sys.stderr)
             return EXIT_USAGE
@@ -81,8 +93,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.output:
         write_report(args.output, merged)
         all_ = merged["totals"]["all"]
-        print(f"pixiconf report: merged {len(loaded)} reports ({all_['total']} cases) into "
-              f"{args.output}", file=sys.stderr)
+        print(
+            f"pixiconf report: merged {len(loaded)} reports ({all_['total']} cases) into "
+            f"{args.output}",
+            file=sys.stderr,
+        )
     else:
         print(json.dumps(merged, indent=2, ensure_ascii=False))
     return EXIT_OK
@@ -100,8 +115,10 @@ def _write_html(directory: str, loaded: list[tuple[str, dict]]):
     from pixiconf.reports.html_report import Column, write_site
 
     labels = _labels([name for name, _ in loaded])
-    return write_site(directory, [Column(label, report)
-                                  for label, (_, report) in zip(labels, loaded, strict=True)])
+    return write_site(
+        directory,
+        [Column(label, report) for label, (_, report) in zip(labels, loaded, strict=True)],
+    )
 
 
 def _counts(counts: dict) -> str:

@@ -85,16 +85,21 @@ def side_of(result: Any) -> Side:
 
     warnings = tuple(result.warnings)
     if result.observed:
-        return Side("observation", result.observation, warnings=warnings,
-                    unobserved=tuple(result.unobserved))
+        return Side(
+            "observation",
+            result.observation,
+            warnings=warnings,
+            unobserved=tuple(result.unobserved),
+        )
     message = strip_ansi(result.message).strip()
     if result.outcome is CaseOutcome.TIMEOUT:
         return Side("timeout", message=message)
     if result.outcome is CaseOutcome.CRASH:
         return Side("crash", message=message, warnings=warnings)
     if result.outcome in (CaseOutcome.PASS, CaseOutcome.FAIL):  # the operation failed
-        return Side("failure", message=message, warnings=warnings,
-                    unobserved=tuple(result.unobserved))
+        return Side(
+            "failure", message=message, warnings=warnings, unobserved=tuple(result.unobserved)
+        )
     return Side("not run", message=message)
 
 
@@ -117,12 +122,14 @@ def compare_results(case_id: str, a: Side, b: Side, *, messages: bool = True) ->
         if left != right:
             reasons.append("the failure messages differ")
             diff = _text_diff(a.message, b.message)
-    same_warnings = ([normalise_message(w) for w in a.warnings]
-                     == [normalise_message(w) for w in b.warnings])
+    same_warnings = [normalise_message(w) for w in a.warnings] == [
+        normalise_message(w) for w in b.warnings
+    ]
     if a.kind == b.kind and a.kind in ("observation", "failure", "crash") and not same_warnings:
         reasons.append("the warnings differ")
-        diff = "\n".join(filter(None, [diff, _text_diff("\n".join(a.warnings),
-                                                        "\n".join(b.warnings))]))
+        diff = "\n".join(
+            filter(None, [diff, _text_diff("\n".join(a.warnings), "\n".join(b.warnings))])
+        )
     return Difference(case_id, a, b, tuple(reasons), diff)
 
 
@@ -136,8 +143,7 @@ def _kind_text(side: Side) -> str:
 def _text_diff(a: str, b: str) -> str:
     import difflib
 
-    return "\n".join(difflib.unified_diff(a.splitlines(), b.splitlines(), "A", "B",
-                                          lineterm=""))
+    return "\n".join(difflib.unified_diff(a.splitlines(), b.splitlines(), "A", "B", lineterm=""))
 
 
 # --------------------------------------------------------------------------- command
@@ -146,25 +152,42 @@ def _text_diff(a: str, b: str) -> str:
 def add_compare_command(commands, epilog: str) -> argparse.ArgumentParser:
     """Add the ``compare`` subcommand to the ``pixiconf`` parser's ``commands``."""
     compare = commands.add_parser(
-        "compare", help="List the cases on which two implementations' observations differ.",
+        "compare",
+        help="List the cases on which two implementations' observations differ.",
         description="Run every selected case against implementations A and B (as "
-                    "--pixiconf-impl accepts them: reference, an entry point name, a path to "
-                    "a pixi binary or a program on PATH) and list the cases where what they "
-                    "observe differs (the observation, the failure and its message, the "
-                    "warnings), whatever the cases expect.  Exit 0 when every compared case "
-                    "is the same, 1 when some differ.",
-        epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "--pixiconf-impl accepts them: reference, an entry point name, a path to "
+        "a pixi binary or a program on PATH) and list the cases where what they "
+        "observe differs (the observation, the failure and its message, the "
+        "warnings), whatever the cases expect.  Exit 0 when every compared case "
+        "is the same, 1 when some differ.",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     compare.add_argument("a", metavar="A", help="first implementation (e.g. reference)")
     compare.add_argument("b", metavar="B", help="second implementation (e.g. /usr/bin/pixi)")
-    compare.add_argument("--cases", metavar="DIR",
-                         help="corpus root (default: the corpus bundled with pixiconf)")
-    compare.add_argument("-k", dest="select", action="append", default=[], metavar="TEXT",
-                         help="only cases whose ID contains TEXT (repeatable: any of them)")
-    compare.add_argument("--ignore-messages", action="store_true",
-                         help="two failures are the same whatever their messages")
-    compare.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                         help="time limit per case and implementation (default: 60)")
+    compare.add_argument(
+        "--cases", metavar="DIR", help="corpus root (default: the corpus bundled with pixiconf)"
+    )
+    compare.add_argument(
+        "-k",
+        dest="select",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="only cases whose ID contains TEXT (repeatable: any of them)",
+    )
+    compare.add_argument(
+        "--ignore-messages",
+        action="store_true",
+        help="two failures are the same whatever their messages",
+    )
+    compare.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="time limit per case and implementation (default: 60)",
+    )
     compare.add_argument("--json", action="store_true", help="print JSON instead of text")
     compare.set_defaults(handler=_run, parser=compare)
     return compare
@@ -173,8 +196,11 @@ def add_compare_command(commands, epilog: str) -> argparse.ArgumentParser:
 def _selected(root: Path, select: Sequence[str]) -> list[Path]:
     from pixiconf.corpus.loader import case_id, iter_case_paths
 
-    return [path for path in iter_case_paths(root)
-            if not select or any(text in case_id(path, root) for text in select)]
+    return [
+        path
+        for path in iter_case_paths(root)
+        if not select or any(text in case_id(path, root) for text in select)
+    ]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -204,8 +230,11 @@ def _run(args: argparse.Namespace) -> int:
     differences, skipped = _compare(root, paths, implementations, args)
     described = [_describe(i) for i in implementations]
     if args.json:
-        print(json.dumps(_as_json(described, len(paths), differences, skipped), indent=2,
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                _as_json(described, len(paths), differences, skipped), indent=2, ensure_ascii=False
+            )
+        )
     else:
         _print_text(described, len(paths), differences, skipped)
     return EXIT_FAILED if differences else EXIT_OK
@@ -231,8 +260,9 @@ def _compare(root: Path, paths: Iterable[Path], implementations: list, args) -> 
                 continue
             results = [run_case(case, g, timeout=args.timeout) for g in guarded]
             sides = [side_of(r) for r in results]
-            not_run = [(name, s) for name, s in zip("AB", sides, strict=True)
-                       if s.kind == "not run"]
+            not_run = [
+                (name, s) for name, s in zip("AB", sides, strict=True) if s.kind == "not run"
+            ]
             if not_run:
                 name, side = not_run[0]
                 first = side.message.splitlines()[0] if side.message else ""
@@ -240,10 +270,10 @@ def _compare(root: Path, paths: Iterable[Path], implementations: list, args) -> 
                 continue
             difference = compare_results(case.id, *sides, messages=not args.ignore_messages)
             if difference.reasons:
-                commands = {n: commands_of(r.transcript) for n, r in zip("AB", results,
-                                                                         strict=True)}
-                differences.append(Difference(**{**difference.__dict__,
-                                                 "commands": commands}))
+                commands = {
+                    n: commands_of(r.transcript) for n, r in zip("AB", results, strict=True)
+                }
+                differences.append(Difference(**{**difference.__dict__, "commands": commands}))
     return differences, skipped
 
 
@@ -252,30 +282,44 @@ def _describe(implementation: Any) -> dict[str, str]:
         version = implementation.version()
     except Exception as exc:  # a binary that cannot say its version still runs cases
         version = f"unknown ({exc})"
-    return {"name": getattr(implementation, "name", type(implementation).__name__),
-            "version": version}
+    return {
+        "name": getattr(implementation, "name", type(implementation).__name__),
+        "version": version,
+    }
 
 
-def _as_json(described: list, count: int, differences: list[Difference],
-             skipped: list[tuple[str, str]]) -> dict[str, Any]:
+def _as_json(
+    described: list, count: int, differences: list[Difference], skipped: list[tuple[str, str]]
+) -> dict[str, Any]:
     return {
         "a": described[0],
         "b": described[1],
         "cases": count,
         "compared": count - len(skipped),
-        "differ": [{"case": d.case_id, "reasons": list(d.reasons), "diff": d.diff,
-                    "a": d.a.as_json(), "b": d.b.as_json(), "commands": d.commands}
-                   for d in differences],
+        "differ": [
+            {
+                "case": d.case_id,
+                "reasons": list(d.reasons),
+                "diff": d.diff,
+                "a": d.a.as_json(),
+                "b": d.b.as_json(),
+                "commands": d.commands,
+            }
+            for d in differences
+        ],
         "not-compared": [{"case": case, "reason": reason} for case, reason in skipped],
     }
 
 
-def _print_text(described: list, count: int, differences: list[Difference],
-                skipped: list[tuple[str, str]]) -> None:
+def _print_text(
+    described: list, count: int, differences: list[Difference], skipped: list[tuple[str, str]]
+) -> None:
     from pixiconf.diagnostics import for_terminal
 
-    out = [f"A: {described[0]['name']} ({described[0]['version']})",
-           f"B: {described[1]['name']} ({described[1]['version']})"]
+    out = [
+        f"A: {described[0]['name']} ({described[0]['version']})",
+        f"B: {described[1]['name']} ({described[1]['version']})",
+    ]
     for d in differences:
         out.append(f"DIFFERS {d.case_id}")
         out += [f"  {reason}" for reason in d.reasons[:20]]
@@ -284,6 +328,8 @@ def _print_text(described: list, count: int, differences: list[Difference],
         out += [f"    {line}" for line in d.diff.splitlines()]
     for case, reason in skipped:
         out.append(f"NOT COMPARED {case}: {reason}")
-    out.append(f"{count - len(skipped)} cases compared, {len(differences)} differ, "
-               f"{len(skipped)} not compared")
+    out.append(
+        f"{count - len(skipped)} cases compared, {len(differences)} differ, "
+        f"{len(skipped)} not compared"
+    )
     sys.stdout.write(for_terminal("\n".join(out)) + "\n")

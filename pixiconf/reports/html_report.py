@@ -181,8 +181,10 @@ _JS = """
 
 def _badge(outcome: str, text: str | None = None, title: str = "") -> str:
     tip = f' title="{_e(title)}"' if title else ""
-    return (f'<span class="badge o-{_e(outcome)}"{tip}>'
-            f"{_e(text if text is not None else outcome)}</span>")
+    return (
+        f'<span class="badge o-{_e(outcome)}"{tip}>'
+        f"{_e(text if text is not None else outcome)}</span>"
+    )
 
 
 def _run_card(column: Column) -> str:
@@ -192,7 +194,10 @@ def _run_card(column: Column) -> str:
     total = counts["total"] or 1
     bar = "".join(
         f'<span class="o-{o}" style="width:{100 * counts[o] / total:.3f}%" '
-        f'title="{counts[o]} {o}"></span>' for o in OUTCOMES if counts.get(o))
+        f'title="{counts[o]} {o}"></span>'
+        for o in OUTCOMES
+        if counts.get(o)
+    )
     passed = counts.get("pass", 0)
     badges = "".join(_badge(o, f"{counts[o]} {o}") for o in OUTCOMES if counts.get(o))
     shard = report.get("shard")
@@ -202,7 +207,7 @@ def _run_card(column: Column) -> str:
         f'<section class="run"><h3 class="mono">{_e(column.label)}</h3>'
         f'<div class="sub">{_e(impl.get("name"))} — {_e(impl.get("version"))}</div>'
         f'<div class="sub">corpus {_e(report.get("corpus-version"))} · contract '
-        f'{_e(report.get("contract"))} · pixiconf {_e(report.get("pixiconf"))}{extra}</div>'
+        f"{_e(report.get('contract'))} · pixiconf {_e(report.get('pixiconf'))}{extra}</div>"
         + (f'<div class="sub">expectations {_e(expectations)}</div>' if expectations else "")
         + f'<div class="big">{passed} / {counts["total"]} <span class="sub" '
         f'style="font-size:14px;font-weight:400">cases pass</span></div>'
@@ -218,38 +223,56 @@ def _matrix(columns: Sequence[Column]) -> str:
     used = [o for o in OUTCOMES if any(c.get(o) for counts in per for c in counts.values())]
     several = len(columns) > 1
     arrow = " → " if len(columns) == 2 else " / "
-    note = (f'<p class="sub">Each cell: {_e(arrow.join(c.label for c in columns))}; '
-            f"highlighted where the counts differ.</p>" if several else "")
-    head = ('<tr><th class="area">area</th>' + "".join(f"<th>{_badge(o)}</th>" for o in used)
-            + "<th>total</th></tr>")
+    note = (
+        f'<p class="sub">Each cell: {_e(arrow.join(c.label for c in columns))}; '
+        f"highlighted where the counts differ.</p>"
+        if several
+        else ""
+    )
+    head = (
+        '<tr><th class="area">area</th>'
+        + "".join(f"<th>{_badge(o)}</th>" for o in used)
+        + "<th>total</th></tr>"
+    )
     body = []
     for area in areas:
         cells = []
         for outcome in [*used, "total"]:
             values = [counts.get(area, {}).get(outcome, 0) for counts in per]
-            cls = "zero" if not any(values) else (
-                "hot" if outcome in FAILING else "ok" if outcome == "pass" else "")
+            cls = (
+                "zero"
+                if not any(values)
+                else ("hot" if outcome in FAILING else "ok" if outcome == "pass" else "")
+            )
             if several and len(set(values)) > 1:
                 cls += " moved"
             cells.append(f'<td class="{cls}">{arrow.join(map(str, values))}</td>')
         body.append(f'<tr><td class="area mono">{_e(area or "(root)")}</td>{"".join(cells)}</tr>')
-    return (f'{note}<div class="matrix-wrap"><table class="matrix">{head}{"".join(body)}'
-            f"</table></div>")
+    return (
+        f'{note}<div class="matrix-wrap"><table class="matrix">{head}{"".join(body)}</table></div>'
+    )
 
 
 def _changes(columns: Sequence[Column], changed: Sequence[str]) -> str:
     if not changed:
         return '<p class="sub">Every case has the same outcome in every report.</p>'
-    head = "<tr><th class=\"area\">case</th>" + "".join(
-        f'<th class="area mono">{_e(c.label)}</th>' for c in columns) + "</tr>"
+    head = (
+        '<tr><th class="area">case</th>'
+        + "".join(f'<th class="area mono">{_e(c.label)}</th>' for c in columns)
+        + "</tr>"
+    )
     rows = []
     for case in changed:
         cells = "".join(f"<td>{_badge(c.outcome(case))}</td>" for c in columns)
-        rows.append(f'<tr class="changed"><td class="mono"><a href="#case-{_e(_anchor(case))}">'
-                    f"{_e(case)}</a></td>{cells}</tr>")
-    return (f'<p>{len(changed)} case{"s" if len(changed) != 1 else ""} changed outcome '
-            f"(compared with <span class=\"mono\">{_e(columns[0].label)}</span>):</p>"
-            f'<table class="changes">{head}{"".join(rows)}</table>')
+        rows.append(
+            f'<tr class="changed"><td class="mono"><a href="#case-{_e(_anchor(case))}">'
+            f"{_e(case)}</a></td>{cells}</tr>"
+        )
+    return (
+        f"<p>{len(changed)} case{'s' if len(changed) != 1 else ''} changed outcome "
+        f'(compared with <span class="mono">{_e(columns[0].label)}</span>):</p>'
+        f'<table class="changes">{head}{"".join(rows)}</table>'
+    )
 
 
 def _anchor(case_id: str) -> str:
@@ -259,9 +282,17 @@ def _anchor(case_id: str) -> str:
 def _diff(text: str) -> str:
     lines = []
     for line in text.splitlines():
-        cls = ("d-head" if line.startswith(("---", "+++")) else "d-add" if line.startswith("+")
-               else "d-del" if line.startswith("-") else "d-hunk" if line.startswith("@@")
-               else "")
+        cls = (
+            "d-head"
+            if line.startswith(("---", "+++"))
+            else "d-add"
+            if line.startswith("+")
+            else "d-del"
+            if line.startswith("-")
+            else "d-hunk"
+            if line.startswith("@@")
+            else ""
+        )
         lines.append(f'<span class="{cls}">{_e(line) or " "}</span>')
     return f'<pre class="diff">{"".join(lines)}</pre>'
 
@@ -272,13 +303,18 @@ def _panel(column: Column, case_id: str, several: bool) -> str:
     if record is None:
         return f'<div class="panel">{title}</h4><p class="sub">not in this report</p></div>'
     duration = record.get("duration")
-    title += f' <span class="sub">{duration:.3f} s</span></h4>' if isinstance(
-        duration, int | float) else "</h4>"
+    title += (
+        f' <span class="sub">{duration:.3f} s</span></h4>'
+        if isinstance(duration, int | float)
+        else "</h4>"
+    )
     parts = [title]
     expected = record.get("expected")
     if isinstance(expected, Mapping):
-        parts.append(f'<div class="label">expected</div><div>{_e(expected.get("outcome"))}: '
-                     f'{_e(expected.get("reason"))}</div>')
+        parts.append(
+            f'<div class="label">expected</div><div>{_e(expected.get("outcome"))}: '
+            f"{_e(expected.get('reason'))}</div>"
+        )
     if record.get("message"):
         parts.append(f'<div class="label">message</div><pre>{_e(record["message"])}</pre>')
     if record.get("diff"):
@@ -299,13 +335,21 @@ def _case_rows(columns: Sequence[Column], ids: Sequence[str], changed: set[str])
     for case in ids:
         outcomes = [c.outcome(case) for c in columns]
         worst = max(outcomes, key=lambda o: _SEVERITY.get(o, 0))
-        message = next((c.cases[case].get("message", "") for c in columns
-                        if c.outcome(case) == worst and case in c.cases), "")
+        message = next(
+            (
+                c.cases[case].get("message", "")
+                for c in columns
+                if c.outcome(case) == worst and case in c.cases
+            ),
+            "",
+        )
         is_changed = case in changed
-        badges = "".join(_badge(o, title=f"{c.label}: {o}") for c, o in zip(
-            columns, outcomes, strict=True))
-        flag = _badge("changed", "changed").replace("o-changed", "tag-changed") if (
-            is_changed) else ""
+        badges = "".join(
+            _badge(o, title=f"{c.label}: {o}") for c, o in zip(columns, outcomes, strict=True)
+        )
+        flag = (
+            _badge("changed", "changed").replace("o-changed", "tag-changed") if (is_changed) else ""
+        )
         cls = f"case row-{_e(worst)}" + (" is-changed" if is_changed else "")
         panels = "".join(_panel(c, case, several) for c in columns)
         out.append(
@@ -313,7 +357,8 @@ def _case_rows(columns: Sequence[Column], ids: Sequence[str], changed: set[str])
             f'data-outcomes="{_e(" ".join(outcomes))}" data-changed="{int(is_changed)}">'
             f'<summary><span class="cid mono">{_e(case)}</span>{badges}{flag}'
             f'<span class="msg" title="{_e(message)}">{_e(message)}</span></summary>'
-            f'<div class="panels">{panels}</div></details>')
+            f'<div class="panels">{panels}</div></details>'
+        )
     return "".join(out)
 
 
@@ -327,8 +372,9 @@ def render_page(columns: Sequence[Column]) -> str:
     changed = changed_cases(columns) if len(columns) > 1 else []
     ids = sorted({case for column in columns for case in column.cases})
     failing = [c for c in ids if any(col.outcome(c) in FAILING for col in columns)]
-    known = [c for c in ids if c not in failing
-             and any(col.outcome(c) == "xfail" for col in columns)]
+    known = [
+        c for c in ids if c not in failing and any(col.outcome(c) == "xfail" for col in columns)
+    ]
     changed_rest = [c for c in changed if c not in failing and c not in known]
     changed_set = set(changed)
     title = "pixiconf conformance report"
@@ -345,8 +391,11 @@ def render_page(columns: Sequence[Column]) -> str:
         '<h2 id="cases">Cases that did not pass</h2>',
         '<div class="toolbar"><input type="search" id="q" placeholder="filter by case ID" '
         'aria-label="filter by case ID">'
-        + ('<label><input type="checkbox" id="only-changed"> only changed</label>'
-           if len(columns) > 1 else '<input type="checkbox" id="only-changed" hidden>')
+        + (
+            '<label><input type="checkbox" id="only-changed"> only changed</label>'
+            if len(columns) > 1
+            else '<input type="checkbox" id="only-changed" hidden>'
+        )
         + '<button type="button" id="expand">expand all</button>'
         '<button type="button" id="collapse">collapse all</button>'
         f'<span class="sub" id="shown">{len(failing) + len(known) + len(changed_rest)} cases'
@@ -356,20 +405,25 @@ def render_page(columns: Sequence[Column]) -> str:
         or '<p class="sub">No case failed in any report.</p>',
     ]
     if known:
-        sections += [f'<h3 id="known">Known failures, listed in the expectation file '
-                     f"({len(known)})</h3>", _case_rows(columns, known, changed_set)]
+        sections += [
+            f'<h3 id="known">Known failures, listed in the expectation file ({len(known)})</h3>',
+            _case_rows(columns, known, changed_set),
+        ]
     if changed_rest:
-        sections += [f'<h3 id="other-changes">Other changed cases ({len(changed_rest)})</h3>',
-                     _case_rows(columns, changed_rest, changed_set)]
-    subtitle = " · ".join(f"{_e(c.label)}: {_e((c.report.get('implementation') or {}).get('name'))}"
-                          for c in columns)
+        sections += [
+            f'<h3 id="other-changes">Other changed cases ({len(changed_rest)})</h3>',
+            _case_rows(columns, changed_rest, changed_set),
+        ]
+    subtitle = " · ".join(
+        f"{_e(c.label)}: {_e((c.report.get('implementation') or {}).get('name'))}" for c in columns
+    )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
-        f"<header><h1>{_e(title)}</h1><div class=\"sub\">{subtitle}</div></header>"
+        f'<header><h1>{_e(title)}</h1><div class="sub">{subtitle}</div></header>'
         f"<main>{''.join(sections)}</main>"
         f"<footer>Generated by pixiconf report --html from {len(columns)} JSON report"
         f"{'s' if len(columns) != 1 else ''}. Static page: no server, no network.</footer>"

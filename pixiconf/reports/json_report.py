@@ -60,8 +60,7 @@ MAX_DETAIL_CHARS = 20_000
 #: Every outcome, in the contract's order (plus ``crash``).
 OUTCOMES = ("pass", "fail", "xfail", "xpass", "skip", "error", "timeout", "crash")
 #: Keys that must be equal in reports that are merged.
-SAME_RUN_KEYS = ("report-format", "contract", "corpus-version", "implementation",
-                 "expectations")
+SAME_RUN_KEYS = ("report-format", "contract", "corpus-version", "implementation", "expectations")
 
 
 class ReportError(ValueError):
@@ -110,8 +109,9 @@ def _cut(text: str) -> str:
     return f"{text[:MAX_DETAIL_CHARS]}\n... ({len(text) - MAX_DETAIL_CHARS} more characters)"
 
 
-def result_record(result: Any, features: Sequence[str] = (),
-                  expected: Mapping[str, str] | None = None) -> dict[str, Any]:
+def result_record(
+    result: Any, features: Sequence[str] = (), expected: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """The record of a :class:`~pixiconf.corpus.runner.CaseResult` (already graded against
     the expectation file, so its outcome may be ``xfail`` or ``xpass``)."""
     from pixiconf.corpus.matching import strip_ansi
@@ -121,14 +121,22 @@ def result_record(result: Any, features: Sequence[str] = (),
     if result.outcome is not CaseOutcome.PASS:
         line = summary_line(result)
         prefix = f"{result.outcome.name} {result.case_id}"
-        message = line[len(prefix):].lstrip(": ") if line.startswith(prefix) else line
+        message = line[len(prefix) :].lstrip(": ") if line.startswith(prefix) else line
         parts = list(result.mismatches)
         if result.message.strip():
             parts.append(strip_ansi(result.message).rstrip())
         details = "\n".join(parts)
-    return case_record(result.case_id, result.outcome.value, duration=result.duration,
-                       features=features, commands=commands_of(result.transcript),
-                       message=message, expected=expected, diff=result.diff, details=details)
+    return case_record(
+        result.case_id,
+        result.outcome.value,
+        duration=result.duration,
+        features=features,
+        commands=commands_of(result.transcript),
+        message=message,
+        expected=expected,
+        diff=result.diff,
+        details=details,
+    )
 
 
 def _count(records: Iterable[Mapping[str, Any]]) -> dict[str, int]:
@@ -198,18 +206,21 @@ def load_report(path: Path) -> dict[str, Any]:
     except ValueError as exc:
         raise ReportError(f"{path}: not JSON: {exc}") from None
     if not isinstance(data, dict) or data.get("report-format") != REPORT_FORMAT:
-        raise ReportError(f"{path}: not a pixiconf report (expected 'report-format': "
-                          f"{REPORT_FORMAT})")
+        raise ReportError(
+            f"{path}: not a pixiconf report (expected 'report-format': {REPORT_FORMAT})"
+        )
     shard = data.get("shard")
-    if shard is not None and not (isinstance(shard, dict) and all(
-            isinstance(shard.get(k), int) for k in ("index", "count"))):
-        raise ReportError(f"{path}: 'shard' must be null or {{\"index\": K, \"count\": N}}")
+    if shard is not None and not (
+        isinstance(shard, dict) and all(isinstance(shard.get(k), int) for k in ("index", "count"))
+    ):
+        raise ReportError(f'{path}: \'shard\' must be null or {{"index": K, "count": N}}')
     cases = data.get("cases")
     if not isinstance(cases, dict) or not all(
         isinstance(r, dict) and r.get("outcome") in OUTCOMES for r in cases.values()
     ):
-        raise ReportError(f"{path}: 'cases' must map case IDs to records with an outcome "
-                          f"({', '.join(OUTCOMES)})")
+        raise ReportError(
+            f"{path}: 'cases' must map case IDs to records with an outcome ({', '.join(OUTCOMES)})"
+        )
     return data
 
 
@@ -229,7 +240,8 @@ def merge_reports(reports: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str,
                 raise ReportError(
                     f"{name} and {first_name} differ in {key!r} "
                     f"({json.dumps(report.get(key))} vs {json.dumps(first.get(key))}); "
-                    "only reports of one run can be merged")
+                    "only reports of one run can be merged"
+                )
     _check_shards(reports)
     cases: dict[str, Any] = {}
     origin: dict[str, str] = {}
@@ -240,9 +252,13 @@ def merge_reports(reports: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str,
             cases[case_id] = record
             origin[case_id] = name
     return build_report(
-        cases, contract=first["contract"], corpus_version=first["corpus-version"],
-        pixiconf_version=first.get("pixiconf", ""), implementation=first["implementation"],
-        expectations=first.get("expectations"), shard=None,
+        cases,
+        contract=first["contract"],
+        corpus_version=first["corpus-version"],
+        pixiconf_version=first.get("pixiconf", ""),
+        implementation=first["implementation"],
+        expectations=first.get("expectations"),
+        shard=None,
     )
 
 
@@ -261,10 +277,12 @@ def _check_shards(reports: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
     seen: dict[int, str] = {}
     for name, shard in shards:
         if shard["index"] in seen:
-            raise ReportError(f"{seen[shard['index']]} and {name} are both shard "
-                              f"{shard['index']}/{count}")
+            raise ReportError(
+                f"{seen[shard['index']]} and {name} are both shard {shard['index']}/{count}"
+            )
         seen[shard["index"]] = name
     missing = [f"{i}/{count}" for i in range(1, count + 1) if i not in seen]
     if missing:
-        raise ReportError(f"shard {', '.join(missing)} missing: merge the reports of every "
-                          "shard of the run")
+        raise ReportError(
+            f"shard {', '.join(missing)} missing: merge the reports of every shard of the run"
+        )

@@ -49,10 +49,16 @@ def get_environment(manifest: WorkspaceManifest, name: str) -> Environment:
         from pixiconf.similarity import did_you_mean
 
         suggestion = did_you_mean(name, list(manifest.environments))
-        raise DiagnosticError(Diagnostic(
-            f"unknown environment '{name}'",
-            help=(f"Did you mean '{suggestion}'?" if suggestion else
-                  "available environments: " + ", ".join(manifest.environments)))) from None
+        raise DiagnosticError(
+            Diagnostic(
+                f"unknown environment '{name}'",
+                help=(
+                    f"Did you mean '{suggestion}'?"
+                    if suggestion
+                    else "available environments: " + ", ".join(manifest.environments)
+                ),
+            )
+        ) from None
 
 
 def environment_features(manifest: WorkspaceManifest, env: Environment) -> list[Feature]:
@@ -66,8 +72,11 @@ def feature_supports(manifest: WorkspaceManifest, feature: Feature, platform: st
 
 def environment_platforms(manifest: WorkspaceManifest, env: Environment) -> list[str]:
     features = environment_features(manifest, env)
-    return [p for p in manifest.workspace.platforms
-            if all(feature_supports(manifest, f, p) for f in features)]
+    return [
+        p
+        for p in manifest.workspace.platforms
+        if all(feature_supports(manifest, f, p) for f in features)
+    ]
 
 
 def _combined(target: Target) -> dict[str, Any]:
@@ -119,7 +128,11 @@ def feature_activation(feature: Feature, platform: str) -> tuple[list[str], dict
 
 
 def prioritized_channels(manifest: WorkspaceManifest, features: list[Feature]) -> list[str]:
-    channels = [c for f in features for c in (f.channels if f.channels is not None else manifest.workspace.channels)]
+    channels = [
+        c
+        for f in features
+        for c in (f.channels if f.channels is not None else manifest.workspace.channels)
+    ]
     ordered = sorted(channels, key=lambda c: -c.sort_priority)  # sorted() is stable
     result: list[str] = []
     for channel in ordered:
@@ -131,15 +144,21 @@ def prioritized_channels(manifest: WorkspaceManifest, features: list[Feature]) -
 def channel_priority(features: list[Feature]) -> str:
     values = {f.channel_priority for f in features if f.channel_priority is not None}
     if len(values) > 1:
-        raise DiagnosticError(Diagnostic("Multiple channel priorities are not allowed in a single environment"))
+        raise DiagnosticError(
+            Diagnostic("Multiple channel priorities are not allowed in a single environment")
+        )
     return values.pop() if values else DEFAULT_CHANNEL_PRIORITY
 
 
 def solve_strategy(features: list[Feature]) -> str:
-    return next((f.solve_strategy for f in features if f.solve_strategy is not None), DEFAULT_SOLVE_STRATEGY)
+    return next(
+        (f.solve_strategy for f in features if f.solve_strategy is not None), DEFAULT_SOLVE_STRATEGY
+    )
 
 
-def environment_pypi_options(manifest: WorkspaceManifest, features: list[Feature]) -> dict[str, Any]:
+def environment_pypi_options(
+    manifest: WorkspaceManifest, features: list[Feature]
+) -> dict[str, Any]:
     combined: dict[str, Any] = {}
     for feature in features:
         if feature.pypi_options is not None:
@@ -154,9 +173,15 @@ def unsupported_platform(env: Environment, platform: str, supported: list[str]) 
         message = f"the environment '{env.name}' does not support '{platform}'"
     # ``impl Diagnostic for UnsupportedPlatformError::help`` always appends the
     # ``--platform`` escape hatch (crates/pixi_core/src/workspace/errors.rs).
-    return DiagnosticError(Diagnostic(message, help="supported platforms are " + ", ".join(supported)
-                                      + "\nOr install for a target this machine cannot run with "
-                                        "`pixi install --platform <platform>`."))
+    return DiagnosticError(
+        Diagnostic(
+            message,
+            help="supported platforms are "
+            + ", ".join(supported)
+            + "\nOr install for a target this machine cannot run with "
+            "`pixi install --platform <platform>`.",
+        )
+    )
 
 
 def resolve(manifest: WorkspaceManifest, env_name: str, platform: str) -> dict[str, Any]:
@@ -222,11 +247,16 @@ def environments_observation(manifest: WorkspaceManifest) -> dict[str, Any]:
     envs = dict(manifest.environments)
     ordered = {DEFAULT: envs.pop(DEFAULT)} if DEFAULT in envs else {}
     ordered.update(envs)
-    return {"environments": {
-        name: {"features": _info_features(env.features, env.no_default_feature),
-               "solve-group": env.solve_group,
-               "no-default-feature": env.no_default_feature}
-        for name, env in ordered.items()}}
+    return {
+        "environments": {
+            name: {
+                "features": _info_features(env.features, env.no_default_feature),
+                "solve-group": env.solve_group,
+                "no-default-feature": env.no_default_feature,
+            }
+            for name, env in ordered.items()
+        }
+    }
 
 
 def _info_features(features: list[str], no_default_feature: bool) -> list[str]:

@@ -77,8 +77,9 @@ class PixiBinary:
         if handler is None:
             return Unsupported(f"no pixi command shows the '{request.op}' operation")
         if request.op in ("recipe", "variants", "map-pypi") and not self.backend:
-            return Unsupported("the build route needs a build backend binary "
-                               "(--pixiconf-backend PATH)")
+            return Unsupported(
+                "the build route needs a build backend binary (--pixiconf-backend PATH)"
+            )
         session = Session(self.binary, request)
         session.backend = self.backend  # type: ignore[attr-defined]
         try:
@@ -87,8 +88,10 @@ class PixiBinary:
             result = exc.result
             return Failed(
                 message=(f"{result.status()}: {result.command_line()}\n{result.stderr}"),
-                transcript=session.transcript(), exit_code=result.exit_code,
-                timed_out=result.timed_out, crashed=result.crashed,
+                transcript=session.transcript(),
+                exit_code=result.exit_code,
+                timed_out=result.timed_out,
+                crashed=result.crashed,
             )
         except CommandFailed as exc:
             return failed(session, exc.result)
@@ -97,5 +100,3 @@ class PixiBinary:
 
             outcome = replace(outcome, transcript=session.transcript())
         return outcome
-
-

@@ -49,8 +49,12 @@ def fill_mapping_cache(cache: Path, channels: list[str], table: dict[str, Any]) 
         directory.mkdir(parents=True, exist_ok=True)
         for pypi_name, conda in table.items():
             versions = {} if conda is False or conda is None else {"0": str(conda)}
-            entry = {"format_version": "1", "channel": channel, "pypi_name": pypi_name,
-                     "conda_versions": versions}
+            entry = {
+                "format_version": "1",
+                "channel": channel,
+                "pypi_name": pypi_name,
+                "conda_versions": versions,
+            }
             (directory / f"{pypi_name}.json").write_text(json.dumps(entry), encoding="utf-8")
 
 
@@ -66,12 +70,21 @@ def _build(session: Session, op: str):
         normalised = {_normalise(k): v for k, v in session.request.pypi_mapping.items()}
         fill_mapping_cache(cache, _channel_names(info), normalised)
     backend = getattr(session, "backend", None)
-    command = ["build", "-t", str(platform), "--path",
-               str(package) if isinstance(package, str) else "."]
+    command = [
+        "build",
+        "-t",
+        str(platform),
+        "--path",
+        str(package) if isinstance(package, str) else ".",
+    ]
     # UV_CACHE_DIR is not set for the build: the backend writes it into the build script
     # (`<pixi cache>/uv-cache` when unset), and the reference observes a run without it.
-    result = session.run(*command, check=False, drop=("UV_CACHE_DIR",),
-                         extra={"PIXI_BUILD_BACKEND_OVERRIDE": f"pixi-build-python={backend}"})
+    result = session.run(
+        *command,
+        check=False,
+        drop=("UV_CACHE_DIR",),
+        extra={"PIXI_BUILD_BACKEND_OVERRIDE": f"pixi-build-python={backend}"},
+    )
     roots = [cache, session.request.workspace_root / ".pixi"]
     recipe_path = _newest(roots, RECIPE)
     reply_path = _newest(roots, REPLY)
@@ -87,8 +100,9 @@ def _normalise(name: str) -> str:
 
 
 def _newest(roots: list[Path], name: str) -> Path | None:
-    found = [p for root in roots if root.is_dir() for p in root.rglob(name)
-             if p.parent.name == "debug"]
+    found = [
+        p for root in roots if root.is_dir() for p in root.rglob(name) if p.parent.name == "debug"
+    ]
     return max(found, key=lambda p: p.stat().st_mtime) if found else None
 
 
@@ -134,8 +148,14 @@ def map_pypi(session: Session) -> Outcome:
     requirements = generated.get("requirements") or {}
 
     def mapped(key: str) -> list[str]:
-        return [r for r in requirements.get(key) or []
-                if isinstance(r, str) and r.split(" ")[0] not in ("python", "pip")]
+        return [
+            r
+            for r in requirements.get(key) or []
+            if isinstance(r, str) and r.split(" ")[0] not in ("python", "pip")
+        ]
 
-    return Observed({"run": mapped("run"), "host": mapped("host"), "warnings": []},
-                    warnings=_warnings(result), unobserved=("/warnings", "/host"))
+    return Observed(
+        {"run": mapped("run"), "host": mapped("host"), "warnings": []},
+        warnings=_warnings(result),
+        unobserved=("/warnings", "/host"),
+    )

@@ -21,8 +21,12 @@ from pixiconf.implementations.pixi_binary.stderr import (
 from pixiconf.observation_values import ANY, ExactVersion, JoinedCommand, MaybePrefixed
 
 #: Parts of the ``resolve`` observation no pixi command shows (docs/implementations.md).
-RESOLVE_UNOBSERVED = ("/channel-priority", "/solve-strategy", "/system-requirements",
-                      "/pypi-options")
+RESOLVE_UNOBSERVED = (
+    "/channel-priority",
+    "/solve-strategy",
+    "/system-requirements",
+    "/pypi-options",
+)
 
 
 def _relative(session: Session, path: str) -> str:
@@ -30,8 +34,11 @@ def _relative(session: Session, path: str) -> str:
     if not found.is_absolute():
         found = session.request.cwd / found
     try:
-        return Path(os.path.realpath(found)).relative_to(
-            Path(os.path.realpath(session.request.workspace_root))).as_posix()
+        return (
+            Path(os.path.realpath(found))
+            .relative_to(Path(os.path.realpath(session.request.workspace_root)))
+            .as_posix()
+        )
     except ValueError:
         return found.as_posix()
 
@@ -51,15 +58,18 @@ def discover(session: Session) -> Outcome:
     project = info.get("project_info") or {}
     if not project.get("manifest_path"):
         return failed(session, checked)
-    return Observed({"manifest": _relative(session, project["manifest_path"])},
-                    warnings=_warning_texts(checked.stderr))
+    return Observed(
+        {"manifest": _relative(session, project["manifest_path"])},
+        warnings=_warning_texts(checked.stderr),
+    )
 
 
 def check(session: Session) -> Outcome:
     checked = _validate(session)
     warnings = parse_warnings(checked.stderr)
-    return Observed({"warnings": [w.message for w in warnings]},
-                    warnings=tuple(w.text for w in warnings))
+    return Observed(
+        {"warnings": [w.message for w in warnings]}, warnings=tuple(w.text for w in warnings)
+    )
 
 
 def environments(session: Session) -> Outcome:
@@ -100,8 +110,9 @@ _EXACT = re.compile(r"^==[^,|=<>!~*\s]+$")
 
 
 def _pip_name(line: str) -> str | None:
-    found = re.match(r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:$|[\[<>=!~;@ ])",
-                     line.strip())
+    found = re.match(
+        r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:$|[\[<>=!~;@ ])", line.strip()
+    )
     return found.group(1) if found and not line.startswith(("-", ".", "/")) else None
 
 
@@ -109,14 +120,16 @@ def _pep503(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _dependencies(export: dict[str, Any], skipped: list[str],
-                  env_info: dict[str, Any] | None = None):
+def _dependencies(
+    export: dict[str, Any], skipped: list[str], env_info: dict[str, Any] | None = None
+):
     """The export's conda specs and pip names.  The export prints normalised names
     (``PyQt`` → ``pyqt``); ``info --json`` lists the names as written (``environments_info``
     ``dependencies``/``pypi_dependencies``, best platform), so a name found there is used."""
     written = {str(n).lower(): str(n) for n in (env_info or {}).get("dependencies") or []}
-    written_pypi = {_pep503(str(n)): str(n)
-                    for n in (env_info or {}).get("pypi_dependencies") or []}
+    written_pypi = {
+        _pep503(str(n)): str(n) for n in (env_info or {}).get("pypi_dependencies") or []
+    }
     dependencies: dict[str, Any] = {}
     pypi: dict[str, Any] = {}
     unobserved: list[str] = []
@@ -161,7 +174,7 @@ def _dependency_arg(arg: Any) -> Any:
     """A ``depends-on`` argument as ``task list --json`` prints it (serde's externally tagged
     ``DependencyArg``): ``{"Positional": v}`` → ``v``, ``{"Named": [k, v]}`` → ``{k: v}``."""
     if isinstance(arg, dict) and len(arg) == 1:
-        (kind, value), = arg.items()
+        ((kind, value),) = arg.items()
         if kind == "Positional":
             return value
         if kind == "Named" and isinstance(value, list) and len(value) == 2:
@@ -193,9 +206,14 @@ def _task(info: dict[str, Any], name: str, unobserved: list[str]) -> dict[str, A
             depends.append(entry)
     if depends:
         task["depends-on"] = depends
-    for key, field in (("cwd", "cwd"), ("env", "env"), ("inputs", "inputs"),
-                       ("outputs", "outputs"), ("description", "description"),
-                       ("default-environment", "default_environment")):
+    for key, field in (
+        ("cwd", "cwd"),
+        ("env", "env"),
+        ("inputs", "inputs"),
+        ("outputs", "outputs"),
+        ("description", "description"),
+        ("default-environment", "default_environment"),
+    ):
         if info.get(field) is not None:
             task[key] = info[field]
     if info.get("clean_env"):
@@ -220,8 +238,9 @@ def _task(info: dict[str, Any], name: str, unobserved: list[str]) -> dict[str, A
     return task
 
 
-def _tasks(listing: list[dict[str, Any]], environment: str, features: list[str],
-           unobserved: list[str]) -> dict[str, Any]:
+def _tasks(
+    listing: list[dict[str, Any]], environment: str, features: list[str], unobserved: list[str]
+) -> dict[str, Any]:
     """``Environment::tasks``: the inline feature first, then the features in use order; the
     first definition of a name wins (``task list`` orders features by hash: re-ordered here)."""
     entry = next((e for e in listing if e.get("environment") == environment), None)
@@ -266,8 +285,9 @@ def _unquoted(shown: str) -> str:
         return re.sub(r'"([^"]*)"', r"\1", shown)
 
 
-def _check_target_precedence(session: Session, environment: str, tasks: dict[str, Any],
-                             unobserved: list[str]) -> None:
+def _check_target_precedence(
+    session: Session, environment: str, tasks: dict[str, Any], unobserved: list[str]
+) -> None:
     """``task list --json`` resolves each feature's targets for the best platform in the
     opposite precedence (``Environment::feature_tasks`` collects ``Targets::resolve``, most
     specific first, into a map: the *least* specific definition is printed), while
@@ -278,8 +298,18 @@ def _check_target_precedence(session: Session, environment: str, tasks: dict[str
         cmd = task.get("cmd")
         if not isinstance(cmd, str) or "{{" in cmd:
             continue
-        ran = session.run("run", "--dry-run", "--frozen", "--no-install", "--skip-deps",
-                          "-e", environment, *session.manifest_args(), name, check=False)
+        ran = session.run(
+            "run",
+            "--dry-run",
+            "--frozen",
+            "--no-install",
+            "--skip-deps",
+            "-e",
+            environment,
+            *session.manifest_args(),
+            name,
+            check=False,
+        )
         shown = dry_run_command(ran.stdout + "\n" + ran.stderr, name) if ran.ok else None
         if shown is None or _same_command(shown, cmd, task.get("description")):
             continue
@@ -289,13 +319,21 @@ def _check_target_precedence(session: Session, environment: str, tasks: dict[str
 
 
 #: Task fields besides ``cmd`` (CASE-FORMAT.md §3.1).
-_TASK_FIELDS = ("depends-on", "cwd", "env", "inputs", "outputs", "clean-env", "description",
-                "args", "default-environment")
+_TASK_FIELDS = (
+    "depends-on",
+    "cwd",
+    "env",
+    "inputs",
+    "outputs",
+    "clean-env",
+    "description",
+    "args",
+    "default-environment",
+)
 
 
 def _platform_order(listing: dict[str, Any]) -> list[str]:
-    return [p.get("name") for p in listing.get("platforms") or []
-            if not p.get("is_autodetected")]
+    return [p.get("name") for p in listing.get("platforms") or [] if not p.get("is_autodetected")]
 
 
 #: The export's error for a platform the workspace does not declare (``pixi_cli``
@@ -303,8 +341,9 @@ def _platform_order(listing: dict[str, Any]) -> list[str]:
 NO_SUCH_PLATFORM = "workspace does not define a platform with subdir"
 
 
-def _refuses_platform(session: Session, environment: str, platform: str,
-                      supported_platforms: set[str]) -> Outcome:
+def _refuses_platform(
+    session: Session, environment: str, platform: str, supported_platforms: set[str]
+) -> Outcome:
     """The export prints an environment for any workspace platform, also one the environment
     does not support (``info --json`` lists the environment's platforms).  Using it there fails
     (``Environment::validate_platform_support``); ``pixi run --platform`` shows that failure
@@ -313,14 +352,28 @@ def _refuses_platform(session: Session, environment: str, platform: str,
     with no platform at all is not refused by ``run`` (it fails only for a task: "the task is
     not available in environment"); then the failure is what ``info --json`` shows: the
     platform is not the environment's."""
-    ran = session.run("run", "--dry-run", "--frozen", "--platform", platform, "-e", environment,
-                      *session.manifest_args(), "true", check=False)
+    ran = session.run(
+        "run",
+        "--dry-run",
+        "--frozen",
+        "--platform",
+        platform,
+        "-e",
+        environment,
+        *session.manifest_args(),
+        "true",
+        check=False,
+    )
     if ran.ok:
         supported = ", ".join(sorted(supported_platforms)) or "none"
         return Failed(
-            message=(f"pixiconf: `pixi info --json` lists the platforms of environment "
-                     f"'{environment}' as [{supported}], not '{platform}'"),
-            transcript=session.transcript(), unobserved=("/error",))
+            message=(
+                f"pixiconf: `pixi info --json` lists the platforms of environment "
+                f"'{environment}' as [{supported}], not '{platform}'"
+            ),
+            transcript=session.transcript(),
+            unobserved=("/error",),
+        )
     outcome = failed(session, ran)
     return replace(outcome, unobserved=("/error",)) if isinstance(outcome, Failed) else outcome
 
@@ -331,8 +384,17 @@ def resolve(session: Session) -> Outcome:
     platform = args.get("platform")
     if not isinstance(platform, str):
         return Failed("the 'resolve' operation requires the argument 'platform'")
-    exported = session.run("workspace", "export", "conda-environment", "-e", environment,
-                           "-p", platform, *session.manifest_args(), check=False)
+    exported = session.run(
+        "workspace",
+        "export",
+        "conda-environment",
+        "-e",
+        environment,
+        "-p",
+        platform,
+        *session.manifest_args(),
+        check=False,
+    )
     if not exported.ok:
         outcome = failed(session, exported)
         if NO_SUCH_PLATFORM in exported.stderr and isinstance(outcome, Failed):
@@ -345,8 +407,9 @@ def resolve(session: Session) -> Outcome:
     except yaml.YAMLError as exc:
         raise CommandFailed(exported) from exc
     info = session.json("info", "--json", *session.manifest_args())
-    env_info = next((e for e in info.get("environments_info") or []
-                     if e.get("name") == environment), {})
+    env_info = next(
+        (e for e in info.get("environments_info") or [] if e.get("name") == environment), {}
+    )
     listed = session.json("workspace", "platform", "list", "--json", *session.manifest_args())
     in_env = {p.get("name") for p in env_info.get("platforms") or []}
     # an environment with system requirements has composed platforms ("linux-64-cuda-11-8")
@@ -359,8 +422,8 @@ def resolve(session: Session) -> Outcome:
 
     unobserved: list[str] = list(RESOLVE_UNOBSERVED)
     dependencies, pypi, more = _dependencies(
-        export if isinstance(export, dict) else {}, skipped_dependencies(exported.stderr),
-        env_info)
+        export if isinstance(export, dict) else {}, skipped_dependencies(exported.stderr), env_info
+    )
     unobserved += more
     features = list(env_info.get("features") or [])
     observation: dict[str, Any] = {
@@ -377,8 +440,15 @@ def resolve(session: Session) -> Outcome:
         listing = session.json("task", "list", "--json", *session.manifest_args())
         observation["tasks"] = _tasks(listing, environment, features, unobserved)
         _check_target_precedence(session, environment, observation["tasks"], unobserved)
-        hook = session.json("shell-hook", "--json", "--no-install", "--frozen",
-                            "-e", environment, *session.manifest_args())
+        hook = session.json(
+            "shell-hook",
+            "--json",
+            "--no-install",
+            "--frozen",
+            "-e",
+            environment,
+            *session.manifest_args(),
+        )
         root = Path(info.get("project_info", {}).get("manifest_path") or ".").parent
         scripts = [_script(p, root) for p in hook.get("activation_scripts") or []]
         observation["activation"] = {"scripts": scripts, "env": variables}
@@ -386,8 +456,11 @@ def resolve(session: Session) -> Outcome:
         # `task list` resolves for the best platform, `shell-hook` activates the host one.
         unobserved += ["/tasks", "/activation/scripts"]
         observation["activation"] = {"env": variables}
-    return Observed(observation, warnings=_warning_texts(exported.stderr),
-                    unobserved=tuple(dict.fromkeys(unobserved)))
+    return Observed(
+        observation,
+        warnings=_warning_texts(exported.stderr),
+        unobserved=tuple(dict.fromkeys(unobserved)),
+    )
 
 
 def _script(path: str, root: Path) -> str:
@@ -432,8 +505,9 @@ def lock(session: Session) -> Outcome:
         path = Path(manifest).parent / "pixi.lock" if manifest else None
     if path is None or not path.is_file():
         return failed(session, done, rewrite)
-    value = observe_lock_text(path.read_text(encoding="utf-8"), session.request.channels,
-                              session.request.workspace_root)
+    value = observe_lock_text(
+        path.read_text(encoding="utf-8"), session.request.channels, session.request.workspace_root
+    )
     return Observed(value, warnings=tuple(rewrite(w) for w in _warning_texts(done.stderr)))
 
 
@@ -445,8 +519,13 @@ UP_TO_DATE = "the lock file is up-to-date"
 
 def lock_check(session: Session) -> Outcome:
     rewrite = _rewriter(session)
-    listed = session.run("list", "--locked", *session.manifest_args(),
-                         extra={"RUST_LOG": "pixi_core=info"}, check=False)
+    listed = session.run(
+        "list",
+        "--locked",
+        *session.manifest_args(),
+        extra={"RUST_LOG": "pixi_core=info"},
+        check=False,
+    )
     warnings = tuple(rewrite(w) for w in _warning_texts(listed.stderr))
     if NOT_UP_TO_DATE in listed.stderr:
         reasons = [rewrite(m) for m in info_messages(listed.stderr, "out of date because")]
@@ -454,7 +533,10 @@ def lock_check(session: Session) -> Outcome:
     # The check passed when pixi logged so (`update.rs`: INFO "the lock file is up-to-date", or
     # the WARN "... is up-to-date but uses an older format"): what `list` does next (e.g. "no
     # platform supported by environment 'default' matches the current system") is not the check.
-    if (listed.ok or UP_TO_DATE in listed.stderr
-            or "No packages found" in listed.stderr + listed.stdout):
+    if (
+        listed.ok
+        or UP_TO_DATE in listed.stderr
+        or "No packages found" in listed.stderr + listed.stdout
+    ):
         return Observed({"satisfiable": True, "reasons": []}, warnings=warnings)
     return failed(session, listed, rewrite)

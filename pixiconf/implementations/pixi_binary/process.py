@@ -55,8 +55,13 @@ def isolation_dirs(base: Path) -> dict[str, Path]:
     return dirs
 
 
-def isolated_env(request_env: Mapping[str, str], base: Path, *, offline: bool = True,
-                 extra: Mapping[str, str] | None = None) -> dict[str, str]:
+def isolated_env(
+    request_env: Mapping[str, str],
+    base: Path,
+    *,
+    offline: bool = True,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """The complete environment of one command (see the module docstring).
 
     ``request_env`` is the runner's environment for the case (``PATH``, ``HOME``, ``LANG``,
@@ -115,8 +120,10 @@ class CommandResult:
 
     def command_line(self) -> str:
         env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.shown_env)
-        return f"(cd {shlex.quote(str(self.cwd))} && {env + ' ' if env else ''}" \
-               f"{shlex.join(self.argv)})"
+        return (
+            f"(cd {shlex.quote(str(self.cwd))} && {env + ' ' if env else ''}"
+            f"{shlex.join(self.argv)})"
+        )
 
     def status(self) -> str:
         if self.timed_out:
@@ -138,20 +145,38 @@ class CommandResult:
         return "\n".join(parts)
 
 
-def run_command(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float,
-                shown: Sequence[str] = ()) -> CommandResult:
+def run_command(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float,
+    shown: Sequence[str] = (),
+) -> CommandResult:
     """Run ``argv`` to completion or until ``timeout`` seconds have passed; never raises for
     what the program does (a missing binary is exit code 127 with the reason on stderr)."""
     shown_env = tuple((k, env[k]) for k in shown if k in env)
     start = time.perf_counter()
     try:
         process = subprocess.Popen(
-            list(argv), cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            list(argv),
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
     except OSError as exc:
-        return CommandResult(tuple(argv), cwd, shown_env, 127, "", f"cannot run: {exc}\n",
-                             time.perf_counter() - start)
+        return CommandResult(
+            tuple(argv),
+            cwd,
+            shown_env,
+            127,
+            "",
+            f"cannot run: {exc}\n",
+            time.perf_counter() - start,
+        )
     try:
         out, err = process.communicate(timeout=timeout)
         timed_out = False
@@ -160,9 +185,14 @@ def run_command(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeo
         out, err = process.communicate()
         timed_out = True
     return CommandResult(
-        tuple(argv), cwd, shown_env, process.returncode,
-        out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
-        time.perf_counter() - start, timed_out,
+        tuple(argv),
+        cwd,
+        shown_env,
+        process.returncode,
+        out.decode("utf-8", "replace"),
+        err.decode("utf-8", "replace"),
+        time.perf_counter() - start,
+        timed_out,
     )
 
 

@@ -55,23 +55,39 @@ class Session:
         self.base = request.workspace_root.parent
         self.results: list[CommandResult] = []
 
-    def env(self, *, offline: bool = True, extra: Mapping[str, str] | None = None,
-            drop: tuple[str, ...] = ()):
+    def env(
+        self,
+        *,
+        offline: bool = True,
+        extra: Mapping[str, str] | None = None,
+        drop: tuple[str, ...] = (),
+    ):
         env = isolated_env(self.request.env, self.base, offline=offline, extra=extra)
         for name in drop:
             if name not in self.request.env:
                 env.pop(name, None)
         return env
 
-    def run(self, *args: str, offline: bool = True, extra: Mapping[str, str] | None = None,
-            check: bool = True, drop: tuple[str, ...] = ()) -> CommandResult:
+    def run(
+        self,
+        *args: str,
+        offline: bool = True,
+        extra: Mapping[str, str] | None = None,
+        check: bool = True,
+        drop: tuple[str, ...] = (),
+    ) -> CommandResult:
         """Run ``pixi ARGS`` in the case's cwd; a crash or timeout aborts the operation, a
         non-zero exit raises :class:`CommandFailed` when ``check``.  ``drop``: isolation
         variables left unset (unless the case sets them)."""
         env = self.env(offline=offline, extra=extra, drop=drop)
         shown = ["PIXI_OFFLINE", *(extra or {})]
-        result = run_command([self.binary, *args], cwd=self.request.cwd, env=env,
-                             timeout=self.request.timeout, shown=shown)
+        result = run_command(
+            [self.binary, *args],
+            cwd=self.request.cwd,
+            env=env,
+            timeout=self.request.timeout,
+            shown=shown,
+        )
         self.results.append(result)
         if result.timed_out or result.crashed:
             raise Abort(result)
@@ -84,10 +100,17 @@ class Session:
         try:
             return json.loads(result.stdout)
         except ValueError as exc:
-            raise CommandFailed(CommandResult(
-                result.argv, result.cwd, result.shown_env, result.exit_code, result.stdout,
-                result.stderr + f"\npixiconf: stdout is not JSON: {exc}", result.duration,
-            )) from None
+            raise CommandFailed(
+                CommandResult(
+                    result.argv,
+                    result.cwd,
+                    result.shown_env,
+                    result.exit_code,
+                    result.stdout,
+                    result.stderr + f"\npixiconf: stdout is not JSON: {exc}",
+                    result.duration,
+                )
+            ) from None
 
     def transcript(self) -> str:
         return "\n".join(r.transcript() for r in self.results)
@@ -97,8 +120,9 @@ class Session:
         return ["--manifest-path", str(path)] if isinstance(path, str) else []
 
 
-def failed(session: Session, result: CommandResult,
-           rewrite: Callable[[str], str] | None = None) -> Outcome:
+def failed(
+    session: Session, result: CommandResult, rewrite: Callable[[str], str] | None = None
+) -> Outcome:
     """A non-zero exit: the operation failed with stderr (or the shim says unsupported)."""
     text = result.stderr
     if SHIM_UNSUPPORTED in text:
@@ -107,8 +131,9 @@ def failed(session: Session, result: CommandResult,
     if rewrite is not None:
         text = rewrite(text)
     warnings = tuple(w.text for w in parse_warnings(text))
-    return Failed(message=text, warnings=warnings, transcript=session.transcript(),
-                  exit_code=result.exit_code)
+    return Failed(
+        message=text, warnings=warnings, transcript=session.transcript(), exit_code=result.exit_code
+    )
 
 
 __all__ += ["failed", "info_messages", "skipped_dependencies"]

@@ -22,8 +22,10 @@ _BLOCK_START = re.compile(r"^\s*(?:⚠|WARN)\s+(?:[A-Za-z_][\w]*(?:::[\w]+)+:\s+
 #: The header of the manifest warnings' record (``discovery.rs``); not itself a warning.
 _HEADER = re.compile(r"^Encountered \d+ warnings? while parsing the manifest:$")
 _INFO = re.compile(r"^\s*(?:\S+\s+)?INFO\s+(?:[A-Za-z_][\w]*(?:::[\w]+)*:\s+)?(.*)$")
-_SKIPPED = re.compile(r"Failed to convert dependency to conda environment spec: (.*?)\. "
-                      r"Skipping dependency")
+_SKIPPED = re.compile(
+    r"Failed to convert dependency to conda environment spec: (.*?)\. "
+    r"Skipping dependency"
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,12 +50,18 @@ def build(options: dict[str, Any], make_request) -> int:
     backend = dict(part.split("=", 1) for part in override.split(",") if "=" in part)
     binary = backend.get("pixi-build-python")
     if not binary:
-        print("Error:   × failed to install the build backend 'pixi-build-python': "
-              "offline, and no PIXI_BUILD_BACKEND_OVERRIDE", file=sys.stderr)
+        print(
+            "Error:   × failed to install the build backend 'pixi-build-python': "
+            "offline, and no PIXI_BUILD_BACKEND_OVERRIDE",
+            file=sys.stderr,
+        )
         return 1
     if not Path(binary).name.startswith(SHIM_NAME):
-        print(f"pixiconf-pixi: unsupported: the shim only stands in for its own backend, "
-              f"not {binary}", file=sys.stderr)
+        print(
+            f"pixiconf-pixi: unsupported: the shim only stands in for its own backend, "
+            f"not {binary}",
+            file=sys.stderr,
+        )
         return 3
     platform = str(options.get("target_platform") or host_platform())
     package = str(options.get("path") or ".")
@@ -73,20 +79,32 @@ def build(options: dict[str, Any], make_request) -> int:
         return 1
     print_warnings(recipe.warnings)
     (debug / "recipe.yaml").write_text(
-        yaml.safe_dump(recipe.value, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        yaml.safe_dump(recipe.value, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
     try:
         variants = run_operation(make_request("variants", args, table))
     except DiagnosticError as exc:
         print(f"Error:   × the backend failed in conda/outputs\n{exc.render()}", file=sys.stderr)
         return 1
     package_info = recipe.value.get("package") or {}
-    outputs = [{"metadata": {
-        "name": package_info.get("name"), "version": str(package_info.get("version")),
-        "build": v["build-string"],
-        "buildNumber": (recipe.value.get("build") or {}).get("number", 0),
-        "subdir": platform, "variant": v["variant"]}} for v in variants.value]
+    outputs = [
+        {
+            "metadata": {
+                "name": package_info.get("name"),
+                "version": str(package_info.get("version")),
+                "build": v["build-string"],
+                "buildNumber": (recipe.value.get("build") or {}).get("number", 0),
+                "subdir": platform,
+                "variant": v["variant"],
+            }
+        }
+        for v in variants.value
+    ]
     (debug / "conda_outputs_response.json").write_text(
-        json.dumps({"outputs": outputs, "inputGlobs": []}, indent=2), encoding="utf-8")
-    print("Error:   × failed to solve the build environment: offline, no packages available",
-          file=sys.stderr)
+        json.dumps({"outputs": outputs, "inputGlobs": []}, indent=2), encoding="utf-8"
+    )
+    print(
+        "Error:   × failed to solve the build environment: offline, no packages available",
+        file=sys.stderr,
+    )
     return 1

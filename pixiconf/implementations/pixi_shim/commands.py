@@ -30,8 +30,9 @@ def _load(options: dict[str, Any]):
     from pixiconf.workspace.discovery import discover_workspace
 
     cwd = Path.cwd()
-    found = discover_workspace(cwd, manifest_path=options.get("manifest_path"),
-                               env=dict(os.environ), stop_at=None)
+    found = discover_workspace(
+        cwd, manifest_path=options.get("manifest_path"), env=dict(os.environ), stop_at=None
+    )
     try:
         display = found.path.resolve().relative_to(cwd.resolve()).as_posix()
     except ValueError:
@@ -66,19 +67,30 @@ def info(options: dict[str, Any]) -> int:
     cache = os.environ.get("PIXI_CACHE_DIR", "")
     home = os.environ.get("PIXI_HOME", "")
     result: dict[str, Any] = {
-        "platform": host_platform(), "virtual_packages": [], "version": PIXI_VERSION,
-        "tls_backend": "rustls", "cache_dir": cache or None, "cache_size": None,
+        "platform": host_platform(),
+        "virtual_packages": [],
+        "version": PIXI_VERSION,
+        "tls_backend": "rustls",
+        "cache_dir": cache or None,
+        "cache_size": None,
         "auth_dir": os.path.join(home, "credentials.json"),
-        "global_info": {"bin_dir": os.path.join(home, "bin"),
-                        "env_dir": os.path.join(home, "envs"),
-                        "manifest": os.path.join(home, "manifests", "pixi-global.toml")},
-        "project_info": None, "environments_info": [], "config_locations": [],
+        "global_info": {
+            "bin_dir": os.path.join(home, "bin"),
+            "env_dir": os.path.join(home, "envs"),
+            "manifest": os.path.join(home, "manifests", "pixi-global.toml"),
+        },
+        "project_info": None,
+        "environments_info": [],
+        "config_locations": [],
     }
     if manifest is not None:
         result["project_info"] = {
             "name": getattr(manifest.workspace, "name", None) or found.path.parent.name,
-            "manifest_path": str(found.path.resolve()), "last_updated": None,
-            "pixi_folder_size": None, "version": None}
+            "manifest_path": str(found.path.resolve()),
+            "last_updated": None,
+            "pixi_folder_size": None,
+            "version": None,
+        }
         result["environments_info"] = _environments_info(manifest, found.path.parent)
     print(json.dumps(result, indent=2))
     return 0
@@ -96,16 +108,25 @@ def _environments_info(manifest, root: Path) -> list[dict[str, Any]]:
     for name, env in manifest.environments.items():
         seen = observed.get(name, {})
         features = environment_features(manifest, env)
-        out.append({
-            "name": name, "features": seen.get("features", []),
-            "solve_group": seen.get("solve-group"), "environment_size": None,
-            "dependencies": [], "pypi_dependencies": [],
-            "platforms": [{"name": p, "subdir": p, "virtual_packages": []}
-                          for p in _env_platforms(manifest, env)],
-            "resolved_platform": None, "minimum_supported_platform": None, "tasks": [],
-            "channels": prioritized_channels(manifest, features),
-            "prefix": str(root / ".pixi" / "envs" / name),
-        })
+        out.append(
+            {
+                "name": name,
+                "features": seen.get("features", []),
+                "solve_group": seen.get("solve-group"),
+                "environment_size": None,
+                "dependencies": [],
+                "pypi_dependencies": [],
+                "platforms": [
+                    {"name": p, "subdir": p, "virtual_packages": []}
+                    for p in _env_platforms(manifest, env)
+                ],
+                "resolved_platform": None,
+                "minimum_supported_platform": None,
+                "tasks": [],
+                "channels": prioritized_channels(manifest, features),
+                "prefix": str(root / ".pixi" / "envs" / name),
+            }
+        )
     return out
 
 
@@ -113,15 +134,33 @@ def platform_list(options: dict[str, Any]) -> int:
     _, manifest, warnings = _load(options)
     print_warnings(warnings)
     host = host_platform()
-    entries = [{"name": "current", "subdir": host, "virtual_packages": [],
-                "detected_virtual_packages": [], "features": [],
-                "declared_inline_in_environments": [], "environments": [],
-                "is_current": True, "is_autodetected": True}]
+    entries = [
+        {
+            "name": "current",
+            "subdir": host,
+            "virtual_packages": [],
+            "detected_virtual_packages": [],
+            "features": [],
+            "declared_inline_in_environments": [],
+            "environments": [],
+            "is_current": True,
+            "is_autodetected": True,
+        }
+    ]
     for name in manifest.workspace.platforms:
-        entries.append({"name": name, "subdir": name, "virtual_packages": [],
-                        "detected_virtual_packages": [], "features": [],
-                        "declared_inline_in_environments": [], "environments": [],
-                        "is_current": name == host, "is_autodetected": False})
+        entries.append(
+            {
+                "name": name,
+                "subdir": name,
+                "virtual_packages": [],
+                "detected_virtual_packages": [],
+                "features": [],
+                "declared_inline_in_environments": [],
+                "environments": [],
+                "is_current": name == host,
+                "is_autodetected": False,
+            }
+        )
     print(json.dumps({"current_subdir": host, "platforms": entries}, indent=2))
     return 0
 
@@ -179,18 +218,26 @@ def export_conda_environment(options: dict[str, Any]) -> int:
         for spec in specs:
             line = _match_spec(name, spec)
             if line is None:
-                print(f" WARN pixi_cli::workspace::export::conda_environment: Failed to convert "
-                      f"dependency to conda environment spec: PackageName {{ normalized: None, "
-                      f'source: "{name}" }}. Skipping dependency', file=sys.stderr)
+                print(
+                    f" WARN pixi_cli::workspace::export::conda_environment: Failed to convert "
+                    f"dependency to conda environment spec: PackageName {{ normalized: None, "
+                    f'source: "{name}" }}. Skipping dependency',
+                    file=sys.stderr,
+                )
             else:
                 dependencies.append(line)
-    pip = [_pip_line(name, spec) for name, specs in observation["pypi-dependencies"].items()
-           for spec in specs]
+    pip = [
+        _pip_line(name, spec)
+        for name, specs in observation["pypi-dependencies"].items()
+        for spec in specs
+    ]
     if pip:
         dependencies += ["pip", {"pip": pip}]
-    document: dict[str, Any] = {"name": environment,
-                                "channels": [*observation["channels"], "nodefaults"],
-                                "dependencies": dependencies}
+    document: dict[str, Any] = {
+        "name": environment,
+        "channels": [*observation["channels"], "nodefaults"],
+        "dependencies": dependencies,
+    }
     if observation["activation"]["env"]:
         document["variables"] = dict(observation["activation"]["env"])
     print(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), end="")
@@ -213,19 +260,34 @@ def _task_info(name: str, task: dict[str, Any]) -> dict[str, Any]:
         if isinstance(dep, str):
             depends.append({"task_name": dep, "args": None, "environment": None})
         else:
-            depends.append({"task_name": dep.get("task"), "args": dep.get("args"),
-                            "environment": dep.get("environment")})
+            depends.append(
+                {
+                    "task_name": dep.get("task"),
+                    "args": dep.get("args"),
+                    "environment": dep.get("environment"),
+                }
+            )
     args = None
     if task.get("args") is not None:
-        args = [{"name": a, "default": None, "choices": None} if isinstance(a, str) else
-                {"name": a.get("arg"), "default": a.get("default"), "choices": a.get("choices")}
-                for a in task["args"]]
-    return {"name": name, "cmd": " ".join(cmd) if isinstance(cmd, list) else cmd,
-            "description": task.get("description"), "depends_on": depends, "args": args,
-            "cwd": task.get("cwd"), "env": task.get("env"),
-            "default_environment": task.get("default-environment"),
-            "clean_env": bool(task.get("clean-env")), "inputs": task.get("inputs"),
-            "outputs": task.get("outputs")}
+        args = [
+            {"name": a, "default": None, "choices": None}
+            if isinstance(a, str)
+            else {"name": a.get("arg"), "default": a.get("default"), "choices": a.get("choices")}
+            for a in task["args"]
+        ]
+    return {
+        "name": name,
+        "cmd": " ".join(cmd) if isinstance(cmd, list) else cmd,
+        "description": task.get("description"),
+        "depends_on": depends,
+        "args": args,
+        "cwd": task.get("cwd"),
+        "env": task.get("env"),
+        "default_environment": task.get("default-environment"),
+        "clean_env": bool(task.get("clean-env")),
+        "inputs": task.get("inputs"),
+        "outputs": task.get("outputs"),
+    }
 
 
 def task_list(options: dict[str, Any]) -> int:
@@ -269,10 +331,12 @@ def shell_hook(options: dict[str, Any]) -> int:
     observation = resolve(manifest, environment, host_platform())
     print_warnings(warnings)
     root = found.path.parent.resolve()
-    variables = {"PIXI_PROJECT_ROOT": str(root), "PIXI_ENVIRONMENT_NAME": environment,
-                 **observation["activation"]["env"]}
-    scripts = [str(root / s) for s in observation["activation"]["scripts"]
-               if (root / s).is_file()]
+    variables = {
+        "PIXI_PROJECT_ROOT": str(root),
+        "PIXI_ENVIRONMENT_NAME": environment,
+        **observation["activation"]["env"],
+    }
+    scripts = [str(root / s) for s in observation["activation"]["scripts"] if (root / s).is_file()]
     print(json.dumps({"environment_variables": variables, "activation_scripts": scripts}))
     return 0
 
@@ -307,8 +371,10 @@ def list_locked(options: dict[str, Any]) -> int:
         print("Error:   × lock file not up-to-date with the workspace", file=sys.stderr)
         return 1
     platform = host_platform()
-    print(f"Error:   × No packages found in 'default' environment for '{platform}' platform.",
-          file=sys.stderr)
+    print(
+        f"Error:   × No packages found in 'default' environment for '{platform}' platform.",
+        file=sys.stderr,
+    )
     return 1
 
 

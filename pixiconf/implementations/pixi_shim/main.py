@@ -22,18 +22,39 @@ import sys
 from pixiconf import PIXI_VERSION
 
 #: Options that take a value (long and short spellings).
-_VALUED = {"--manifest-path": "manifest_path", "-m": "manifest_path",
-           "-e": "environment", "--environment": "environment",
-           "-p": "platform", "--platform": "platform",
-           "-t": "target_platform", "--target-platform": "target_platform",
-           "--path": "path", "--output-dir": "output_dir", "-o": "output_dir"}
-_FLAGS = {"--json": "json", "--no-install": "no_install", "--frozen": "frozen",
-          "--locked": "locked", "--check": "check"}
+_VALUED = {
+    "--manifest-path": "manifest_path",
+    "-m": "manifest_path",
+    "-e": "environment",
+    "--environment": "environment",
+    "-p": "platform",
+    "--platform": "platform",
+    "-t": "target_platform",
+    "--target-platform": "target_platform",
+    "--path": "path",
+    "--output-dir": "output_dir",
+    "-o": "output_dir",
+}
+_FLAGS = {
+    "--json": "json",
+    "--no-install": "no_install",
+    "--frozen": "frozen",
+    "--locked": "locked",
+    "--check": "check",
+}
 
 COMMANDS = {
-    ("workspace", "name", "get"), ("info",), ("workspace", "platform", "list"),
-    ("workspace", "platform", "ls"), ("workspace", "export", "conda-environment"),
-    ("task", "list"), ("task", "ls"), ("shell-hook",), ("lock",), ("list",), ("ls",),
+    ("workspace", "name", "get"),
+    ("info",),
+    ("workspace", "platform", "list"),
+    ("workspace", "platform", "ls"),
+    ("workspace", "export", "conda-environment"),
+    ("task", "list"),
+    ("task", "ls"),
+    ("shell-hook",),
+    ("lock",),
+    ("list",),
+    ("ls",),
     ("build",),
 }
 

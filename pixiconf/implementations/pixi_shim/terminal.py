@@ -15,8 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["UNSUPPORTED_MARKER", "fail", "guard", "host_platform", "make_request",
-           "print_warnings"]
+__all__ = ["UNSUPPORTED_MARKER", "fail", "guard", "host_platform", "make_request", "print_warnings"]
 
 #: What the shim prints before the reason when the reference does not support an input;
 #: the adapter reads it back as a SKIP (:mod:`pixiconf.implementations.pixi_binary.session`).
@@ -27,8 +26,13 @@ def host_platform() -> str:
     machine = _platform.machine().lower()
     system = sys.platform
     if system.startswith("linux"):
-        return {"x86_64": "linux-64", "aarch64": "linux-aarch64", "arm64": "linux-aarch64",
-                "ppc64le": "linux-ppc64le", "s390x": "linux-s390x"}.get(machine, "linux-64")
+        return {
+            "x86_64": "linux-64",
+            "aarch64": "linux-aarch64",
+            "arm64": "linux-aarch64",
+            "ppc64le": "linux-ppc64le",
+            "s390x": "linux-s390x",
+        }.get(machine, "linux-64")
     if system == "darwin":
         return "osx-arm64" if machine == "arm64" else "osx-64"
     return "win-arm64" if machine in ("arm64", "aarch64") else "win-64"
@@ -38,8 +42,15 @@ def make_request(op: str, args: dict[str, Any], pypi_mapping=None):
     from pixiconf.operations.request import OperationRequest
 
     cwd = Path.cwd()
-    return OperationRequest(op=op, args=args, workspace_root=cwd, cwd=cwd, env=dict(os.environ),
-                            confined=False, pypi_mapping=pypi_mapping)
+    return OperationRequest(
+        op=op,
+        args=args,
+        workspace_root=cwd,
+        cwd=cwd,
+        env=dict(os.environ),
+        confined=False,
+        pypi_mapping=pypi_mapping,
+    )
 
 
 def print_warnings(warnings) -> None:

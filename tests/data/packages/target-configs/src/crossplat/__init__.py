@@ -1,2 +1,3 @@
 """crossplat."""
+
 __version__ = "0.5.0"

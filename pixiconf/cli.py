@@ -16,8 +16,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pixiconf import CONTRACT_VERSION, PIXI_VERSION, __version__
 from pixiconf.diagnostics import UNSAFE_FOR_TERMINAL, for_terminal
 from pixiconf.exit_codes import (
@@ -27,6 +25,7 @@ from pixiconf.exit_codes import (
     EXIT_UNSUPPORTED,
     EXIT_USAGE,
 )
+from pixiconf.yaml_output import dump_yaml
 
 #: Variables copied from the process environment for the workspace commands, besides ``PIXI_*``.
 PASSED_ENV = ("PATH", "HOME")
@@ -69,32 +68,6 @@ def _plain(value: Any) -> Any:
     return repr(value)  # e.g. the !any/!absent tokens render as their tags
 
 
-class _Dumper(yaml.SafeDumper):
-    """``yaml.safe_dump``'s dumper, with multi-line strings (diagnostics) as literal blocks."""
-
-
-class _FastDumper(getattr(yaml, "CSafeDumper", _Dumper)):  # type: ignore[misc]
-    """:class:`_Dumper` with libyaml's emitter when PyYAML has it: the same text, a lock file
-    of 20,000 packages in 1.8 s instead of 4.2 s.  It cannot emit lone surrogates (it encodes
-    to UTF-8 first); a value holding them goes through :class:`_Dumper`, which escapes them."""
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    # A string a terminal would act on is double-quoted, so :func:`_dump` can escape it.
-    style = (
-        '"'
-        if UNSAFE_FOR_TERMINAL.search(value) or "\x85" in value
-        else "|"
-        if "\n" in value
-        else None
-    )
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
-_FastDumper.add_representer(str, _represent_str)
-
-
 def _unicode_escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
@@ -127,17 +100,7 @@ def _dump(value: Any, as_json: bool) -> str:
         if as_json:
             text = json.dumps(_plain(value), indent=2, ensure_ascii=not unicode) + "\n"
         else:
-            plain = _plain(value)
-            options = {
-                "sort_keys": False,
-                "allow_unicode": unicode,
-                "default_flow_style": False,
-                "width": 100,
-            }
-            try:
-                text = yaml.dump(plain, Dumper=_FastDumper, **options)
-            except UnicodeEncodeError:
-                text = yaml.dump(plain, Dumper=_Dumper, **options)
+            text = dump_yaml(_plain(value), allow_unicode=unicode)
     # Only strings hold these, inside JSON strings or double-quoted YAML scalars: \uXXXX is
     # an escape in both.
     return UNSAFE_FOR_TERMINAL.sub(_unicode_escape, text)

@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "pixiconf.similarity",
             "pixiconf.rust_format",
             "pixiconf.safe_yaml",
+            "pixiconf.yaml_output",
             "pixiconf.observation_values",
             "pixiconf.confinement",
             "pixiconf.exit_codes",

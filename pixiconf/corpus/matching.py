@@ -22,8 +22,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import yaml
-
 from pixiconf.observation_values import (
     ANY,
     Lenient,
@@ -32,6 +30,7 @@ from pixiconf.observation_values import (
     is_any,
     is_list,
 )
+from pixiconf.yaml_output import BlockDumper, dump_yaml
 
 __all__ = [
     "format_value",
@@ -240,34 +239,17 @@ def match_substrings(
 # --------------------------------------------------------------------------- diff
 
 
-class _Dumper(yaml.SafeDumper):
-    """YAML dumper for diffs: tokens as their tags, tuples as lists, unknown objects as repr."""
+class _DiffDumper(BlockDumper):
+    """Block YAML for diffs: lenient values as their plain value, anything else as its repr."""
 
 
-_Dumper.add_representer(Token, lambda d, t: d.represent_scalar(t.tag, ""))
-_Dumper.add_representer(tuple, lambda d, t: d.represent_list(list(t)))
-_Dumper.add_representer(
-    str,
-    lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", s, style="|" if "\n" in s else None),
-)
-_Dumper.add_multi_representer(Lenient, lambda d, v: d.represent_data(v.plain()))
-_Dumper.add_multi_representer(object, lambda d, o: d.represent_str(repr(o)))
-
-
-_EMPTY_TOKEN = re.compile(r"(!any|!absent) ''$", re.MULTILINE)
+_DiffDumper.add_multi_representer(Lenient, lambda d, v: d.represent_data(v.plain()))
+_DiffDumper.add_multi_representer(object, lambda d, o: d.represent_str(repr(o)))
 
 
 def to_yaml(value: Any) -> str:
     """Render plain data as block YAML, keys in their order, tokens as bare ``!any``."""
-    text = yaml.dump(
-        value,
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=100,
-    )
-    return _EMPTY_TOKEN.sub(r"\1", text)
+    return dump_yaml(value, dumper=_DiffDumper)
 
 
 def _project(

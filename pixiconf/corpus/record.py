@@ -25,29 +25,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pixiconf.corpus.matching import strip_ansi
 from pixiconf.observation_values import Lenient, Token
+from pixiconf.yaml_output import dump_yaml
 
 __all__ = ["RecordError", "dump_expect", "new_expect", "record_case", "replace_expect_block"]
 
 
 class RecordError(Exception):
     """The case's ``expect`` cannot be recorded (the message says why)."""
-
-
-class _Dumper(yaml.SafeDumper):
-    """Safe dumper: literal blocks for multi-line strings, ``!any`` for unknown values."""
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value and not value[:1].isspace() else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(Token, lambda d, t: d.represent_scalar(t.tag, ""))
 
 
 def _plain(value: Any) -> Any:
@@ -101,16 +87,7 @@ def new_expect(result: Any, old: Any, workspace_root: Path | None = None) -> dic
 
 def dump_expect(expect: Mapping[str, Any]) -> str:
     """The ``expect:`` block of a case file (text, ending with a newline)."""
-    body = yaml.dump(
-        {"expect": dict(expect)},
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=100,
-        indent=2,
-    )
-    return re.sub(r"(!any|!absent) ''$", r"\1", body, flags=re.MULTILINE)
+    return dump_yaml({"expect": dict(expect)})
 
 
 _TOP_KEY = re.compile(r"^expect\s*:", re.MULTILINE)

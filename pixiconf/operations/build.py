@@ -63,7 +63,8 @@ def _package_recipe(request: OperationRequest, op: str):
 def variants(request: OperationRequest) -> OperationResult:
     """``[{variant, build-string}, ...]``: the outputs pixi-build-python renders for ``package``.
 
-    The variant configuration is pixi's (:func:`pixiconf.pixibuild.variants.workspace_variant_config`:
+    The variant configuration is pixi's
+    (:func:`pixiconf.pixibuild.variants.workspace_variant_config`:
     backend defaults < ``build-variants-files`` < ``[workspace.build-variants]`` + derived
     ``c_stdlib``); the recipe is the ``recipe`` operation's (:func:`package_recipe`);
     ``build-number`` and ``build-string-prefix`` of ``[package.build]`` apply to every output
@@ -151,8 +152,8 @@ def build_string(request: OperationRequest) -> OperationResult:
 def map_pypi(request: OperationRequest) -> OperationResult:
     """``{run, host, warnings}``: the package's pyproject dependencies mapped to conda specs.
 
-    ``pixi_build_python/src/pypi_mapping.rs`` via :mod:`pixiconf.pixibuild.pypi_mapping`.  The case's
-    ``pypi-mapping`` is the offline table; it answers for every channel of the default
+    ``pixi_build_python/src/pypi_mapping.rs`` via :mod:`pixiconf.pixibuild.pypi_mapping`.  The
+    case's ``pypi-mapping`` is the offline table; it answers for every channel of the default
     environment.  ``[package.build.config]`` (base merged with the first matching target,
     :func:`pixiconf.pixibuild.config.resolve_config`) gives ``pypi-conda-map``, ``noarch``,
     ``compilers`` and ``ignore-pyproject-manifest``.  ``ignore-pypi-mapping`` is deliberately

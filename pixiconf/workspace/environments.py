@@ -168,7 +168,10 @@ def environment_pypi_options(
 
 def unsupported_platform(env: Environment, platform: str, supported: list[str]) -> DiagnosticError:
     if env.name == DEFAULT:
-        message = f"The workspace does not support '{platform}'.\nAdd it with 'pixi workspace platform add {platform}'."
+        message = (
+            f"The workspace does not support '{platform}'.\n"
+            f"Add it with 'pixi workspace platform add {platform}'."
+        )
     else:
         message = f"the environment '{env.name}' does not support '{platform}'"
     # ``impl Diagnostic for UnsupportedPlatformError::help`` always appends the

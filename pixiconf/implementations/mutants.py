@@ -5,7 +5,8 @@ where the function is looked up at call time) with a wrong variant built from th
 :func:`installed` applies one for the duration of a ``with`` block and restores the original
 afterwards.  The corpus is good when every mutant makes at least one case fail
 (``benchmarks/mutation.py``, :mod:`pixiconf.corpus.mutation`); the ``pixiconf-pixi``
-shim applies the mutant named by ``PIXICONF_MUTANT`` so the same test can be run through a real subprocess.
+shim applies the mutant named by ``PIXICONF_MUTANT`` so the same test can be run through a
+real subprocess.
 
 Nothing in the reference imports this module.  The ids are ``<corpus area>.<wrong rule>``.
 """

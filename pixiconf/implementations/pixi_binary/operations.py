@@ -182,6 +182,46 @@ def _dependency_arg(arg: Any) -> Any:
     return arg
 
 
+def _task_dependency(dep: Any) -> Any:
+    """One ``depends_on`` entry of ``task list --json``: a bare name, or the manifest's table
+    form when it has arguments or an environment."""
+    if isinstance(dep, str):
+        return dep
+    args, environment = dep.get("args"), dep.get("environment")
+    if args is None and environment is None:
+        return dep.get("task_name")
+    entry: dict[str, Any] = {"task": dep.get("task_name")}
+    if args is not None:
+        entry["args"] = [_dependency_arg(a) for a in args]
+    if environment is not None:
+        entry["environment"] = environment
+    return entry
+
+
+def _task_argument(arg: Any) -> Any:
+    """One ``args`` entry: a bare name, or ``{arg, default?, choices?}``."""
+    if not isinstance(arg, dict):
+        return arg
+    if arg.get("default") is None and arg.get("choices") is None:
+        return arg.get("name")
+    entry = {"arg": arg.get("name")}
+    for key in ("default", "choices"):
+        if arg.get(key) is not None:
+            entry[key] = arg[key]
+    return entry
+
+
+#: ``task list --json`` field → task key of the observation, copied when present.
+_TASK_LIST_FIELDS = (
+    ("cwd", "cwd"),
+    ("env", "env"),
+    ("inputs", "inputs"),
+    ("outputs", "outputs"),
+    ("description", "description"),
+    ("default-environment", "default_environment"),
+)
+
+
 def _task(info: dict[str, Any], name: str, unobserved: list[str]) -> dict[str, Any]:
     task: dict[str, Any] = {}
     if isinstance(info.get("cmd"), str):
@@ -189,31 +229,10 @@ def _task(info: dict[str, Any], name: str, unobserved: list[str]) -> dict[str, A
         task["cmd"] = JoinedCommand(info["cmd"])
     elif info.get("cmd") is not None:
         task["cmd"] = info["cmd"]
-    depends = []
-    for dep in info.get("depends_on") or []:
-        if isinstance(dep, str):
-            depends.append(dep)
-            continue
-        args, environment = dep.get("args"), dep.get("environment")
-        if args is None and environment is None:
-            depends.append(dep.get("task_name"))
-        else:
-            entry: dict[str, Any] = {"task": dep.get("task_name")}
-            if args is not None:
-                entry["args"] = [_dependency_arg(a) for a in args]
-            if environment is not None:
-                entry["environment"] = environment
-            depends.append(entry)
+    depends = [_task_dependency(dep) for dep in info.get("depends_on") or []]
     if depends:
         task["depends-on"] = depends
-    for key, field in (
-        ("cwd", "cwd"),
-        ("env", "env"),
-        ("inputs", "inputs"),
-        ("outputs", "outputs"),
-        ("description", "description"),
-        ("default-environment", "default_environment"),
-    ):
+    for key, field in _TASK_LIST_FIELDS:
         if info.get(field) is not None:
             task[key] = info[field]
     if info.get("clean_env"):
@@ -221,20 +240,7 @@ def _task(info: dict[str, Any], name: str, unobserved: list[str]) -> dict[str, A
     else:  # pixi prints false for both an absent and an explicit `clean-env = false`
         unobserved.append(f"/tasks/{name}/clean-env")
     if info.get("args") is not None:
-        args = []
-        for arg in info["args"]:
-            if isinstance(arg, dict) and arg.get("default") is None and arg.get("choices") is None:
-                args.append(arg.get("name"))
-            elif isinstance(arg, dict):
-                entry = {"arg": arg.get("name")}
-                if arg.get("default") is not None:
-                    entry["default"] = arg["default"]
-                if arg.get("choices") is not None:
-                    entry["choices"] = arg["choices"]
-                args.append(entry)
-            else:
-                args.append(arg)
-        task["args"] = args
+        task["args"] = [_task_argument(arg) for arg in info["args"]]
     return task
 
 

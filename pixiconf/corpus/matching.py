@@ -162,45 +162,70 @@ def _match(
             return
         actual = actual.plain()
     if isinstance(expected, Mapping):
-        if not isinstance(actual, Mapping):
-            out.append(f"{where}: expected a mapping, got {_kind(actual)} {format_value(actual)}")
-            return
-        for key, sub in expected.items():
-            here = [*path, key]
-            if patterns and ignored(here, patterns):
-                continue
-            if is_absent(sub):
-                if key in actual:
-                    out.append(
-                        f"{pointer(here)}: expected no such key, got {format_value(actual[key])}"
-                    )
-            elif key not in actual:
-                out.append(f"{pointer(here)}: missing key (expected {format_value(sub)})")
-            else:
-                _match(sub, actual[key], strict, here, out, patterns)
-        if strict:
-            for key in actual:
-                if key not in expected and not (patterns and ignored([*path, key], patterns)):
-                    out.append(
-                        f"{pointer([*path, key])}: unexpected key (strict), "
-                        f"got {format_value(actual[key])}"
-                    )
-        return
-    if is_list(expected):
-        if not is_list(actual):
-            out.append(f"{where}: expected a list, got {_kind(actual)} {format_value(actual)}")
-            return
-        if len(expected) != len(actual):
-            out.append(
-                f"{where}: expected a list of {len(expected)} items, got {len(actual)}: "
-                f"{format_value(actual)}"
-            )
-            return
-        for index, (sub, got) in enumerate(zip(expected, actual, strict=True)):
-            _match(sub, got, strict, [*path, index], out, patterns)
-        return
-    if isinstance(actual, Mapping) or is_list(actual) or not _scalar_equal(expected, actual):
+        _match_mapping(expected, actual, strict, path, out, patterns)
+    elif is_list(expected):
+        _match_list(expected, actual, strict, path, out, patterns)
+    elif isinstance(actual, Mapping) or is_list(actual) or not _scalar_equal(expected, actual):
         out.append(f"{where}: expected {format_value(expected)}, got {format_value(actual)}")
+
+
+def _match_mapping(
+    expected: Mapping[Any, Any],
+    actual: Any,
+    strict: bool,
+    path: list[object],
+    out: list[str],
+    patterns: tuple[tuple[str, ...], ...],
+) -> None:
+    """Every listed key matches (``!absent``: must not exist); with ``strict`` no other key."""
+    if not isinstance(actual, Mapping):
+        out.append(
+            f"{pointer(path)}: expected a mapping, got {_kind(actual)} {format_value(actual)}"
+        )
+        return
+    for key, sub in expected.items():
+        here = [*path, key]
+        if patterns and ignored(here, patterns):
+            continue
+        if is_absent(sub):
+            if key in actual:
+                out.append(
+                    f"{pointer(here)}: expected no such key, got {format_value(actual[key])}"
+                )
+        elif key not in actual:
+            out.append(f"{pointer(here)}: missing key (expected {format_value(sub)})")
+        else:
+            _match(sub, actual[key], strict, here, out, patterns)
+    if not strict:
+        return
+    for key in actual:
+        if key not in expected and not (patterns and ignored([*path, key], patterns)):
+            out.append(
+                f"{pointer([*path, key])}: unexpected key (strict), got {format_value(actual[key])}"
+            )
+
+
+def _match_list(
+    expected: Sequence[Any],
+    actual: Any,
+    strict: bool,
+    path: list[object],
+    out: list[str],
+    patterns: tuple[tuple[str, ...], ...],
+) -> None:
+    """Same length, element by element."""
+    where = pointer(path)
+    if not is_list(actual):
+        out.append(f"{where}: expected a list, got {_kind(actual)} {format_value(actual)}")
+        return
+    if len(expected) != len(actual):
+        out.append(
+            f"{where}: expected a list of {len(expected)} items, got {len(actual)}: "
+            f"{format_value(actual)}"
+        )
+        return
+    for index, (sub, got) in enumerate(zip(expected, actual, strict=True)):
+        _match(sub, got, strict, [*path, index], out, patterns)
 
 
 # --------------------------------------------------------------------------- messages

@@ -324,21 +324,8 @@ def _check_env(c: Checker, value: object) -> dict[str, str]:
 # --------------------------------------------------------------------------- entry points
 
 
-def check_case(data: object, search: tuple[Path, ...] = ()) -> tuple[list[Problem], dict[str, Any]]:
-    """Check a loaded case mapping; return the problems and the cleaned fields.
-
-    ``search``: directories where ``_channels/`` fixtures are looked up, nearest first; the
-    last one is the corpus root, which a fixture file may not resolve outside of."""
-    c = Checker()
-    fields: dict[str, Any] = {}
-    if not isinstance(data, Mapping):
-        c.add("", f"expected a mapping of case keys at the top level, got {describe(data)}")
-        return c.problems, fields
-    c.known_keys("", data, CASE_KEYS)
-    for name in REQUIRED_KEYS:
-        if name not in data:
-            c.add(name, "missing required key")
-
+def _check_header(c: Checker, data: Mapping[str, Any], fields: dict[str, Any]) -> None:
+    """``contract``, ``description``, ``features``, ``spec``, ``pixi`` (§2)."""
     contract = data.get("contract", 1)
     if c.expect_type("contract", contract, int, "an integer"):
         if contract < 1 or contract > CONTRACT_VERSION:
@@ -356,28 +343,35 @@ def check_case(data: object, search: tuple[Path, ...] = ()) -> tuple[list[Proble
         fields["features"] = c.string_list("features", data["features"])
     if "spec" in data:
         spec = data["spec"]
-        if isinstance(spec, str):
-            fields["spec"] = (spec,)
-        else:
-            fields["spec"] = c.string_list("spec", spec)
+        fields["spec"] = (spec,) if isinstance(spec, str) else c.string_list("spec", spec)
     if "pixi" in data and c.expect_type("pixi", data["pixi"], str, "a string"):
         try:
             fields["pixi"] = parse_range(data["pixi"]).text
         except RangeError as exc:
             c.add("pixi", str(exc))
-    op = None
-    if "op" in data and c.expect_type("op", data["op"], str, "a string"):
-        op = data["op"]
-        if op not in CONTRACT_OPERATIONS:
-            hint = did_you_mean(op, CONTRACT_OPERATIONS)
-            suffix = f"; did you mean '{hint}'?" if hint else ""
-            c.add(
-                "op",
-                f"unknown operation {op!r}; expected one of: "
-                f"{', '.join(CONTRACT_OPERATIONS)}{suffix}",
-            )
-        fields["op"] = op
-    fields["args"] = _check_args(c, op, data.get("args"))
+
+
+def _check_op(c: Checker, data: Mapping[str, Any], fields: dict[str, Any]) -> str | None:
+    """``op`` (§3): one of the contract's operations."""
+    if "op" not in data or not c.expect_type("op", data["op"], str, "a string"):
+        return None
+    op = data["op"]
+    if op not in CONTRACT_OPERATIONS:
+        hint = did_you_mean(op, CONTRACT_OPERATIONS)
+        suffix = f"; did you mean '{hint}'?" if hint else ""
+        c.add(
+            "op",
+            f"unknown operation {op!r}; expected one of: {', '.join(CONTRACT_OPERATIONS)}{suffix}",
+        )
+    fields["op"] = op
+    return op
+
+
+def _check_inputs(
+    c: Checker, data: Mapping[str, Any], fields: dict[str, Any], search: tuple[Path, ...]
+) -> None:
+    """What the workspace is made of: ``channels``, ``channel-fixtures``, ``files``,
+    ``pypi-mapping``, ``env``, ``cwd`` (§2)."""
     channels = check_channels(c, data["channels"]) if "channels" in data else {}
     if "channel-fixtures" in data:
         _check_channel_fixtures(c, data["channel-fixtures"], search, channels)
@@ -397,6 +391,26 @@ def check_case(data: object, search: tuple[Path, ...] = ()) -> tuple[list[Proble
         if why:
             c.add("cwd", why)
         fields["cwd"] = None if data["cwd"] in ("", ".") else data["cwd"]
+
+
+def check_case(data: object, search: tuple[Path, ...] = ()) -> tuple[list[Problem], dict[str, Any]]:
+    """Check a loaded case mapping; return the problems and the cleaned fields.
+
+    ``search``: directories where ``_channels/`` fixtures are looked up, nearest first; the
+    last one is the corpus root, which a fixture file may not resolve outside of."""
+    c = Checker()
+    fields: dict[str, Any] = {}
+    if not isinstance(data, Mapping):
+        c.add("", f"expected a mapping of case keys at the top level, got {describe(data)}")
+        return c.problems, fields
+    c.known_keys("", data, CASE_KEYS)
+    for name in REQUIRED_KEYS:
+        if name not in data:
+            c.add(name, "missing required key")
+    _check_header(c, data, fields)
+    op = _check_op(c, data, fields)
+    fields["args"] = _check_args(c, op, data.get("args"))
+    _check_inputs(c, data, fields, search)
     if "expect" in data:
         fields["expect"] = _check_expect(c, data["expect"])
     return c.problems, fields

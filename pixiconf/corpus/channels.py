@@ -220,6 +220,24 @@ def check_channels(c: Checker, value: object) -> dict[str, dict[str, tuple]]:
     return out
 
 
+#: Optional record fields and their kinds, in the order their problems are reported.
+_RECORD_FIELD_KINDS = (
+    ("build", "string"),
+    ("build_number", "integer"),
+    ("timestamp", "integer"),
+    ("depends", "strings"),
+    ("constrains", "strings"),
+    ("license", "string"),
+    ("track_features", "string"),
+    ("size", "integer"),
+)
+#: Closed sets of values: field → (allowed values, how the message names them).
+_RECORD_FIELD_CHOICES = (
+    ("archive", ("conda", "tar.bz2"), "'conda' or 'tar.bz2'"),
+    ("noarch", ("python", "generic", None), "'python', 'generic' or null"),
+)
+
+
 def _check_record(c: Checker, key: str, record: object) -> bool:
     if not c.expect_type(key, record, Mapping, "a package record mapping"):
         return False
@@ -230,19 +248,15 @@ def _check_record(c: Checker, key: str, record: object) -> bool:
             c.add(key, f"missing required key '{name}'")
         else:
             c.expect_type(key_path(key, name), record[name], str, "a string")
-    if "build" in record:
-        c.expect_type(key_path(key, "build"), record["build"], str, "a string")
-    for name in ("build_number", "timestamp"):
-        if name in record:
-            c.expect_type(key_path(key, name), record[name], int, "an integer")
-    for name in ("depends", "constrains"):
-        if name in record:
+    for name, kind in _RECORD_FIELD_KINDS:
+        if name not in record:
+            continue
+        if kind == "strings":
             c.string_list(key_path(key, name), record[name])
-    for name in ("license", "track_features"):
-        if name in record:
+        elif kind == "integer":
+            c.expect_type(key_path(key, name), record[name], int, "an integer")
+        else:
             c.expect_type(key_path(key, name), record[name], str, "a string")
-    if "size" in record:
-        c.expect_type(key_path(key, "size"), record["size"], int, "an integer")
     for name, digits in (("md5", 32), ("sha256", 64)):
         if (
             name in record
@@ -250,14 +264,7 @@ def _check_record(c: Checker, key: str, record: object) -> bool:
             and not re.fullmatch(f"[0-9a-fA-F]{{{digits}}}", record[name])
         ):
             c.add(key_path(key, name), f"expected {digits} hexadecimal digits")
-    if "archive" in record and record["archive"] not in ("conda", "tar.bz2"):
-        c.add(
-            key_path(key, "archive"),
-            f"expected 'conda' or 'tar.bz2', got {describe(record['archive'])}",
-        )
-    if "noarch" in record and record["noarch"] not in ("python", "generic", None):
-        c.add(
-            key_path(key, "noarch"),
-            f"expected 'python', 'generic' or null, got {describe(record['noarch'])}",
-        )
+    for name, allowed, words in _RECORD_FIELD_CHOICES:
+        if name in record and record[name] not in allowed:
+            c.add(key_path(key, name), f"expected {words}, got {describe(record[name])}")
     return len(c.problems) == before

@@ -1,4 +1,5 @@
-"""Variant configuration, used keys and combinations (pixiconf.pixibuild.variants).
+"""Variant configuration, used keys and combinations (pixiconf.pixibuild.variants and the
+modules it uses).
 
 Expected values are rattler-build's and pixi's: the ``integration_tests`` snapshots of
 ``rattler_build_variant_config``, ``stage1/variant_tests.rs``, pixi's ``stdlib_variants.rs``
@@ -15,19 +16,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pixiconf.manifest.selectors import parse_selector
+from pixiconf.pixibuild.combinations import combinations
+from pixiconf.pixibuild.conda_build_config import parse_conda_build_config
 from pixiconf.pixibuild.hashing import NormalizedKey, debug_map
-from pixiconf.pixibuild.variants import (
-    VariantConfig,
-    VariantError,
-    combinations,
-    compute_variants,
+from pixiconf.pixibuild.used_variables import used_variables
+from pixiconf.pixibuild.variant_config import VariantConfig, VariantError
+from pixiconf.pixibuild.variant_files import load_variant_files, parse_variant_yaml
+from pixiconf.pixibuild.variants import compute_variants
+from pixiconf.pixibuild.workspace_variants import (
     default_variants,
     derive_stdlib_variants,
-    load_variant_files,
-    parse_conda_build_config,
-    parse_variant_yaml,
     resolve_inline_variants,
-    used_variables,
     workspace_variant_config,
 )
 
@@ -750,3 +749,83 @@ def test_pixi_snapshot_boltons_noarch_python():
     assert _variants(recipe, {}, noarch="python") == [
         {"variant": {"target_platform": "noarch"}, "build-string": "pyh4616a5c_0"}
     ]
+
+
+# --------------------------------------------------------------------------- Jinja (minijinja)
+
+
+def _scope(variant, platform="linux-64"):
+    from pixiconf.pixibuild.jinja import Scope
+    from pixiconf.pixibuild.platforms import platform_context
+
+    return Scope({**platform_context(platform), **variant}, variant=variant)
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        # Jinja's own literals and operators (the hand-written subset kept `3.10` as text and
+        # had no filters or tests): rattler-build renders with minijinja, so does the reference.
+        ("${{ 3.10 }}", "3.1"),
+        ("${{ python | replace('.', '') }}", "311"),
+        ("${{ python is string }}", "true"),
+        ("${{ 'x' ~ 1 }}", "x1"),
+        ("${{ 'on' if linux }}|${{ 'on' if win }}", "on|"),
+        ("${{ [1, 'a'] }}", '[1, "a"]'),
+    ],
+)
+def test_templates_render_as_minijinja(template, expected):
+    from pixiconf.pixibuild.jinja import render_template
+
+    assert render_template(template, _scope({"python": "3.11"})) == expected
+
+
+def test_keyword_arguments_reach_the_functions():
+    from pixiconf.pixibuild.jinja import Scope, render_template
+
+    seen = []
+    scope = Scope({}, functions={"pin": lambda *a, **k: seen.append((a, k)) or "ok"})
+    assert render_template("${{ pin('x', exact=True) }}", scope) == "ok"
+    assert seen == [(("x",), {"exact": True})]
+
+
+def test_evaluations_record_only_the_variant_keys_they_read():
+    # jinja.rs TrackingContext: a lookup is recorded when it happens, so a short-circuited
+    # operand is not read.
+    from pixiconf.pixibuild.jinja import evaluate_condition
+
+    scope = _scope({"foo": "a", "bar": "b"})
+    assert evaluate_condition("osx and foo == 'a'", scope) is False
+    assert scope.accessed == set()
+    assert evaluate_condition("linux and foo == 'a' or bar", scope) is True
+    assert scope.accessed == {"foo"}
+
+
+def test_used_variables_name_compiler_keys_and_template_names():
+    from pixiconf.pixibuild.jinja import expression_variables, template_variables
+
+    assert expression_variables("foo == 'a' and compiler('cxx')") == {
+        "foo",
+        "cxx_compiler",
+        "cxx_compiler_version",
+        "CONDA_BUILD_SYSROOT",
+    }
+    assert template_variables("${{ cdt('x') }}-${{ bar | lower }}") == {"cdt_name", "bar"}
+
+
+def test_conditional_requirement_reads_its_variant_key():
+    recipe = {"requirements": {"host": [{"if": "mpi == 'openmpi'", "then": "openmpi"}]}}
+    out = _variants(recipe, {"mpi": ["openmpi", "nompi"]})
+    assert [o["variant"] for o in out] == [
+        {"mpi": "nompi", "target_platform": "linux-64"},
+        {"mpi": "openmpi", "target_platform": "linux-64"},
+    ]
+
+
+def test_jinja_errors_are_variant_errors():
+    from pixiconf.pixibuild.jinja import evaluate_condition
+
+    with pytest.raises(VariantError, match=r"^undefined value `nope` in condition `nope`$"):
+        evaluate_condition("nope", _scope({}))
+    with pytest.raises(VariantError, match=r"syntax error.* in `foo ==`$"):
+        evaluate_condition("foo ==", _scope({"foo": 1}))

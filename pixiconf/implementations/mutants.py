@@ -708,7 +708,7 @@ def _names_lowercased(original):
 
 @_mutant(
     "variants.glibc-default-2.17",
-    "pixiconf.pixibuild.variants:derive_stdlib_variants",
+    "pixiconf.pixibuild.workspace_variants:derive_stdlib_variants",
     "c_stdlib_version on linux defaults to glibc 2.17 instead of 2.28",
 )
 def _glibc_217(original):
@@ -719,7 +719,7 @@ def _glibc_217(original):
 
 @_mutant(
     "variants.stdlib-without-conda-forge",
-    "pixiconf.pixibuild.variants:derive_stdlib_variants",
+    "pixiconf.pixibuild.workspace_variants:derive_stdlib_variants",
     "c_stdlib/c_stdlib_version are derived whatever the channels, not only with conda-forge",
 )
 def _stdlib_always(original):
@@ -742,7 +742,7 @@ def _zip_ignored(original):
 
 @_mutant(
     "variants.first-target-wins",
-    "pixiconf.pixibuild.variants:resolve_inline_variants",
+    "pixiconf.pixibuild.workspace_variants:resolve_inline_variants",
     "of two matching [workspace.target.*.build-variants] tables the first written wins",
 )
 def _variants_first_target(original):

@@ -64,7 +64,7 @@ def variants(request: OperationRequest) -> OperationResult:
     """``[{variant, build-string}, ...]``: the outputs pixi-build-python renders for ``package``.
 
     The variant configuration is pixi's
-    (:func:`pixiconf.pixibuild.variants.workspace_variant_config`:
+    (:func:`pixiconf.pixibuild.workspace_variants.workspace_variant_config`:
     backend defaults < ``build-variants-files`` < ``[workspace.build-variants]`` + derived
     ``c_stdlib``); the recipe is the ``recipe`` operation's (:func:`package_recipe`);
     ``build-number`` and ``build-string-prefix`` of ``[package.build]`` apply to every output

@@ -199,7 +199,8 @@ def display_value(value: Any) -> str:
 
 
 def short_version(text: str, parts: int) -> str:
-    """The first ``parts`` dot-separated pieces of ``text``, concatenated (``3.11.2`` -> ``311``)."""
+    """The first ``parts`` dot-separated pieces of ``text``, concatenated
+    (``3.11.2`` -> ``311``)."""
     return "".join(text.split(".")[:parts])
 
 

@@ -310,7 +310,8 @@ def marker_environment(platform: str) -> dict[str, str]:
 
 
 def should_skip_requirement(req: ParsedRequirement, platform: str) -> bool:
-    """``should_skip_requirement``; ``platform`` is the mapping platform (``noarch`` or a subdir)."""
+    """``should_skip_requirement``; ``platform`` is the mapping platform (``noarch`` or a
+    subdir)."""
     if req.marker is None:
         return False
     if platform == NOARCH:
@@ -547,7 +548,8 @@ def load_mapping_table(path: str | Path) -> dict[str, str | bool]:
         else:
             raise DiagnosticError(
                 Diagnostic(
-                    f"expected a conda package name or false for '{name}', got {json.dumps(target)}",
+                    f"expected a conda package name or false for '{name}', "
+                    f"got {json.dumps(target)}",
                     file=shown,
                     key=name,
                 )

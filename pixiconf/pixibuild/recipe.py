@@ -509,7 +509,8 @@ def build_input_globs(config: PythonBackendConfig, *, editable: bool) -> list[st
 
 
 def metadata_input_globs(config: PythonBackendConfig) -> list[str]:
-    """``PyprojectMetadataProvider::input_globs``: ``pyproject.toml`` once it was read (Read mode)."""
+    """``PyprojectMetadataProvider::input_globs``: ``pyproject.toml`` once it was read (Read
+    mode)."""
     return [] if config.ignore_pyproject_manifest is True else ["pyproject.toml"]
 
 
@@ -879,13 +880,15 @@ def package_recipe(
 
     Loads the workspace and the package manifest (:func:`pixiconf.manifest.package.load_package`),
     resolves the backend config for ``platform`` (:func:`pixiconf.pixibuild.config.resolve_config`),
-    computes the variant keys (:func:`pixiconf.pixibuild.variants.workspace_variant_config`) and
+    computes the variant keys
+    (:func:`pixiconf.pixibuild.workspace_variants.workspace_variant_config`) and
     generates the recipe.  ``env`` is the environment the backend sees (``UV_CACHE_DIR``,
     ``BUILD_EDITABLE_PYTHON``).  Unpacks as ``(recipe, warnings, package_directory)``.
     """
     from pixiconf.manifest.load import load_package
     from pixiconf.pixibuild.config import resolve_config
-    from pixiconf.pixibuild.variants import VariantError, workspace_variant_config
+    from pixiconf.pixibuild.variant_config import VariantError
+    from pixiconf.pixibuild.workspace_variants import workspace_variant_config
     from pixiconf.workspace.environments import (
         environment_features,
         get_environment,

@@ -3,19 +3,24 @@
 * unit tests of the pieces (``when=`` conditions, manifest specs as match specs, platform
   alignment, what is reported unsupported);
 * the lock-check cases never touch the network (socket guard plus an unreachable proxy);
-* property tests against the lock writer (``pixiconf.lock.lock_workspace``): a lock written for
-  a generated workspace is satisfiable when checked straight away; removing a platform or
-  changing a spec makes it unsatisfiable with exactly pixi's reasons.
+* property tests with an independent oracle: for a generated channel and workspace the test
+  solves by hand (the generated specs admit every version) and writes the pixi.lock itself,
+  with the ``platforms`` header of a lock from pixi's own test data.  The reference's writer
+  (``pixiconf.lock.lock_workspace``) must lock exactly that solution (read as plain YAML); the
+  checker must find the test's lock satisfiable, and report a removed platform, a changed spec,
+  a changed channel or a package missing from the lock with exactly pixi's reasons (the
+  wordings of the lock-check cases, which were recorded from pixi).
 """
 
 from __future__ import annotations
 
 import socket
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from rattler import BuildString, PackageRecord
@@ -170,8 +175,10 @@ packages:
                 "  - conda: https://conda.anaconda.org/conda-forge/win-64/foo-1.0-h0_0.conda\n",
                 "  - conda_source: foo[12345678] @ foo\n",
             ).replace(
-                "packages:\n- conda: https://conda.anaconda.org/conda-forge/win-64/foo-1.0-h0_0.conda\n",
-                "packages:\n- conda_source: foo[12345678] @ foo\n  version: '1.0'\n  build: h0_0\n  subdir: win-64\n",
+                "packages:\n- conda: https://conda.anaconda.org/conda-forge/win-64/"
+                "foo-1.0-h0_0.conda\n",
+                "packages:\n- conda_source: foo[12345678] @ foo\n"
+                "  version: '1.0'\n  build: h0_0\n  subdir: win-64\n",
             ),
             "locked source packages",
         ),
@@ -179,8 +186,8 @@ packages:
 )
 def test_what_is_not_modelled_is_unsupported(tmp_path, extra, lock, why):
     (tmp_path / "pixi.toml").write_text(
-        '[workspace]\nchannels = ["conda-forge"]\nplatforms = ["win-64"]\npreview = ["pixi-build"]\n\n'
-        + extra,
+        '[workspace]\nchannels = ["conda-forge"]\nplatforms = ["win-64"]\n'
+        'preview = ["pixi-build"]\n\n' + extra,
         encoding="utf-8",
     )
     (tmp_path / "pixi.lock").write_text(lock, encoding="utf-8")
@@ -217,7 +224,7 @@ def test_lock_check_cases_never_touch_the_network(no_network, tmp_path):
     assert sum(v is CaseOutcome.PASS for v in outcomes.values()) >= 40
 
 
-# -- properties against the lock writer ------------------------------------------------------
+# -- generated workspaces -------------------------------------------------------------------
 
 NAMES = ("alpha", "beta", "gamma", "delta", "epsilon")
 VERSIONS = ("1.0", "1.5", "2.0", "3.1")
@@ -352,15 +359,6 @@ def _environments(gen: Generated) -> list[str]:
 
 @PROPERTY
 @given(generated())
-def test_a_fresh_lock_is_satisfiable(gen):
-    with tempfile.TemporaryDirectory() as base:
-        _, root, manifest, lock = _lock(gen, Path(base))
-        result = check_lock(manifest, lock, root)
-        assert (result.satisfiable, result.reasons) == (True, [])
-
-
-@PROPERTY
-@given(generated())
 def test_a_fresh_lock_writes_system_requirement_platforms_under_aliases(gen):
     """``shorten_platform_names``: a platform that is not a subdir platform is written ``pN``;
     ``align_platform_names`` maps every alias back to a workspace platform."""
@@ -378,57 +376,248 @@ def test_a_fresh_lock_writes_system_requirement_platforms_under_aliases(gen):
         assert all(not p.name.startswith("linux-64-") for p in lock.platforms)
 
 
-def _workspace_names(lock: PixiLock, manifest) -> dict[str, str]:
-    """Locked name → the workspace name pixi reports it under (``align_platform_names``)."""
-    aligned = align_platform_names(lock, workspace_platforms(manifest))
-    return {w.name: a.name for w, a in zip(lock.platforms, aligned.platforms, strict=True)}
+# -- an independent oracle ---------------------------------------------------------------------
+#
+# Every generated spec ("*" or ">=" the lowest version) and every generated depends entry ("*"
+# or ">=1.0") admits every version of the channel, so the solution is known without a solver:
+# each environment locks the closure of its direct dependencies over ``depends``; "highest"
+# takes every package's highest version, "lowest" its lowest, "lowest-direct" the lowest for
+# the direct dependencies (of the whole solve group) and the highest for the others.  A solve
+# group is solved once; each of its environments locks the closure of its own dependencies.
+# The lock files below are written by the test itself, and the writer's lock is read as plain
+# YAML, so neither side of a comparison goes through the reference's writer or reader.
+
+#: ``platforms`` of a lock pixi writes for bare subdirs, taken from pixi's own test data:
+#: docs/source_files/pixi_workspaces/pixi_build/cpp/pixi.lock (pixi 2b25fc76).
+PIXI_PLATFORM_VIRTUAL_PACKAGES = {
+    "linux-64": ["__unix=0=0", "__linux=4.18", "__glibc=2.28", "__archspec=0=x86_64"],
+    "osx-arm64": ["__unix=0=0", "__osx=13.0", "__archspec=0=m1"],
+    "win-64": ["__win=10.0", "__archspec=0=x86_64"],
+}
+#: ``environments.*.options`` of a lock as pixi writes them (non-default values only; the
+#: spellings are those of the lock-check cases, e.g. cases/lock-check/solve-options-matching).
+LOCK_STRATEGY = {"lowest": "lowest-version", "lowest-direct": "lowest-version-direct"}
 
 
-def _lock_platform_names(lock: PixiLock, env: str) -> list[str]:
-    return [name for name, records in lock.environments[env].conda.items() if records]
+def _environment_dependencies(gen: Generated) -> dict[str, dict[str, str]]:
+    """environment -> its direct conda dependencies (the default feature is in both)."""
+    envs = {"default": dict(gen.default)}
+    if gen.extra:
+        envs["extra"] = {**gen.default, **gen.extra}
+    return envs
+
+
+def _closure(gen: Generated, names: set[str]) -> set[str]:
+    seen, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += [entry.split()[0] for entry in gen.packages[name][1]]
+    return seen
+
+
+def expected_solution(gen: Generated) -> dict[str, dict[str, str]]:
+    """environment -> {package: locked version}, solved by hand (see above)."""
+    envs = _environment_dependencies(gen)
+    grouped = gen.solve_group and len(envs) > 1
+    groups = [list(envs)] if grouped else [[env] for env in envs]
+    solution = {}
+    for group in groups:
+        direct = set().union(*(envs[env] for env in group))
+        version = {}
+        for name in _closure(gen, direct):
+            versions = sorted(gen.packages[name][0], key=float)
+            lowest = gen.strategy == "lowest" or (
+                gen.strategy == "lowest-direct" and name in direct
+            )
+            version[name] = versions[0] if lowest else versions[-1]
+        for env in group:
+            solution[env] = {n: version[n] for n in _closure(gen, set(envs[env]))}
+    return solution
+
+
+def _subdir(gen: Generated, name: str, platform: str) -> str:
+    return "noarch" if gen.packages[name][2] else platform
+
+
+def _archive(name: str, version: str) -> str:
+    return f"{name}-{version}-h0_0.tar.bz2"
+
+
+def _options(gen: Generated) -> dict[str, str]:
+    options = {}
+    if gen.strategy in LOCK_STRATEGY:
+        options["strategy"] = LOCK_STRATEGY[gen.strategy]
+    if gen.priority == "disabled":
+        options["channel-priority"] = "disabled"
+    return options
+
+
+def oracle_lock(gen: Generated, url: str) -> str:
+    """The pixi.lock (v7) pixi writes for ``gen``, built by the test from the generated
+    inputs alone."""
+    assert gen.sysreq is None, "the fixture's virtual packages are those of bare subdirs"
+    environments, records = {}, {}
+    for env, packages in expected_solution(gen).items():
+        locked = {}
+        for platform in gen.platforms:
+            locked[platform] = []
+            for name in sorted(packages):
+                subdir = _subdir(gen, name, platform)
+                archive = f"{url}/{subdir}/{_archive(name, packages[name])}"
+                locked[platform].append({"conda": archive})
+                records[archive] = {"conda": archive, "subdir": subdir}
+                if gen.packages[name][1]:
+                    records[archive]["depends"] = list(gen.packages[name][1])
+        environments[env] = {"channels": [{"url": url + "/"}]}
+        if _options(gen):
+            environments[env]["options"] = _options(gen)
+        environments[env]["packages"] = locked
+    lock = {
+        "version": 7,
+        "platforms": [
+            {"name": p, "virtual-packages": PIXI_PLATFORM_VIRTUAL_PACKAGES[p]}
+            for p in gen.platforms
+        ],
+        "environments": environments,
+        "packages": [records[archive] for archive in sorted(records)],
+    }
+    return yaml.safe_dump(lock, sort_keys=False)
 
 
 @PROPERTY
-@given(generated(), st.data())
+@given(generated())
+def test_the_writer_locks_what_the_oracle_predicts(gen):
+    """``lock_workspace`` against the hand solution, its lock read as plain YAML."""
+    with tempfile.TemporaryDirectory() as base:
+        url, root, _, _ = _lock(gen, Path(base))
+        written = yaml.safe_load((root / "pixi.lock").read_text(encoding="utf-8"))
+    subdir = {p["name"]: p.get("subdir", p["name"]) for p in written["platforms"]}
+    assert sorted(subdir.values()) == sorted(gen.platforms)
+    solution = expected_solution(gen)
+    assert sorted(written["environments"]) == sorted(solution)
+    for env, packages in solution.items():
+        locked = written["environments"][env]
+        assert [c["url"].rstrip("/") for c in locked["channels"]] == [url]
+        assert locked.get("options", {}) == _options(gen)
+        by_subdir = {subdir[name]: entries for name, entries in locked["packages"].items()}
+        for platform in gen.platforms:
+            archives = sorted(entry["conda"] for entry in by_subdir[platform])
+            expected = sorted(
+                f"{_subdir(gen, n, platform)}/{_archive(n, v)}" for n, v in packages.items()
+            )
+            assert ["/".join(a.rsplit("/", 2)[-2:]) for a in archives] == expected, (env, platform)
+
+
+def generated_bare():
+    """Generated workspaces without system requirements (their platforms are bare subdirs)."""
+    return generated().map(lambda gen: replace(gen, sysreq=None))
+
+
+def _oracle_workspace(gen: Generated, base: Path) -> tuple[str, Path, PixiLock]:
+    channel = base / "channel"
+    write_repodata(channel, gen.channel())
+    root = base / "ws"
+    root.mkdir()
+    url = channel.as_uri()
+    (root / "pixi.lock").write_text(oracle_lock(gen, url), encoding="utf-8")
+    return url, root, read_lock_file(root / "pixi.lock")
+
+
+@PROPERTY
+@given(generated_bare())
+def test_an_oracle_lock_is_satisfiable(gen):
+    with tempfile.TemporaryDirectory() as base:
+        url, root, lock = _oracle_workspace(gen, Path(base))
+        result = _check(gen, root, lock, gen.manifest(url))
+        assert (result.satisfiable, result.reasons) == (True, [])
+
+
+@PROPERTY
+@given(generated_bare(), st.data())
 def test_removing_a_platform_reports_it_per_environment(gen, data):
     if len(gen.platforms) < 2:
         reject()
     removed = data.draw(st.sampled_from(gen.platforms))
     with tempfile.TemporaryDirectory() as base:
-        url, root, _, lock = _lock(gen, Path(base))
-        subdir = {p.name: p.subdir for p in lock.platforms}
+        url, root, lock = _oracle_workspace(gen, Path(base))
         remaining = [p for p in gen.platforms if p != removed]
         result = _check(gen, root, lock, gen.manifest(url, platforms=remaining))
-        expected = [
-            f"environment '{env}' is out of date because platform(s) '{name}' present in the lock "
-            "file but not in the environment"
-            for env in _environments(gen)
-            for name in _lock_platform_names(lock, env)
-            if subdir[name] == removed
-        ]
-        assert expected, "every environment locks packages on every platform"
-        assert (result.satisfiable, result.reasons) == (False, expected)
+    expected = [
+        f"environment '{env}' is out of date because platform(s) '{removed}' present in the lock "
+        "file but not in the environment"
+        for env in _environments(gen)
+    ]
+    assert (result.satisfiable, result.reasons) == (False, expected)
 
 
 @PROPERTY
-@given(generated(), st.data())
+@given(generated_bare(), st.data())
 def test_changing_a_spec_reports_it_per_environment_and_platform(gen, data):
     name = data.draw(st.sampled_from(sorted(gen.default)))
     with tempfile.TemporaryDirectory() as base:
-        url, root, manifest, lock = _lock(gen, Path(base))
+        url, root, lock = _oracle_workspace(gen, Path(base))
         changed = {**gen.default, name: "==999"}
         result = _check(gen, root, lock, gen.manifest(url, default=changed))
-        order = {p: i for i, p in enumerate(PLATFORMS)}
-        subdir = {p.name: p.subdir for p in lock.platforms}
-        reported = _workspace_names(lock, manifest)
-        expected = [
-            f"the dependencies of environment '{env}' for platform {reported[platform]} are out of date "
-            f"because the requirement '{name} ==999' could not be satisfied (required by "
-            "'<environment>')"
-            for env in _environments(gen)
-            for platform in sorted(_lock_platform_names(lock, env), key=lambda p: order[subdir[p]])
-        ]
-        assert (result.satisfiable, result.reasons) == (False, expected)
+    expected = [
+        f"the dependencies of environment '{env}' for platform {platform} are out of date "
+        f"because the requirement '{name} ==999' could not be satisfied (required by "
+        "'<environment>')"
+        for env in _environments(gen)
+        for platform in gen.platforms
+    ]
+    assert (result.satisfiable, result.reasons) == (False, expected)
+
+
+@PROPERTY
+@given(generated_bare())
+def test_changing_the_channel_reports_it_per_environment(gen):
+    with tempfile.TemporaryDirectory() as base:
+        url, root, lock = _oracle_workspace(gen, Path(base))
+        result = _check(gen, root, lock, gen.manifest(url + "-moved"))
+    expected = [
+        f"environment '{env}' is out of date because the channels in the lock file do not match "
+        "the environments channels"
+        for env in _environments(gen)
+    ]
+    assert (result.satisfiable, result.reasons) == (False, expected)
+
+
+@PROPERTY
+@given(generated_bare(), st.data())
+def test_a_package_missing_from_the_lock_is_reported(gen, data):
+    """A direct dependency (of no other package) removed from every platform of the lock: its
+    requirement fails, required by the environment, on every platform of every environment."""
+    name = data.draw(st.sampled_from(sorted(gen.default)))
+    if gen.extra.get(name, gen.default[name]) != gen.default[name]:
+        reject()  # two different specs: which of them pixi names is not this test's subject
+    if any(
+        entry.split()[0] == name for _, depends, _ in gen.packages.values() for entry in depends
+    ):
+        # pixi walks a stack (platform.rs verify_package_platform_satisfiability), so a
+        # package that is also some record's dependency may be reported as that record's.
+        reject()
+    with tempfile.TemporaryDirectory() as base:
+        url, root, _ = _oracle_workspace(gen, Path(base))
+        text = yaml.safe_load((root / "pixi.lock").read_text(encoding="utf-8"))
+        for env in text["environments"].values():
+            for platform, entries in env["packages"].items():
+                env["packages"][platform] = [
+                    e for e in entries if not e["conda"].rsplit("/", 1)[1].startswith(name + "-")
+                ]
+        (root / "pixi.lock").write_text(yaml.safe_dump(text, sort_keys=False), encoding="utf-8")
+        lock = read_lock_file(root / "pixi.lock")
+        result = _check(gen, root, lock, gen.manifest(url))
+    spec = gen.default[name]
+    expected = [
+        f"the dependencies of environment '{env}' for platform {platform} are out of date "
+        f"because the requirement '{name} {spec}' could not be satisfied (required by "
+        "'<environment>')"
+        for env in _environments(gen)
+        for platform in gen.platforms
+    ]
+    assert (result.satisfiable, result.reasons) == (False, expected)
 
 
 def test_an_old_satisfiable_lock_warns_about_its_format(tmp_path):

@@ -9,15 +9,16 @@ from typing import Any
 
 from pixiconf.diagnostics import Diagnostic, DiagnosticError
 from pixiconf.manifest import toml
+from pixiconf.manifest.document import MANIFEST_KEYS, parse_manifest_data
 from pixiconf.manifest.model import WorkspaceManifest
 from pixiconf.manifest.package import (
-    MANIFEST_KEYS,
     PackageManifest,
+    check_package_table,
     package_defaults,
     parse_package,
     workspace_properties,
 )
-from pixiconf.manifest.parse import parse_manifest_data
+from pixiconf.manifest.preview import PIXI_BUILD
 from pixiconf.manifest.pyproject import (
     PyprojectError,
     apply_pyproject,
@@ -171,17 +172,9 @@ def load_package(
             top.optional(key)
         top.ignore("$schema", "tool")
         top.finalize()
-    raw = source.table(("package",), data["package"])
-    if "build" not in raw:
-        raise source.error(
-            ("package",), "missing field 'build' in table", label="table with missing field"
-        )
-    if not manifest.workspace.preview_enabled("pixi-build"):
-        raise source.error(
-            ("package",),
-            "[package] section is only allowed when the `pixi-build` preview flag is enabled",
-            help="Run `pixi workspace preview add pixi-build` to enable the preview flag",
-        )
+    raw = check_package_table(
+        source, data["package"], pixi_build=manifest.workspace.preview_enabled(PIXI_BUILD)
+    )
 
     ws_source = data if is_workspace_manifest else _workspace_data(workspace_path, workspace_text)
     ws_raw = ws_source.get("workspace", ws_source.get("project"))

@@ -10,6 +10,7 @@ reject every pin (``ResolvedPackageMap::try_into_unique`` / ``into_pixi_specs`` 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pixiconf.diagnostics import DiagnosticError
@@ -18,6 +19,14 @@ from pixiconf.manifest.source import KeyPath, ManifestSource, toml_type_name
 PIN_KINDS = ("pin-subpackage", "pin-compatible")
 #: The help of ``TomlTarget::into_workspace_target`` for pins in workspace tables.
 WORKSPACE_PIN_HELP = "Pins are only supported in package dependency tables"
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    """A ``{ pin-compatible = ... }`` or ``{ pin-subpackage = ... }`` entry of a package table."""
+
+    kind: str
+    value: Any
 
 
 def parse_pin(src: ManifestSource, path: KeyPath, value: dict[str, Any]) -> tuple[str, Any] | None:

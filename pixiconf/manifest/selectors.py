@@ -14,6 +14,8 @@ from functools import cache, lru_cache
 
 from rattler import Subdir as Platform  # `Platform` is deprecated in py-rattler
 
+from pixiconf.manifest.source import KeyPath, ManifestSource
+
 FAMILIES = ("linux", "unix", "win", "osx", "macos")
 MAX_PLATFORM_NAME_BYTES = 64
 
@@ -165,6 +167,27 @@ def parse_selector(key: str) -> TargetSelector:
     except SelectorError:
         raise SelectorError(unknown_platform_message(key)) from None
     return TargetSelector("name", key, key)
+
+
+def read_selector(source: ManifestSource, path: KeyPath, key: str) -> TargetSelector:
+    """A ``[...target.<key>]`` table name as a selector; a bad one is an error at ``path``."""
+    try:
+        return parse_selector(key)
+    except SelectorError as exc:
+        raise source.error(path, str(exc)) from None
+
+
+def reject_glob_in_package(source: ManifestSource, path: KeyPath, selector: TargetSelector) -> None:
+    """``[package.target.*]`` and ``[package.build.target.*]`` take no wildcard selector
+    (``toml/package.rs`` ``TomlPackage::deserialize``, ``toml/build_backend.rs``
+    ``TomlPackageBuild::deserialize``)."""
+    if selector.kind == "glob":
+        raise source.error(
+            path,
+            f"the wildcard target selector '{selector}' is not supported in package targets",
+            label="wildcard target selector specified here",
+            help="Use a concrete platform name, such as `linux-64`, instead of a wildcard.",
+        )
 
 
 def _validate_glob(glob: str) -> str:

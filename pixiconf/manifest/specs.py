@@ -279,6 +279,20 @@ def check_spec_combinations(source: ManifestSource, path: KeyPath, value: dict[s
             raise source.error(path, error)
 
 
+def is_source_spec(spec: Any) -> bool:
+    """``PixiSpec::is_source``: git, or a path/url that is not a conda archive
+    (``crates/pixi_spec/src/lib.rs``; archives are told apart as in
+    ``TomlSpec::validate_field_combinations``)."""
+    if not isinstance(spec, dict):
+        return False
+    if "git" in spec:
+        return True
+    location = spec.get("path") or spec.get("url")
+    if not isinstance(location, str):
+        return False
+    return not location.split("?")[0].split("#")[0].endswith(CONDA_ARCHIVES)
+
+
 def conda_dependency_map(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, Any]:
     table = source.table(path, value)
     result: dict[str, Any] = {}

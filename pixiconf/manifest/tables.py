@@ -1,7 +1,10 @@
-"""Small tables: ``[activation]``, channels, ``[system-requirements]``.
+"""Small tables and values: ``[activation]``, channels, ``[system-requirements]``, the
+``TomlIndexSet`` arrays and the ``channel-priority``/``solve-strategy`` choices.
 
 Sources: ``crates/pixi_manifest/src/activation.rs``, ``toml/channel.rs``
-(``PrioritizedChannel``), ``toml/system_requirements.rs``.
+(``PrioritizedChannel``), ``toml/system_requirements.rs``, ``crates/pixi_toml``
+(``TomlIndexSet``, ``TomlEnum``) and ``crates/pixi_manifest/src/workspace.rs``
+(``ChannelPriority``, ``SolveStrategy``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,20 @@ from typing import Any
 
 from pixiconf.manifest.exclude_newer import read_exclude_newer
 from pixiconf.manifest.source import KeyPath, ManifestSource, toml_type_name
+
+#: ``ChannelPriority`` and ``SolveStrategy`` values, in pixi's ``TomlEnum`` order.
+CHANNEL_PRIORITIES = ("strict", "flexible", "disabled")
+SOLVE_STRATEGIES = ("highest", "lowest", "lowest-direct")
+
+
+def index_set(source: ManifestSource, path: KeyPath, value: Any) -> list[Any]:
+    """pixi_toml ``TomlIndexSet`` (workspace channels, feature platforms) says
+    ``expected array, found ...``, without the article toml-span's ``Vec`` uses."""
+    return source.expect(path, value, list, "array")
+
+
+def index_set_strings(source: ManifestSource, path: KeyPath, value: Any) -> list[str]:
+    return source.strings(path, index_set(source, path, value))
 
 
 @dataclass(frozen=True, slots=True)

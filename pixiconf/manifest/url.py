@@ -11,6 +11,9 @@ special schemes).
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from pixiconf.manifest.source import KeyPath, ManifestSource
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _SPECIAL = ("http", "https", "ws", "wss", "ftp")
@@ -56,3 +59,13 @@ def url_error(text: str) -> str | None:
     if not special and any(c in _FORBIDDEN_HOST - {"%"} for c in host):
         return "invalid domain character"  # an opaque host
     return None
+
+
+def read_url(source: ManifestSource, path: KeyPath, value: Any) -> str:
+    """A ``TomlFromStr<Url>`` value: a string (``from_str``'s type error), then
+    :func:`url_error`."""
+    text = source.from_str(path, value)
+    error = url_error(text)
+    if error is not None:
+        raise source.error(path, error)
+    return text

@@ -1,9 +1,9 @@
 """Mutation score: does the corpus tell the reference from deliberately wrong variants of it?
 
-For every mutant of :mod:`pixiconf.implementations.mutants` the corpus runs against the reference with the
-mutant installed, in process; a mutant is *killed* when at least one case that passes against
-the reference fails (or errors) under it.  Prints, per mutant, killed/survived and how many
-cases killed it, then the kill rate and the survivors.
+For every mutant of :mod:`pixiconf.implementations.mutants` the corpus runs against the
+reference with the mutant installed, in process; a mutant is *killed* when at least one case
+that passes against the reference fails (or errors) under it.  Prints, per mutant,
+killed/survived and how many cases killed it, then the kill rate and the survivors.
 
 Speed: a coverage pass first records which cases call each mutant's target function (the
 reference's memo caches emptied before every case, so a cached result never hides a call);

@@ -1,8 +1,8 @@
 """The external-binary adapter (pixiconf.implementations.pixi_binary) and the pixiconf-pixi shim.
 
 The slice tests run real subprocesses: the adapter drives the ``pixiconf-pixi`` console script
-(or ``python -m pixiconf.implementations.pixi_shim.main`` when the script is not installed), and the outcome
-must be the one the reference gives for the same case.
+(or ``python -m pixiconf.implementations.pixi_shim.main`` when the script is not installed),
+and the outcome must be the one the reference gives for the same case.
 """
 
 from __future__ import annotations

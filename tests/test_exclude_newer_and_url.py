@@ -1,4 +1,7 @@
-"""exclude-newer values and TomlFromStr<Url> errors; every expectation was checked against pixi 0.77."""
+"""exclude-newer values and TomlFromStr<Url> errors.
+
+Every expectation was checked against pixi 0.77.
+"""
 
 import pytest
 

@@ -175,7 +175,10 @@ def test_unknown_and_duplicate_platforms(tmp_path):
     d = _error(tmp_path, unknown).diagnostic
     assert d.label == "Environment `default` is using an unknown platform `osx-64`"
     assert d.line == 8
-    duplicate = "version: 7\nplatforms:\n- name: linux-64\n- name: linux-64\nenvironments: {}\npackages: []\n"
+    duplicate = (
+        "version: 7\nplatforms:\n- name: linux-64\n- name: linux-64\n"
+        "environments: {}\npackages: []\n"
+    )
     d = _error(tmp_path, duplicate).diagnostic
     assert d.label == "Duplicate platform name `linux-64` found"
     assert d.line == 4

@@ -309,7 +309,8 @@ def test_activation_scripts_concatenate_per_feature(generated):
 
 @st.composite
 def pypi_workspaces(draw):
-    """Features ``cuda`` and ``cpu`` with random pypi-options, listed as [cuda, cpu] and [cpu, cuda]."""
+    """Features ``cuda`` and ``cpu`` with random pypi-options, listed as [cuda, cpu] and
+    [cpu, cuda]."""
     manifest = draw(
         gen.manifests(
             min_features=0,

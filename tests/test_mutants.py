@@ -1,6 +1,6 @@
-"""The mutant catalogue (pixiconf.implementations.mutants) and its machinery: every area has mutants, a mutant
-is installed and removed cleanly, a sample is killed by its area's cases in process, and the
-shim applies ``PIXICONF_MUTANT`` in a real subprocess."""
+"""The mutant catalogue (pixiconf.implementations.mutants) and its machinery: every area has
+mutants, a mutant is installed and removed cleanly, a sample is killed by its area's cases in
+process, and the shim applies ``PIXICONF_MUTANT`` in a real subprocess."""
 
 from __future__ import annotations
 

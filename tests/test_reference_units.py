@@ -365,8 +365,8 @@ def test_pypi_union_of_nothing_is_nothing():
             GOOGLE,
             PREFIX,  # toml/manifest.rs test_conflicting_pypi_options
             (
-                "multiple primary pypi indexes are not supported, found both https://google.com/ and "
-                "https://prefix.dev/ across multiple pypi options"
+                "multiple primary pypi indexes are not supported, found both "
+                "https://google.com/ and https://prefix.dev/ across multiple pypi options"
             ),
         ),
         (

@@ -65,7 +65,8 @@ def test_valid(text):
         ("MIT WITH MIT", "MIT WITH MIT\n         ^^^ expected a `<exception>` here"),
         (
             "Classpath-exception-2.0",
-            "Classpath-exception-2.0\n^^^^^^^^^^^^^^^^^^^^^^^ expected one of `<license>`, `(` here",
+            "Classpath-exception-2.0\n"
+            "^^^^^^^^^^^^^^^^^^^^^^^ expected one of `<license>`, `(` here",
         ),
         ("(MIT) (MIT)", "(MIT) (MIT)\n      ^ expected one of `AND`, `OR` here"),
         ("(MIT", "(MIT\n- unclosed parens"),

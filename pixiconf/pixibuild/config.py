@@ -17,7 +17,7 @@ intermediate_backend.rs`` (``IntermediateBackend::new``, ``conda_outputs``):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -142,7 +142,9 @@ def _or(first: Any, second: Any) -> Any:
 
 
 def parse_config(value: Any) -> PythonBackendConfig:
-    """Deserialize one config table like ``serde_json::from_value::<PythonBackendConfig>``.
+    """Deserialize one config table like ``serde_json::from_value::<PythonBackendConfig>``
+    (``pixi_build_python/src/config.rs``: the derived ``Deserialize`` visits the keys in the
+    order they arrive, sorted; an unknown or repeated field is the first error).
 
     Raises :class:`ConfigError` with serde's message.
     """
@@ -153,39 +155,14 @@ def parse_config(value: Any) -> PythonBackendConfig:
     config = PythonBackendConfig()
     seen: set[str] = set()
     for key in sorted(value):
-        item = value[key]
         if key not in CONFIG_FIELDS:
             raise ConfigError(f"unknown field `{key}`, expected {_one_of(CONFIG_FIELDS)}")
         name = "debug-dir" if key == "debug_dir" else key
         if name in seen:
             raise ConfigError(f"duplicate field `{name}`")
         seen.add(name)
-        if name == "noarch":
-            config.noarch = _bool(item)
-        elif name == "extra-args":
-            config.extra_args = _strings(item)
-        elif name == "env":
-            config.env = _string_map(item)
-        elif name == "debug-dir":
-            if not isinstance(item, str):
-                raise ConfigError(f"invalid type: {_unexpected(item)}, expected path string")
-            config.debug_dir = item
-        elif name == "extra-input-globs":
-            config.extra_input_globs = _strings(item)
-        elif name == "compilers":
-            config.compilers = _strings(item)
-        elif name == "ignore-pyproject-manifest":
-            config.ignore_pyproject_manifest = _bool(item)
-        elif name == "ignore-pypi-mapping":
-            config.ignore_pypi_mapping_option = _bool(item)
-        elif name == "pypi-conda-map":
-            config.pypi_conda_map = _pypi_conda_map(item)
-        elif name == "abi3":
-            config.abi3 = _bool(item)
-        elif name == "skip-pyc-compilation":
-            config.skip_pyc_compilation = _skip_pyc(item)
-        elif name == "installer":
-            config.installer = _installer(item)
+        attribute, read = _FIELD_READERS[name]
+        setattr(config, attribute, read(value[key]))
     return config
 
 
@@ -326,3 +303,27 @@ def _installer(value: Any) -> str:
             raise ConfigError(f"unknown variant `{variant}`, expected {_one_of(INSTALLERS)}")
         raise ConfigError("invalid type: map, expected unit variant")
     raise ConfigError(f"invalid type: {_unexpected(value)}, expected string or map")
+
+
+def _path_string(value: Any) -> str:
+    """A ``PathBuf`` field."""
+    if not isinstance(value, str):
+        raise ConfigError(f"invalid type: {_unexpected(value)}, expected path string")
+    return value
+
+
+#: serde field -> (``PythonBackendConfig`` attribute, reader of its value).
+_FIELD_READERS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "noarch": ("noarch", _bool),
+    "extra-args": ("extra_args", _strings),
+    "env": ("env", _string_map),
+    "debug-dir": ("debug_dir", _path_string),
+    "extra-input-globs": ("extra_input_globs", _strings),
+    "compilers": ("compilers", _strings),
+    "ignore-pyproject-manifest": ("ignore_pyproject_manifest", _bool),
+    "ignore-pypi-mapping": ("ignore_pypi_mapping_option", _bool),
+    "pypi-conda-map": ("pypi_conda_map", _pypi_conda_map),
+    "abi3": ("abi3", _bool),
+    "skip-pyc-compilation": ("skip_pyc_compilation", _skip_pyc),
+    "installer": ("installer", _installer),
+}

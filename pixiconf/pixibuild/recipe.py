@@ -232,79 +232,100 @@ class PyprojectMetadata:
 
 
 def parse_pyproject(text: str) -> dict[str, Any]:
-    """``toml::from_str::<pyproject_toml::PyProjectToml>``: the fields the backend reads are
-    type-checked; ``ValueError`` carries serde's complaint."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.specifiers import InvalidSpecifier
-    from packaging.version import InvalidVersion, Version
-
+    """``toml::from_str::<pyproject_toml::PyProjectToml>`` (``PyprojectMetadataProvider::
+    ensure_manifest``): the fields the backend reads are type-checked; ``ValueError`` carries
+    serde's complaint."""
     try:
         data = toml.loads(text)
     except (toml.TOMLDecodeError, RecursionError) as exc:
         raise ValueError(f"TOML parse error: {exc}") from None
-
-    def expect(value: Any, kind: type, what: str, where: str) -> Any:
-        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-            raise ValueError(f"invalid type for `{where}`, expected {what}")
-        return value
-
-    def requirements(value: Any, where: str) -> None:
-        for item in expect(value, list, "a sequence", where):
-            expect(item, str, "a string", where)
-            try:
-                Requirement(item)
-            except InvalidRequirement as exc:
-                raise ValueError(f"invalid PEP 508 requirement in `{where}`: {exc}") from None
-
     project = data.get("project")
     if project is not None:
-        expect(project, dict, "a table", "project")
-        if "name" not in project:
-            raise ValueError("missing field `name`")
-        expect(project["name"], str, "a string", "project.name")
-        for key in ("description",):
-            if key in project:
-                expect(project[key], str, "a string", f"project.{key}")
-        if "version" in project:
-            try:
-                Version(expect(project["version"], str, "a string", "project.version"))
-            except InvalidVersion as exc:
-                raise ValueError(f"invalid version in `project.version`: {exc}") from None
-        if "requires-python" in project:
-            try:
-                pep440.parse_specifiers(
-                    expect(project["requires-python"], str, "a string", "project.requires-python")
-                )
-            except InvalidSpecifier as exc:
-                raise ValueError(f"invalid `project.requires-python`: {exc}") from None
-        if "dependencies" in project:
-            requirements(project["dependencies"], "project.dependencies")
-        license_ = project.get("license")
-        if license_ is not None and not (
-            isinstance(license_, str)
-            or (
-                isinstance(license_, dict)
-                and len(license_) == 1
-                and isinstance(license_.get("text", license_.get("file")), str)
-            )
-        ):
-            raise ValueError("data did not match any variant of untagged enum License")
-        if "license-files" in project:
-            for item in expect(
-                project["license-files"], list, "a sequence", "project.license-files"
-            ):
-                expect(item, str, "a string", "project.license-files")
-        for key in ("urls", "scripts", "gui-scripts"):
-            if key in project:
-                for item in expect(project[key], dict, "a map", f"project.{key}").values():
-                    expect(item, str, "a string", f"project.{key}")
+        _check_project(project)
     build_system = data.get("build-system")
     if build_system is not None:
-        expect(build_system, dict, "a table", "build-system")
-        if "requires" not in build_system:
-            raise ValueError("missing field `requires`")
-        requirements(build_system["requires"], "build-system.requires")
+        _check_build_system(build_system)
     return data
+
+
+def _expect(value: Any, kind: type, what: str, where: str) -> Any:
+    """serde's ``invalid type`` for a field of the wrong type."""
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise ValueError(f"invalid type for `{where}`, expected {what}")
+    return value
+
+
+def _check_requirements(value: Any, where: str) -> None:
+    """A list of PEP 508 requirements (``pep508_rs::Requirement``)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    for item in _expect(value, list, "a sequence", where):
+        _expect(item, str, "a string", where)
+        try:
+            Requirement(item)
+        except InvalidRequirement as exc:
+            raise ValueError(f"invalid PEP 508 requirement in `{where}`: {exc}") from None
+
+
+def _check_project(project: Any) -> None:
+    """``pyproject_toml::Project``: name, description, version, requires-python,
+    dependencies, then license and the string tables."""
+    from packaging.specifiers import InvalidSpecifier
+    from packaging.version import InvalidVersion, Version
+
+    _expect(project, dict, "a table", "project")
+    if "name" not in project:
+        raise ValueError("missing field `name`")
+    _expect(project["name"], str, "a string", "project.name")
+    if "description" in project:
+        _expect(project["description"], str, "a string", "project.description")
+    if "version" in project:
+        try:
+            Version(_expect(project["version"], str, "a string", "project.version"))
+        except InvalidVersion as exc:
+            raise ValueError(f"invalid version in `project.version`: {exc}") from None
+    if "requires-python" in project:
+        text = _expect(project["requires-python"], str, "a string", "project.requires-python")
+        try:
+            pep440.parse_specifiers(text)
+        except InvalidSpecifier as exc:
+            raise ValueError(f"invalid `project.requires-python`: {exc}") from None
+    if "dependencies" in project:
+        _check_requirements(project["dependencies"], "project.dependencies")
+    _check_license(project.get("license"))
+    _check_string_tables(project)
+
+
+def _check_license(license_: Any) -> None:
+    """``pyproject_toml::License`` (untagged): a string, ``{text = ...}`` or ``{file = ...}``."""
+    if license_ is None or isinstance(license_, str):
+        return
+    if (
+        isinstance(license_, dict)
+        and len(license_) == 1
+        and isinstance(license_.get("text", license_.get("file")), str)
+    ):
+        return
+    raise ValueError("data did not match any variant of untagged enum License")
+
+
+def _check_string_tables(project: dict[str, Any]) -> None:
+    """``license-files`` (strings) and ``urls``/``scripts``/``gui-scripts`` (string maps)."""
+    if "license-files" in project:
+        for item in _expect(project["license-files"], list, "a sequence", "project.license-files"):
+            _expect(item, str, "a string", "project.license-files")
+    for key in ("urls", "scripts", "gui-scripts"):
+        if key in project:
+            for item in _expect(project[key], dict, "a map", f"project.{key}").values():
+                _expect(item, str, "a string", f"project.{key}")
+
+
+def _check_build_system(build_system: Any) -> None:
+    """``pyproject_toml::BuildSystem``: ``requires`` is required."""
+    _expect(build_system, dict, "a table", "build-system")
+    if "requires" not in build_system:
+        raise ValueError("missing field `requires`")
+    _check_requirements(build_system["requires"], "build-system.requires")
 
 
 def _pep440_version(text: str) -> str:
@@ -534,7 +555,8 @@ def generate_recipe(
     channels: Collection[str] = ("conda-forge",),
     mapper: Mapper | None = None,
 ) -> tuple[dict[str, Any], list[Diagnostic]]:
-    """Generate the recipe; returns ``(recipe, warnings)`` or raises ``DiagnosticError``.
+    """``PythonGenerator::generate_recipe`` (``pixi_build_python/src/main.rs``): the recipe
+    and its warnings, or ``DiagnosticError``.
 
     ``pyproject_text`` is ``manifest_root/pyproject.toml`` (``None`` if it does not exist).
     ``build_platform`` is ``unix``/``windows`` (default: this machine).  ``uv_cache_dir`` is
@@ -546,26 +568,76 @@ def generate_recipe(
     warnings: list[Diagnostic] = []
     read = config.ignore_pyproject_manifest is not True
     provider = PyprojectMetadata(manifest_root, pyproject_text, read=read)
+    name, version, requirements, about = recipe_from_model(package, provider, warnings)
 
-    def query(field: str, call: Callable[[], Any]) -> Any:
-        try:
-            return call()
-        except MetadataError as exc:
-            raise DiagnosticError(
-                Diagnostic(f"An error occurred while querying the {field}: {exc}", help=exc.help)
-            ) from None
+    installer = config.installer_name()
+    requirements.host.append(installer)
+    requires_python = provider.requires_python() if read else None
+    _add_python(requirements, requires_python)
 
-    # -- GeneratedRecipe::from_model -----------------------------------------------------
-    if package.name is not None:
-        if not package.name.strip():
-            raise DiagnosticError(Diagnostic("There was no name defined for the recipe"))
-        name = package.name
-    else:
-        name = query("name", provider.name)
-        if name is None:
-            raise DiagnosticError(Diagnostic("There was no name defined for the recipe"))
-    name = name.lower()
-    version = package.version if package.version is not None else query("version", provider.version)
+    build_requires = provider.build_system_requires() if read else None
+    compilers = merge_compilers(config.compilers, detect_compilers(build_requires or []))
+    noarch = is_noarch(config.noarch, compilers)
+    _add_abi3(requirements, config.abi3 is True, noarch=noarch, requires_python=requires_python)
+    if config.pypi_conda_map is not None and config.ignore_pypi_mapping():
+        warnings.append(warning(PYPI_CONDA_MAP_UNUSED))
+    if not config.ignore_pypi_mapping():
+        mapping = _Mapping(
+            mapper, host_platform, noarch, config.pypi_conda_map, pypi_table, channels
+        )
+        project_deps = provider.project_dependencies() if read else None
+        requirements.run.extend(mapping.specs(project_deps, "project", warnings))
+        requirements.host.extend(mapping.specs(build_requires, "build-system", warnings))
+    add_compilers_and_stdlib(requirements.build, compilers, variant_keys)
+
+    content = build_script.render_build_script(
+        installer=installer,
+        build_platform=build_platform or build_script.current_build_platform(),
+        editable=editable,
+        extra_args=config.extra_args,
+        manifest_root=manifest_root.as_posix()
+        if isinstance(manifest_root, Path)
+        else str(manifest_root),
+    )
+    build = _build_section(
+        package,
+        config,
+        script=_script(package, config, installer, content, uv_cache_dir),
+        noarch=noarch,
+        entry_points=_entry_points(provider, pyproject_text),
+    )
+    warnings.extend(warning(w) for w in provider.warnings)
+    recipe = {
+        "schema_version": 1,
+        "package": {"name": name, "version": version},
+        "build": build,
+        "requirements": requirements.as_recipe(),
+        "about": about,
+        "extra": {},
+    }
+    return recipe, warnings
+
+
+def _query(field: str, call: Callable[[], Any]) -> Any:
+    """A metadata query; its ``MetadataError`` names the field (``GeneratedRecipeError``)."""
+    try:
+        return call()
+    except MetadataError as exc:
+        raise DiagnosticError(
+            Diagnostic(f"An error occurred while querying the {field}: {exc}", help=exc.help)
+        ) from None
+
+
+def recipe_from_model(
+    package: PackageManifest, provider: PyprojectMetadata, warnings: list[Diagnostic]
+) -> tuple[str, str, _Requirements, dict[str, Any]]:
+    """``GeneratedRecipe::from_model`` (``pixi_build_backend/src/generated_recipe.rs``):
+    name, version, the manifest's requirements and the about section; the manifest's values
+    win over the metadata provider's."""
+    name = _recipe_name(package, provider)
+    version = (
+        package.version if package.version is not None else _query("version", provider.version)
+    )
     if version is None:
         raise DiagnosticError(Diagnostic("There was no version defined for the recipe"))
     from rattler import PackageName
@@ -579,71 +651,78 @@ def generate_recipe(
     requirements.add_target(package.dependencies, None)
     for expression, target in package.conditional.items():
         requirements.add_target(target, expression)
+    return name, version, requirements, _about(package, provider, warnings)
 
-    def url(value: str | None) -> str | None:
-        if value is None:
-            return None
-        normal, error = normalize_url(value)
-        if error is not None:
-            warnings.append(warning(f"failed to parse URL '{value}': {error}"))
-        return normal
 
-    def license_value(value: str | None) -> str | None:
-        if value is None:
-            return None
-        error = spdx_error(value)
-        if error is not None:
-            warnings.append(warning(f"failed to parse license '{value}': {error}"))
-            return None
-        return value
+def _recipe_name(package: PackageManifest, provider: PyprojectMetadata) -> str:
+    if package.name is not None:
+        name = package.name if package.name.strip() else None
+    else:
+        name = _query("name", provider.name)
+    if name is None:
+        raise DiagnosticError(Diagnostic("There was no name defined for the recipe"))
+    return name.lower()
 
-    about: dict[str, Any] = {}
-    homepage = url(
-        package.homepage if package.homepage is not None else query("homepage", provider.homepage)
-    )
-    license_ = license_value(
-        package.license if package.license is not None else query("license", provider.license)
-    )
-    description = (
-        package.description
-        if package.description is not None
-        else query("description", provider.description)
-    )
-    documentation = url(
-        package.documentation
-        if package.documentation is not None
-        else query("documentation", provider.documentation)
-    )
-    repository = url(
-        package.repository
-        if package.repository is not None
-        else query("repository", provider.repository)
-    )
-    license_files = (
-        [package.license_file]
-        if package.license_file is not None
-        else query("license-files", provider.license_files)
-    )
-    summary = query("summary", provider.summary)
-    for key, value in (
-        ("homepage", homepage),
-        ("license", license_),
-        ("license_file", license_files),
-        ("summary", summary),
-        ("description", description),
-        ("documentation", documentation),
-        ("repository", repository),
-    ):
-        if value is not None:
-            about[key] = value
 
-    # -- PythonGenerator::generate_recipe ------------------------------------------------
-    installer = config.installer_name()
-    requirements.host.append(installer)
-    requires_python = provider.requires_python() if read else None
-    python_text = f"python {requires_python}" if requires_python else "python"
+def _url_value(value: str | None, warnings: list[Diagnostic]) -> str | None:
+    """``parse_url_value``: an invalid URL is dropped with a warning."""
+    if value is None:
+        return None
+    normal, error = normalize_url(value)
+    if error is not None:
+        warnings.append(warning(f"failed to parse URL '{value}': {error}"))
+    return normal
+
+
+def _license_value(value: str | None, warnings: list[Diagnostic]) -> str | None:
+    """``parse_license_value``: an invalid SPDX expression is dropped with a warning."""
+    if value is None:
+        return None
+    error = spdx_error(value)
+    if error is not None:
+        warnings.append(warning(f"failed to parse license '{value}': {error}"))
+        return None
+    return value
+
+
+def _own_or_query(own: Any, field: str, call: Callable[[], Any]) -> Any:
+    return own if own is not None else _query(field, call)
+
+
+def _about(
+    package: PackageManifest, provider: PyprojectMetadata, warnings: list[Diagnostic]
+) -> dict[str, Any]:
+    """The about section of ``from_model``, queried in its order (the first failing query is
+    the error pixi shows)."""
+    homepage = _url_value(_own_or_query(package.homepage, "homepage", provider.homepage), warnings)
+    license_ = _license_value(_own_or_query(package.license, "license", provider.license), warnings)
+    description = _own_or_query(package.description, "description", provider.description)
+    documentation = _url_value(
+        _own_or_query(package.documentation, "documentation", provider.documentation), warnings
+    )
+    repository = _url_value(
+        _own_or_query(package.repository, "repository", provider.repository), warnings
+    )
+    own_files = None if package.license_file is None else [package.license_file]
+    license_files = _own_or_query(own_files, "license-files", provider.license_files)
+    summary = _query("summary", provider.summary)
+    about = {
+        "homepage": homepage,
+        "license": license_,
+        "license_file": license_files,
+        "summary": summary,
+        "description": description,
+        "documentation": documentation,
+        "repository": repository,
+    }
+    return {key: value for key, value in about.items() if value is not None}
+
+
+def _add_python(requirements: _Requirements, requires_python: str | None) -> None:
+    """``python[ <requires-python>]`` in host and run (``generate_recipe``)."""
     from rattler import MatchSpec
 
+    python_text = f"python {requires_python}" if requires_python else "python"
     try:
         python_spec = str(MatchSpec(python_text))
     except Exception as exc:
@@ -651,72 +730,99 @@ def generate_recipe(
     requirements.host.append(python_spec)
     requirements.run.append(python_spec)
 
-    build_requires = provider.build_system_requires() if read else None
-    compilers = list(config.compilers or [])
-    for compiler in detect_compilers(build_requires or []):
-        if compiler not in compilers:
-            compilers.append(compiler)
 
-    if config.noarch is not None:
-        noarch = config.noarch
-    else:
-        noarch = not compilers
-    if config.abi3 is True and noarch:
+def merge_compilers(configured: list[str] | None, detected: list[str]) -> list[str]:
+    """The configured compilers, then the detected ones not already listed."""
+    compilers = list(configured or [])
+    compilers.extend(c for c in detected if c not in compilers)
+    return compilers
+
+
+def is_noarch(configured: bool | None, compilers: list[str]) -> bool:
+    """``generate_recipe``: the configured ``noarch``, else noarch when there is no compiler."""
+    return configured if configured is not None else not compilers
+
+
+def _add_abi3(
+    requirements: _Requirements, abi3: bool, *, noarch: bool, requires_python: str | None
+) -> None:
+    """``abi3 = true``: an error for noarch; ``python-abi3`` in host (unless listed) and
+    ``python``'s run exports ignored."""
+    if abi3 and noarch:
         raise DiagnosticError(Diagnostic(ABI3_NOARCH_ERROR))
-    if config.abi3 is True:
-        if not _contains_package(requirements.host, "python-abi3"):
-            requirements.host.append(
-                str(MatchSpec(f"python-abi3 {python_abi3_spec(requires_python)}"))
-            )
-        if "python" not in requirements.ignore_run_exports_from_package:
-            requirements.ignore_run_exports_from_package.append("python")
+    if not abi3:
+        return
+    if not _contains_package(requirements.host, "python-abi3"):
+        from rattler import MatchSpec
 
-    if config.pypi_conda_map is not None and config.ignore_pypi_mapping():
-        warnings.append(warning(PYPI_CONDA_MAP_UNUSED))
-    if not config.ignore_pypi_mapping():
-        mapping_args = {
-            "noarch": noarch,
-            "user_map": config.pypi_conda_map,
-            "table": pypi_table,
-            "channels": list(channels),
-        }
-        project_deps = provider.project_dependencies() if read else None
-        if project_deps is not None:
-            specs, mapped_warnings = _map(
-                mapper, project_deps, host_platform, context="project", **mapping_args
-            )
-            requirements.run.extend(specs)
-            warnings.extend(warning(w) for w in mapped_warnings)
-        if build_requires is not None:
-            specs, mapped_warnings = _map(
-                mapper, build_requires, host_platform, context="build-system", **mapping_args
-            )
-            requirements.host.extend(specs)
-            warnings.extend(warning(w) for w in mapped_warnings)
+        spec = MatchSpec(f"python-abi3 {python_abi3_spec(requires_python)}")
+        requirements.host.append(str(spec))
+    if "python" not in requirements.ignore_run_exports_from_package:
+        requirements.ignore_run_exports_from_package.append("python")
 
+
+@dataclass(frozen=True)
+class _Mapping:
+    """``map_requirements_with_channels`` with the arguments ``generate_recipe`` gives it."""
+
+    mapper: Mapper | None
+    platform: str
+    noarch: bool
+    user_map: Any
+    table: Mapping[str, Any] | None
+    channels: Collection[str]
+
+    def specs(
+        self, requirements: list[str] | None, context: str, warnings: list[Diagnostic]
+    ) -> list[str]:
+        if requirements is None:
+            return []
+        specs, messages = _map(
+            self.mapper,
+            requirements,
+            self.platform,
+            noarch=self.noarch,
+            user_map=self.user_map,
+            table=self.table,
+            channels=list(self.channels),
+            context=context,
+        )
+        warnings.extend(warning(m) for m in messages)
+        return specs
+
+
+def add_compilers_and_stdlib(
+    build: list[Any], compilers: list[str], variant_keys: Collection[str]
+) -> None:
+    """``compilers.rs`` ``add_compilers_to_requirements`` (``${{ compiler('x') }}`` per
+    compiler) and ``add_stdlib_to_requirements`` (one ``${{ stdlib('c') }}`` when
+    ``c_stdlib`` is a variant key and a compiler other than ``go-nocgo`` is used)."""
     for compiler in compilers:
-        requirements.build.append(f"${{{{ compiler('{compiler}') }}}}")
+        build.append(f"${{{{ compiler('{compiler}') }}}}")
     if any(c != "go-nocgo" for c in compilers) and "c_stdlib" in variant_keys:
-        requirements.build.append("${{ stdlib('c') }}")
+        build.append("${{ stdlib('c') }}")
 
-    content = build_script.render_build_script(
-        installer=installer,
-        build_platform=build_platform or build_script.current_build_platform(),
-        editable=editable,
-        extra_args=config.extra_args,
-        manifest_root=manifest_root.as_posix()
-        if isinstance(manifest_root, Path)
-        else str(manifest_root),
-    )
 
-    entry_points: list[str] = []
-    if pyproject_text is not None:
-        try:
-            document = provider.document() if read else parse_pyproject(pyproject_text)
-        except (ValueError, MetadataError) as exc:
-            raise DiagnosticError(Diagnostic(str(exc))) from None
-        entry_points = read_entry_points(document)
+def _entry_points(provider: PyprojectMetadata, pyproject_text: str | None) -> list[str]:
+    """The entry points of pyproject.toml, read even when the metadata provider ignores it."""
+    if pyproject_text is None:
+        return []
+    try:
+        document = provider.document() if provider.read else parse_pyproject(pyproject_text)
+    except (ValueError, MetadataError) as exc:
+        raise DiagnosticError(Diagnostic(str(exc))) from None
+    return read_entry_points(document)
 
+
+def _script(
+    package: PackageManifest,
+    config: PythonBackendConfig,
+    installer: str,
+    content: str,
+    uv_cache_dir: str | None,
+) -> dict[str, Any]:
+    """``build.script``: ``UV_CACHE_DIR`` (uv only) then the configured ``env``, secrets,
+    the rendered build script."""
     env: dict[str, str] = {}
     if installer == "uv" and uv_cache_dir:
         env[UV_CACHE_DIR] = uv_cache_dir
@@ -727,7 +833,19 @@ def generate_recipe(
     if package.build.secrets:
         script["secrets"] = list(package.build.secrets)
     script["content"] = [content]
+    return script
 
+
+def _build_section(
+    package: PackageManifest,
+    config: PythonBackendConfig,
+    *,
+    script: dict[str, Any],
+    noarch: bool,
+    entry_points: list[str],
+) -> dict[str, Any]:
+    """``build``: script, ``noarch: python``, flags, the ``PythonBuild`` settings, then
+    rattler-build's defaults."""
     python: dict[str, Any] = {
         "entry_points": entry_points,
         "skip_pyc_compilation": config.skip_pyc_globs(),
@@ -735,7 +853,6 @@ def generate_recipe(
     }
     if config.abi3 is True:
         python["version_independent"] = True
-
     build: dict[str, Any] = {"script": script}
     if noarch:
         build["noarch"] = "python"
@@ -744,17 +861,7 @@ def generate_recipe(
     build["python"] = python
     for key, value in _BUILD_DEFAULTS:
         build[key] = _copy(value)
-
-    warnings.extend(warning(w) for w in provider.warnings)
-    recipe = {
-        "schema_version": 1,
-        "package": {"name": name, "version": version},
-        "build": build,
-        "requirements": requirements.as_recipe(),
-        "about": about,
-        "extra": {},
-    }
-    return recipe, warnings
+    return build
 
 
 def detect_compilers(build_requires: list[str]) -> list[str]:

@@ -892,7 +892,7 @@ def _lock_strategy(original):
 
 @_mutant(
     "lock.solve-groups-ignored",
-    "pixiconf.lock.solve:_group_features",
+    "pixiconf.lock.solve:group_features",
     "environments in one solve-group are solved alone, not with the group's features",
 )
 def _lock_groups(original):
@@ -905,7 +905,7 @@ def _lock_groups(original):
 def _manifest_channels(manifest, env) -> list[str]:
     from pixiconf.lock import satisfiability as sat
 
-    features = sat._group_features(manifest, sat._grouped_members(manifest, env))
+    features = sat.group_features(manifest, sat._grouped_members(manifest, env))
     return sat.prioritized_channels(manifest, features)
 
 

@@ -52,12 +52,14 @@ from pixiconf.lock.read import LockedCondaPackage, LockedEnvironment, LockedPlat
 from pixiconf.lock.virtual_packages import LockPlatform, PlatformModel, solver_virtual_packages
 from pixiconf.manifest import pypi_options as pypi
 from pixiconf.manifest.model import DEFAULT, Environment, Feature, WorkspaceManifest
+from pixiconf.manifest.specs import is_source_spec
 from pixiconf.workspace.environments import (
     DEFAULT_CHANNEL_PRIORITY,
     channel_priority,
     environment_features,
     feature_dependencies,
     feature_supports,
+    group_features,
     prioritized_channels,
     solve_strategy,
 )
@@ -87,15 +89,6 @@ def _solve_groups(manifest: WorkspaceManifest) -> dict[str, list[Environment]]:
     return groups
 
 
-def _group_features(manifest: WorkspaceManifest, members: Sequence[Environment]) -> list[Feature]:
-    """``SolveGroup::features``: every member's features, de-duplicated by name."""
-    seen: dict[str, Feature] = {}
-    for env in members:
-        for feature in environment_features(manifest, env):
-            seen.setdefault(feature.name, feature)
-    return list(seen.values())
-
-
 @dataclass(slots=True)
 class _Workspace:
     """The platform model plus every environment's platforms; ``declared`` holds every
@@ -118,7 +111,7 @@ class _Workspace:
         composed = [p for platforms in environments.values() for p in platforms]
         for members in _solve_groups(manifest).values():
             composed += model.environment_platforms(
-                [f.name for f in _group_features(manifest, members)]
+                [f.name for f in group_features(manifest, members)]
             )
         return cls(model, environments, model.workspace_platforms(composed))
 
@@ -168,11 +161,12 @@ _BRACKET_KEYS = (
     ("license", "license"),
     ("when", "when"),
 )
-_SOURCE_KEYS = ("git", "path", "url")
 
 
-def is_source_spec(spec: Any) -> bool:
-    return isinstance(spec, dict) and any(k in spec for k in _SOURCE_KEYS)
+def _needs_source_or_archive(spec: Any) -> bool:
+    """A source spec (``PixiSpec::is_source``) or a url/path conda archive: neither is
+    verified by lock-check."""
+    return is_source_spec(spec) or (isinstance(spec, dict) and ("url" in spec or "path" in spec))
 
 
 def manifest_match_spec(name: str, spec: Any) -> MatchSpec:
@@ -300,21 +294,18 @@ def condition_is_met(
             return value
         return leaf(token)
 
-    def conjunction() -> bool:
+    def chain(word: str, operand: Callable[[], bool]) -> bool:
+        """``operand (word operand)*``; every operand is read (no short-circuit)."""
         nonlocal position
-        value = primary()
-        while position < len(tokens) and tokens[position] == "and":
+        value = operand()
+        while position < len(tokens) and tokens[position] == word:
             position += 1
-            value = primary() and value
+            right = operand()
+            value = (right and value) if word == "and" else (right or value)
         return value
 
     def disjunction() -> bool:
-        nonlocal position
-        value = conjunction()
-        while position < len(tokens) and tokens[position] == "or":
-            position += 1
-            value = conjunction() or value
-        return value
+        return chain("or", lambda: chain("and", primary))
 
     return disjunction()
 
@@ -406,10 +397,11 @@ def _unsupported(manifest: WorkspaceManifest, lock: PixiLock) -> None:
                 target.constraints,
             ):
                 for name, spec in (deps or {}).items():
-                    if is_source_spec(spec):
+                    if _needs_source_or_archive(spec):
                         raise UnsupportedOperation(
-                            f"lock-check does not model source or url/path dependencies ('{name}' "
-                            f"in feature '{feature.name}'): they are verified through a build backend"
+                            "lock-check does not model source or url/path dependencies "
+                            f"('{name}' in feature '{feature.name}'): they are verified through "
+                            "a build backend"
                         )
     for env in lock.environments.values():
         for packages in env.conda.values():
@@ -430,9 +422,9 @@ def _verify_environment(
     url_of: Callable[[str], str],
 ) -> None:
     """``verify_environment_satisfiability`` (conda parts)."""
-    group_features = _group_features(manifest, _grouped_members(manifest, env))
+    features = group_features(manifest, _grouped_members(manifest, env))
     try:
-        channels = [url_of(c) for c in prioritized_channels(manifest, group_features)]
+        channels = [url_of(c) for c in prioritized_channels(manifest, features)]
         locked_channels = [url_of(c) for c in locked.channels]
     except Exception as exc:  # EnvironmentUnsat::InvalidChannel
         raise _EnvUnsat(str(exc)) from None
@@ -497,7 +489,7 @@ def _verify_environment(
             "the lock file was solved with a different channel priority "
             f"({locked.options.channel_priority}) than the one selected ({expected_priority})"
         )
-    options = _group_pypi_options(manifest, group_features)
+    options = _group_pypi_options(manifest, features)
     expected_mode = options.get("prerelease-mode") or "if-necessary-or-explicit"
     if locked.options.pypi_prerelease_mode != expected_mode:
         raise _EnvUnsat(
@@ -549,21 +541,8 @@ def _platform_specs(
     return [(name, spec) for name, specs in merged.items() for spec in specs]
 
 
-def _verify_platform(
-    manifest: WorkspaceManifest,
-    env: Environment,
-    platform: LockPlatform,
-    locked: LockedEnvironment,
-    lock: PixiLock,
-) -> None:
-    """``verify_platform_satisfiability`` + ``verify_package_platform_satisfiability``."""
-    lock_platform = _resolve_lock_platform(lock, platform)
-    records: list[LockedCondaPackage] = []
-    pypi_records = []
-    if lock_platform is not None:
-        records = list(locked.conda.get(lock_platform.name, ()))
-        pypi_records = list(locked.pypi.get(lock_platform.name, ()))
-
+def _check_duplicates(records: list[LockedCondaPackage], pypi_records: list[Any]) -> None:
+    """``verify_package_platform_satisfiability``: one conda and one PyPI entry per name."""
     seen: set[str] = set()
     for record in records:
         key = record.name.lower()
@@ -576,19 +555,16 @@ def _verify_platform(
         if key in seen:
             raise _PlatformUnsat(f"there was a duplicate entry for '{record.name}'")
         seen.add(key)
-    by_name = _Records(records)
 
-    if pypi_records:  # no pypi requirements (conda-only manifests)
-        raise _PlatformUnsat(
-            "there are more pypi packages in the lock file than are used by the "
-            "environment: " + ", ".join(r.name for r in pypi_records),
-            pypi_only=True,
-        )
 
-    binaries = [r.record for r in records if r.record is not None]
-    vp_records = [_virtual_record(vp) for vp in solver_virtual_packages(platform)]
-    vps_by_name = {record.name.normalized: record for record in vp_records}
-
+def _check_constraints(
+    manifest: WorkspaceManifest,
+    env: Environment,
+    platform: LockPlatform,
+    records: list[LockedCondaPackage],
+    by_name: _Records,
+) -> None:
+    """Every locked package named by a ``[constraints]`` spec satisfies it."""
     for name, spec in _platform_specs(manifest, env, platform, "constraints"):
         nameless = _nameless(spec)
         index = by_name.by_name(name)
@@ -601,19 +577,24 @@ def _verify_platform(
                 f"not satisfy the constraint '{nameless}'"
             )
 
-    dependencies = _platform_specs(manifest, env, platform, "dependencies")
-    if not dependencies and records:
-        raise _PlatformUnsat(
-            "there are more conda packages in the lock file than are used by the environment: "
-        )
 
+def _walk_dependencies(
+    dependencies: list[tuple[str, Any]],
+    records: list[LockedCondaPackage],
+    by_name: _Records,
+    platform: LockPlatform,
+) -> set[int]:
+    """The indices of the locked records reached from ``dependencies`` through ``depends``
+    (and the ``extra_depends`` of requested extras); a stack, like pixi's ``conda_stack``."""
+    binaries = [r.record for r in records if r.record is not None]
+    vp_records = [_virtual_record(vp) for vp in solver_virtual_packages(platform)]
+    vps_by_name = {record.name.normalized: record for record in vp_records}
     visited: set[int] = set()
     extras_followed: dict[int, set[str]] = {}
-    # (match spec, where it comes from); a stack, like pixi's ``conda_stack``.
-    stack: list[tuple[MatchSpec, str]] = []
-    for name, spec in dependencies:
-        stack.append((manifest_match_spec(name, spec), "<environment>"))
-
+    # (match spec, where it comes from)
+    stack: list[tuple[MatchSpec, str]] = [
+        (manifest_match_spec(name, spec), "<environment>") for name, spec in dependencies
+    ]
     while stack:
         spec, source = stack.pop()
         if spec.condition is not None and not condition_is_met(
@@ -639,7 +620,41 @@ def _verify_platform(
             except Exception:
                 raise _PlatformUnsat(f"the requirement '{depends}' failed to parse") from None
             stack.append((dependency, origin))
+    return visited
 
+
+def _verify_platform(
+    manifest: WorkspaceManifest,
+    env: Environment,
+    platform: LockPlatform,
+    locked: LockedEnvironment,
+    lock: PixiLock,
+) -> None:
+    """``verify_platform_satisfiability`` + ``verify_package_platform_satisfiability``."""
+    lock_platform = _resolve_lock_platform(lock, platform)
+    records: list[LockedCondaPackage] = []
+    pypi_records = []
+    if lock_platform is not None:
+        records = list(locked.conda.get(lock_platform.name, ()))
+        pypi_records = list(locked.pypi.get(lock_platform.name, ()))
+    _check_duplicates(records, pypi_records)
+    by_name = _Records(records)
+
+    if pypi_records:  # no pypi requirements (conda-only manifests)
+        raise _PlatformUnsat(
+            "there are more pypi packages in the lock file than are used by the "
+            "environment: " + ", ".join(r.name for r in pypi_records),
+            pypi_only=True,
+        )
+    _check_constraints(manifest, env, platform, records, by_name)
+
+    dependencies = _platform_specs(manifest, env, platform, "dependencies")
+    if not dependencies and records:
+        raise _PlatformUnsat(
+            "there are more conda packages in the lock file than are used by the environment: "
+        )
+
+    visited = _walk_dependencies(dependencies, records, by_name, platform)
     if len(visited) != len(records):
         unused = [r.name for i, r in enumerate(records) if i not in visited]
         raise _PlatformUnsat(

@@ -37,6 +37,7 @@ from pixiconf.workspace.environments import (
     channel_priority,
     environment_features,
     feature_dependencies,
+    group_features,
     prioritized_channels,
     solve_strategy,
 )
@@ -260,15 +261,6 @@ def _combined(
     return result
 
 
-def _group_features(manifest: WorkspaceManifest, members: Sequence[Any]) -> list[Feature]:
-    """``SolveGroup::features``: the features of every member, de-duplicated by name."""
-    seen: dict[str, Feature] = {}
-    for env in members:
-        for feature in environment_features(manifest, env):
-            seen.setdefault(feature.name, feature)
-    return list(seen.values())
-
-
 # --------------------------------------------------------------------------- solving
 
 
@@ -469,9 +461,7 @@ def solve_workspace(
     all_platforms: dict[str, LockPlatform] = {}
     for env in environments:
         group_name, members = grouped(env)
-        features = (
-            _group_features(manifest, members) if len(members) > 1 else env_features[env.name]
-        )
+        features = group_features(manifest, members) if len(members) > 1 else env_features[env.name]
         urls = list(
             dict.fromkeys(channel_url(c, root) for c in prioritized_channels(manifest, features))
         )
@@ -511,9 +501,7 @@ def solve_workspace(
     # ``register_composed_platforms``: every environment's platforms, then every solve group's.
     composed = [p for solution in solutions for p in solution.platforms]
     for members in groups.values():
-        composed += model.environment_platforms(
-            [f.name for f in _group_features(manifest, members)]
-        )
+        composed += model.environment_platforms([f.name for f in group_features(manifest, members)])
     return WorkspaceSolution(
         list(all_platforms.values()), solutions, declared=model.workspace_platforms(composed)
     )

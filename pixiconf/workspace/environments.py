@@ -16,12 +16,14 @@ Rules (pixi 0.77):
 * tasks: the first feature wins; activation scripts concatenate per feature (the most
   precedent target with scripts wins inside a feature); activation env: first feature wins
   per key;
+* solve groups: the features of every member, de-duplicated by name (``SolveGroup``);
 * system-requirements: union (``SystemRequirements::union``); pypi-options:
   ``workspace.overlay(fold(union, features))``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pixiconf.diagnostics import Diagnostic, DiagnosticError
@@ -64,6 +66,17 @@ def get_environment(manifest: WorkspaceManifest, name: str) -> Environment:
 def environment_features(manifest: WorkspaceManifest, env: Environment) -> list[Feature]:
     names = list(env.features) + ([] if env.no_default_feature else [DEFAULT])
     return [manifest.features[n] for n in names]
+
+
+def group_features(manifest: WorkspaceManifest, members: Sequence[Environment]) -> list[Feature]:
+    """The features of a solve group: every member's features in member order, the first of
+    each name kept (``HasFeaturesIter::features`` of ``SolveGroup``,
+    ``crates/pixi_core/src/workspace/solve_group.rs``)."""
+    seen: dict[str, Feature] = {}
+    for env in members:
+        for feature in environment_features(manifest, env):
+            seen.setdefault(feature.name, feature)
+    return list(seen.values())
 
 
 def feature_supports(manifest: WorkspaceManifest, feature: Feature, platform: str) -> bool:

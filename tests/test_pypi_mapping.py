@@ -317,7 +317,8 @@ def test_user_map_invalid_conda_name_falls_through():
     result = mapped(["torch"], user_map={"torch": "not a valid name!"}, table={"torch": "pytorch"})
     assert result.specs == ["pytorch"]
     assert result.warnings[0].startswith(
-        "ignoring `pypi-conda-map` entry for 'torch': invalid conda package name 'not a valid name!'"
+        "ignoring `pypi-conda-map` entry for 'torch': "
+        "invalid conda package name 'not a valid name!'"
     )
 
 

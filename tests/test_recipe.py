@@ -450,8 +450,8 @@ def test_detect_compilers():
 
 def parse(body: str, **kwargs: Any) -> pkg.PackageManifest:
     text = (
-        '[package]\nname = "foo"\nversion = "1.0"\n\n[package.build]\nbackend = { name = "pixi-build-python" }\n\n'
-        + body
+        '[package]\nname = "foo"\nversion = "1.0"\n\n'
+        '[package.build]\nbackend = { name = "pixi-build-python" }\n\n' + body
     )
     source = ManifestSource.parse("pixi.toml", text)
     return pkg.parse_package(source, ("package",), source.data["package"], **kwargs)

@@ -35,10 +35,15 @@ COMPILER_CXX = "${{ compiler('cxx') }}"
 STDLIB_C = "${{ stdlib('c') }}"
 
 # rattler_build_variant_config test-data (quoted here as inputs).
-SIMPLE = 'python:\n  - "3.9"\n  - "3.10"\n  - "3.11"\n\nnumpy:\n  - "1.20"\n  - "1.21"\n  - "1.22"\n\ncompiler:\n  - gcc\n  - clang\n'
+SIMPLE = (
+    'python:\n  - "3.9"\n  - "3.10"\n  - "3.11"\n\n'
+    'numpy:\n  - "1.20"\n  - "1.21"\n  - "1.22"\n\n'
+    "compiler:\n  - gcc\n  - clang\n"
+)
 WITH_ZIP = (
     SIMPLE
-    + 'compiler_version:\n  - "9"\n  - "10"\n\nzip_keys:\n  - [python, numpy]\n  - [compiler, compiler_version]\n'
+    + 'compiler_version:\n  - "9"\n  - "10"\n\n'
+    + "zip_keys:\n  - [python, numpy]\n  - [compiler, compiler_version]\n"
 )
 SELECTORS = """python:
   - if: unix

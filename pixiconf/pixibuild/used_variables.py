@@ -66,26 +66,19 @@ def requirement_lists(recipe: Mapping[str, Any]) -> dict[str, list[Any]]:
     return {k: list(reqs.get(k) or []) for k in ("build", "host", "run", "run_constraints")}
 
 
-def _walk_strings(value: Any) -> Iterable[str]:
+def _recipe_texts(value: Any) -> Iterable[tuple[bool, str]]:
+    """``(False, text)`` for every string of the recipe, ``(True, condition)`` for the ``if``
+    of every ``if/then`` mapping."""
     if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for v in value.values():
-            yield from _walk_strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _walk_strings(v)
-
-
-def _walk_conditions(value: Any) -> Iterable[str]:
+        yield False, value
+        return
     if isinstance(value, Mapping):
         if "if" in value and "then" in value and isinstance(value["if"], str):
-            yield value["if"]
-        for v in value.values():
-            yield from _walk_conditions(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _walk_conditions(v)
+            yield True, value["if"]
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            yield from _recipe_texts(item)
 
 
 def _stage0_free_specs(recipe: Mapping[str, Any]) -> set[str]:
@@ -121,14 +114,16 @@ def used_variables(recipe: Mapping[str, Any], config: VariantConfig) -> set[str]
     keys), free build/host specs, ``ALWAYS_INCLUDED_VARS`` and ``use_keys``, kept when the
     configuration has them.  Returned in the configuration's spelling."""
     names: set[str] = set()
-    for text in _walk_strings(recipe):
-        if is_template(text):
+    texts = list(_recipe_texts(recipe))
+    for is_condition, text in texts:
+        if not is_condition and is_template(text):
             try:
                 names |= template_variables(text)
             except VariantError:
-                continue  # Jinja beyond this evaluator; requirements are evaluated later anyway
-    for cond in _walk_conditions(recipe):
-        names |= expression_variables(cond)
+                continue  # a syntax error surfaces when the requirements are evaluated
+    for is_condition, text in texts:
+        if is_condition:
+            names |= expression_variables(text)
     names |= _stage0_free_specs(recipe)
     names.update(ALWAYS_INCLUDED_VARS)
     names.update(variant_settings(recipe)[0])

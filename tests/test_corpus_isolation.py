@@ -170,8 +170,9 @@ def test_the_plugin_reports_a_slow_operation_as_timeout(pytester, corpus):
 
 
 def test_ctrl_c_ends_the_run_and_leaves_nothing_behind(pytester, corpus, tmp_path):
-    tmp = tmp_path / "tmp"
+    tmp = tmp_path / "tmp"  # the system's temporary directory
     tmp.mkdir()
+    basetemp = tmp_path / "basetemp"  # pytest's, where the case directories are made
     path = os.pathsep.join(filter(None, [str(pytester.path), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "TMPDIR": str(tmp), "PYTHONPATH": path}
     process = subprocess.Popen(
@@ -187,6 +188,7 @@ def test_ctrl_c_ends_the_run_and_leaves_nothing_behind(pytester, corpus, tmp_pat
             "recipe",
             "-p",
             "no:randomly",
+            f"--basetemp={basetemp}",
         ],
         cwd=pytester.path,
         env=env,
@@ -197,7 +199,7 @@ def test_ctrl_c_ends_the_run_and_leaves_nothing_behind(pytester, corpus, tmp_pat
     deadline = time.monotonic() + 60
     started = []
     while not started and time.monotonic() < deadline and process.poll() is None:
-        started = list(tmp.glob("pixiconf-*/**/workspace/started"))
+        started = list(basetemp.glob("*/workspace/started"))
         time.sleep(0.05)
     assert started, process.communicate()[0]
     worker = int(started[0].read_text())
@@ -205,7 +207,8 @@ def test_ctrl_c_ends_the_run_and_leaves_nothing_behind(pytester, corpus, tmp_pat
     output = process.communicate(timeout=60)[0].decode()
     assert process.returncode == pytest.ExitCode.INTERRUPTED, output
     assert "KeyboardInterrupt" in output
-    assert list(tmp.iterdir()) == [], output  # case, worker and its temp files: all gone
+    assert list(tmp.iterdir()) == [], output  # nothing in the system's temporary directory
+    assert not list(basetemp.glob("pixiconf-worker-*")), output  # the worker's: gone
     with pytest.raises(ProcessLookupError):
         for _ in range(100):
             os.kill(worker, 0)

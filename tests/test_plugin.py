@@ -6,6 +6,10 @@ Every run uses a fake implementation defined in the run's own ``conftest.py`` th
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -325,18 +329,70 @@ def test_cli_root_skips_the_conftests_of_testpaths(pytester, corpus):
     result.stderr.fnmatch_lines(["*a_package_that_is_not_installed*"])
 
 
-def test_ignore_still_applies_inside_a_root(pytester, corpus):
-    result = run(
-        pytester,
-        "--pixiconf-cases",
-        "corpus",
-        "--ignore",
-        "corpus/malformed",
-        "--collect-only",
-        "-q",
+def _collected(result: pytest.RunResult) -> list[str]:
+    return sorted(line.split("::")[1] for line in result.stdout.lines if "::" in line)
+
+
+ALL_CASES = [
+    "build/lock-unsupported",
+    "discovery/finds-manifest",
+    "discovery/wrong-expectation",
+    "malformed/misspelt-key",
+    "malformed/not-yaml",
+    "validation/bad-manifest",
+]
+
+
+def test_ignore_options_still_apply_inside_a_root(pytester, corpus):
+    args = ("--pixiconf-cases", "corpus", "--collect-only", "-q")
+    assert _collected(run(pytester, *args)) == ALL_CASES  # the control
+    result = run(pytester, *args, "--ignore", "corpus/malformed")
+    assert _collected(result) == [c for c in ALL_CASES if not c.startswith("malformed")]
+    result = run(pytester, *args, "--ignore", "corpus/discovery/finds-manifest.yaml")
+    assert _collected(result) == [c for c in ALL_CASES if c != "discovery/finds-manifest"]
+    result = run(pytester, *args, "--ignore-glob", "corpus/b*d")
+    assert _collected(result) == [c for c in ALL_CASES if not c.startswith("build")]
+    result = run(pytester, *args, "--ignore-glob", "corpus/*/wrong-*.yaml")
+    assert _collected(result) == [c for c in ALL_CASES if c != "discovery/wrong-expectation"]
+
+
+def test_conftest_collect_ignore_applies_inside_a_root(pytester, corpus):
+    (corpus / "conftest.py").write_text(
+        'collect_ignore = ["malformed", "validation/bad-manifest.toml"]\n'
+        'collect_ignore_glob = ["*/wrong-*"]\n'
     )
-    assert "malformed" not in result.stdout.str()
-    result.stdout.fnmatch_lines(["*4 tests collected*"])
+    result = run(pytester, "--pixiconf-cases", "corpus", "--collect-only", "-q")
+    assert _collected(result) == ["build/lock-unsupported", "discovery/finds-manifest"]
+    # A conftest's own pytest_ignore_collect is asked before pixiconf's: it can ignore an area.
+    (corpus / "conftest.py").write_text(
+        "def pytest_ignore_collect(collection_path, config):\n"
+        "    return True if collection_path.name == 'discovery' else None\n"
+    )
+    result = run(pytester, "--pixiconf-cases", "corpus", "--collect-only", "-q")
+    assert _collected(result) == [c for c in ALL_CASES if not c.startswith("discovery")]
+
+
+def test_norecursedirs_does_not_apply_inside_a_root(pytester, corpus):
+    # 'build' is in pytest's default norecursedirs; a corpus area may have any name.
+    pytester.makeini("[pytest]\nnorecursedirs = discovery malformed corpus2\n")
+    other = pytester.mkdir("corpus2")  # outside any root, norecursedirs still applies
+    (other / "x").mkdir()
+    (other / "x" / "case.yaml").write_text(PASSING)
+    (pytester.path / "outside").mkdir()
+    (pytester.path / "outside" / "discovery").mkdir()
+    (pytester.path / "outside" / "discovery" / "test_no.py").write_text("def test_no(): pass\n")
+    result = run(pytester, "--pixiconf-cases", "corpus", "--collect-only", "-q", ".")
+    assert _collected(result) == ALL_CASES
+    result = run(pytester, "--pixiconf-cases", "corpus", "--pixiconf-cases", "corpus2", "-q")
+    result.assert_outcomes(passed=3, failed=1, skipped=1, errors=2)  # corpus2 is a root now
+    # Hidden and `_` directories stay out, whatever norecursedirs says.
+    pytester.makeini("[pytest]\nnorecursedirs = nothing\n")
+    (corpus / ".hidden").mkdir()
+    (corpus / ".hidden" / "case.yaml").write_text(PASSING)
+    (corpus / "discovery" / "_private").mkdir()
+    (corpus / "discovery" / "_private" / "case.yaml").write_text(PASSING)
+    result = run(pytester, "--pixiconf-cases", "corpus", "--collect-only", "-q")
+    assert _collected(result) == ALL_CASES
 
 
 def test_timeout_option_reaches_the_implementation(pytester, corpus):
@@ -373,28 +429,113 @@ def test_reportinfo_and_item_names(pytester, corpus):
     assert {m.name for m in item.iter_markers()} == {"discovery", "pypi_options"}
 
 
-def test_each_case_gets_its_own_workspace_removed_afterwards(pytester, corpus):
-    pytester.makeconftest(
-        FAKE_CONFTEST
-        + textwrap.dedent("""
-        SEEN = []
+RECORDING_CONFTEST = FAKE_CONFTEST + textwrap.dedent("""
+    import json, os
 
-        class Recording(Fake):
-            def run(self, request):
-                SEEN.append(request.workspace_root)
-                return super().run(request)
+    SEEN = []
 
-        def pytest_pixiconf_make_implementation(config, name):
-            return Recording()
+    class Recording(Fake):
+        def run(self, request):
+            SEEN.append(str(request.workspace_root))
+            return super().run(request)
 
-        def pytest_sessionfinish(session):
-            assert len(SEEN) == len(set(SEEN)) == 4, SEEN
-            assert not any(root.exists() for root in SEEN)
-            print("workspaces ok")
-    """)
+    def pytest_pixiconf_make_implementation(config, name):
+        return Recording()
+
+    def pytest_sessionfinish(session):
+        with open("seen.json", "w") as handle:
+            json.dump(SEEN, handle)
+""")
+
+#: Case ID → the name of its directory (a case that reaches the implementation).
+DIRECTORIES = {
+    "discovery/finds-manifest": "discovery_finds_manifest0",
+    "discovery/wrong-expectation": "discovery_wrong_expectation0",
+    "validation/bad-manifest": "validation_bad_manifest0",
+    "build/lock-unsupported": "build_lock_unsupported0",
+}
+
+
+@pytest.mark.parametrize(
+    ("policy", "kept"),
+    [
+        ("all", set(DIRECTORIES)),
+        ("failed", {"discovery/wrong-expectation"}),
+        ("none", set()),
+    ],
+)
+def test_case_directories_are_in_basetemp_and_kept_as_tmp_path_is(pytester, corpus, policy, kept):
+    pytester.makeconftest(RECORDING_CONFTEST)
+    pytester.makeini(f"[pytest]\ntmp_path_retention_policy = {policy}\n")
+    basetemp = pytester.path / "base"
+    result = run(pytester, "--pixiconf-cases", "corpus", f"--basetemp={basetemp}")
+    result.assert_outcomes(passed=2, failed=1, skipped=1, errors=2)
+    seen = [Path(root) for root in json.loads((pytester.path / "seen.json").read_text())]
+    assert sorted(root.parent.name for root in seen) == sorted(DIRECTORIES.values())
+    assert all(root.name == "workspace" for root in seen)
+    assert {root.parent.parent for root in seen} == {basetemp.resolve()}
+    still_there = {case for case, name in DIRECTORIES.items() if (basetemp / name).exists()}
+    assert still_there == kept
+    assert [p.name for p in basetemp.iterdir() if p.name.startswith("pixiconf-")] == []
+    out = result.stdout.str()
+    if kept:  # the failed case's report names its directory
+        result.stdout.fnmatch_lines(
+            [
+                "*- pixiconf workspace -*",
+                f"kept in {basetemp.resolve()}/{DIRECTORIES['discovery/wrong-expectation']}",
+            ]
+        )
+    else:
+        assert "pixiconf workspace" not in out and "kept in" not in out
+
+
+def test_an_expected_failure_keeps_its_directory_under_the_failed_policy(pytester, corpus):
+    pytester.makeini("[pytest]\ntmp_path_retention_policy = failed\n")
+    (pytester.path / "expected.toml").write_text(
+        '"discovery/wrong-expectation" = { outcome = "fail", reason = "known" }\n'
     )
-    result = run(pytester, "--pixiconf-cases", "corpus", "-s")
-    result.stdout.fnmatch_lines(["*workspaces ok*"])
+    basetemp = pytester.path / "base"
+    args = ("--pixiconf-cases", "corpus", f"--basetemp={basetemp}", "-k", "discovery")
+    result = run(pytester, *args, "--pixiconf-expectations", "expected.toml")
+    result.assert_outcomes(passed=1, xfailed=1)
+    assert sorted(p.name for p in basetemp.iterdir()) == ["discovery_wrong_expectation0"]
+
+
+def _run_with_system_temp(pytester: pytest.Pytester, system_temp: Path, *args: str):
+    env = {**os.environ, "TMPDIR": str(system_temp)}
+    env.pop("PYTEST_DEBUG_TEMPROOT", None)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "--pixiconf-impl=fake", "--pixiconf-cases=corpus", *args],
+        cwd=pytester.path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_nothing_but_pytests_own_directory_is_left_in_the_system_temp(pytester, corpus, tmp_path):
+    pytester.makeconftest(RECORDING_CONFTEST)
+    done = _run_with_system_temp(pytester, tmp_path, "-p", "no:randomly")
+    assert done.returncode == pytest.ExitCode.TESTS_FAILED, done.stdout
+    (user_dir,) = tmp_path.iterdir()
+    assert user_dir.name.startswith("pytest-of-")
+    seen = [Path(root) for root in json.loads((pytester.path / "seen.json").read_text())]
+    assert len(seen) == 4 and all(root.parent.parent.parent == user_dir for root in seen)
+    assert not list(user_dir.glob("*/pixiconf-*"))  # the worker's directory (if any) is gone
+
+
+def test_without_pytests_tmpdir_plugin_the_run_makes_and_removes_its_own(
+    pytester, corpus, tmp_path
+):
+    pytester.makeconftest(RECORDING_CONFTEST)
+    done = _run_with_system_temp(pytester, tmp_path, "-p", "no:tmpdir", "-p", "no:legacypath")
+    assert done.returncode == pytest.ExitCode.TESTS_FAILED, done.stdout + done.stderr
+    seen = [Path(root) for root in json.loads((pytester.path / "seen.json").read_text())]
+    assert len(seen) == 4
+    assert all(root.parent.parent.parent == tmp_path for root in seen)
+    assert all(root.parent.parent.name.startswith("pixiconf-") for root in seen)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_works_under_xdist_and_random_order(pytester, corpus):
@@ -409,6 +550,8 @@ def test_works_under_xdist_and_random_order(pytester, corpus):
     )
     result.assert_outcomes(passed=2, failed=1, skipped=1, errors=2)
     result.stdout.fnmatch_lines(["*FAIL discovery/wrong-expectation*"])
+    # Each worker makes the case directories in its own basetemp (xdist's popen-gwN).
+    result.stdout.fnmatch_lines(["kept in */popen-gw[01]/discovery_wrong_expectation0"])
 
 
 def test_an_implementation_without_a_corpus_runs_the_bundled_one(pytester, monkeypatch):

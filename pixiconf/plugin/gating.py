@@ -42,7 +42,8 @@ from pixiconf.corpus.runner import CaseOutcome, format_result
 from pixiconf.corpus.schema import Case
 from pixiconf.corpus.sharding import Shard, ShardError, assign, parse_shard
 from pixiconf.corpus.version import corpus_version
-from pixiconf.plugin import _SETTINGS, CaseItem
+from pixiconf.plugin.items import CaseItem
+from pixiconf.plugin.settings import SETTINGS
 from pixiconf.reports.json_report import build_report, case_record, result_record, write_report
 
 #: ``--pixiconf-record``: write a failing case's observation as its expect.
@@ -237,7 +238,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     reason = skip_reason(known, gate.source)
     case = item.case
     if reason is None and isinstance(case, Case) and case.pixi is not None:
-        implementation = item.config.stash[_SETTINGS].implementation
+        implementation = item.config.stash[SETTINGS].implementation
         if implementation is not None:
             reason = outside_reason(case.pixi, implementation.version())
     if reason is not None:
@@ -294,7 +295,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 def _corpora(config: pytest.Config) -> list[Path]:
     """The run's corpus roots, without roots inside another (IDs are relative to the outer)."""
-    settings = config.stash.get(_SETTINGS, None)
+    settings = config.stash.get(SETTINGS, None)
     roots = settings.roots if settings is not None else ()
     return [root for root in roots if not any(other in root.parents for other in roots)]
 
@@ -304,7 +305,7 @@ def _first_line(text: str) -> str:
 
 
 def _build(config: pytest.Config, gate: _Gate) -> dict[str, Any]:
-    settings = config.stash.get(_SETTINGS, None)
+    settings = config.stash.get(SETTINGS, None)
     implementation = settings.implementation if settings is not None else None
     described: dict[str, Any] = {"name": None, "version": None, "pixi": None}
     if implementation is not None:

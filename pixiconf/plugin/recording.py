@@ -19,7 +19,7 @@ import pytest
 from pixiconf.corpus.record import RecordError, record_case
 from pixiconf.corpus.runner import CaseOutcome
 from pixiconf.corpus.schema import Case
-from pixiconf.plugin import CaseItem
+from pixiconf.plugin.items import CaseItem
 
 #: Name of the ``user_properties`` entry that carries a recorded diff.
 PROPERTY = "pixiconf-recorded"
@@ -99,7 +99,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     result, case = item.result, item.case
     if result is None or not isinstance(case, Case) or result.outcome is not CaseOutcome.FAIL:
         return report
-    workspace = getattr(item, "_workspace", None)
+    workspace = item.workspace
     try:
         diff = record_case(
             case, result, item.root, workspace.root if workspace is not None else None

@@ -156,8 +156,6 @@ class _InlineScanner:
 
     def feed(self, text: str, lineno: int, offset: int) -> bool:
         """Scan one line; ``True`` while the value is still open at its end."""
-        stack, current = self.stack, self.current
-        search, record = _INLINE_TOKEN.search, self.index._record
         pos = 0
         if self.string is not None:
             end = _MULTILINE_END[self.string].match(text)
@@ -165,55 +163,65 @@ class _InlineScanner:
                 return True
             self.string = None
             pos = end.end()
-        expect_key = self.expect_key
-        while True:
-            if expect_key:
-                entry = _INLINE_ENTRY.match(text, pos)
-                if entry is None:
-                    # A blank rest of the line or a comment: the key may come on a later line.
-                    if _NOTHING_MORE.match(text, pos) is not None:
-                        break
-                    expect_key = False
-                else:
-                    current = record(
-                        stack[-1][1],
-                        split_dotted(entry.group(1)),
-                        lineno,
-                        offset + entry.start(1) + 1,
-                    )
-                    pos = entry.end()
-                    separator = entry.group(2)
-                    if separator == ",":
-                        continue
-                    expect_key = False
-                    if separator == "}":
-                        current = stack.pop()[1]
-                        if not stack:
-                            break
-                        continue
-            token = search(text, pos)
-            if token is None:
-                break
-            pos = token.end()
-            kind = token.lastindex
-            if kind == _OPEN:
-                expect_key = text[pos - 1] == "{"
-                stack.append((expect_key, current))
-            elif kind == _COMMA:
-                expect_key = bool(stack) and stack[-1][0]
-            elif kind == _CLOSE:
-                if stack:
-                    current = stack.pop()[1]
-                if not stack:
-                    break
-            elif kind == _COMMENT:
-                break
-            elif kind is not None:  # a multi-line string: skip to its end, maybe on a later line
-                delimiter = text[pos - 3 : pos]
-                end = _MULTILINE_END[delimiter].match(text, pos)
-                if end is None:
-                    self.string = delimiter
-                    break
-                pos = end.end()
-        self.current, self.expect_key = current, expect_key
-        return bool(stack) or self.string is not None
+        while pos >= 0:
+            if self.expect_key:
+                pos = self._key(text, pos, lineno, offset)
+                if pos < 0 or self.expect_key:
+                    continue
+            pos = self._token(text, pos)
+        return bool(self.stack) or self.string is not None
+
+    def _key(self, text: str, pos: int, lineno: int, offset: int) -> int:
+        """After an inline table's ``{`` or ``,``: record the key of the next entry.  Returns
+        where to go on (``expect_key`` stays set after a plain value and its ``,``), or -1 when
+        the line is done."""
+        entry = _INLINE_ENTRY.match(text, pos)
+        if entry is None:
+            # A blank rest of the line or a comment: the key may come on a later line.
+            if _NOTHING_MORE.match(text, pos) is not None:
+                return -1
+            self.expect_key = False
+            return pos
+        stack = self.stack
+        self.current = self.index._record(
+            stack[-1][1], split_dotted(entry.group(1)), lineno, offset + entry.start(1) + 1
+        )
+        separator = entry.group(2)
+        if separator == ",":
+            return entry.end()
+        self.expect_key = False
+        if separator == "}":
+            self.current = stack.pop()[1]
+            if not stack:
+                return -1
+        return entry.end()
+
+    def _token(self, text: str, pos: int) -> int:
+        """The next bracket, comma, comment or string from ``pos``; -1 when the line is done
+        (or the value closed)."""
+        token = _INLINE_TOKEN.search(text, pos)
+        if token is None:
+            return -1
+        pos = token.end()
+        kind = token.lastindex
+        stack = self.stack
+        if kind == _OPEN:
+            self.expect_key = text[pos - 1] == "{"
+            stack.append((self.expect_key, self.current))
+        elif kind == _COMMA:
+            self.expect_key = bool(stack) and stack[-1][0]
+        elif kind == _CLOSE:
+            if stack:
+                self.current = stack.pop()[1]
+            if not stack:
+                return -1
+        elif kind == _COMMENT:
+            return -1
+        elif kind is not None:  # a multi-line string: skip to its end, maybe on a later line
+            delimiter = text[pos - 3 : pos]
+            end = _MULTILINE_END[delimiter].match(text, pos)
+            if end is None:
+                self.string = delimiter
+                return -1
+            pos = end.end()
+        return pos

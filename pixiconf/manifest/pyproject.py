@@ -173,20 +173,46 @@ def resolve_groups(
     self-reference contributes nothing); extras are looked up by normalized name, groups
     by exact name; errors are ``Failed to find ...`` and ``Cycles are not supported: ...``.
     """
-    self_name = project.get("name")
     optional = project.get("optional-dependencies") or {}
     if not isinstance(optional, dict):
         raise PyprojectError(("project", "optional-dependencies"), "expected a table")
-    done_extras: dict[str, list[Requirement]] = {}
-    done_groups: dict[str, list[Requirement]] = {}
+    groups = _GroupResolver(project.get("name"), optional, groups_raw)
+    resolved: dict[str, list[Requirement]] = {}
+    for group in optional:
+        resolved[group] = groups.extra(group, [])
+    # ``done_extras`` may also hold normalized spellings reached through self-references.
+    for name, reqs in groups.done_extras.items():
+        resolved.setdefault(name, reqs)
+    for group in groups_raw:
+        resolved[group] = groups.dependency_group(group, [])
+    return resolved
 
-    def is_self(req: Requirement) -> bool:
-        return self_name is not None and canonicalize_name(req.name) == self_name
 
-    def extra(name: str, parents: list[str]) -> list[Requirement]:
-        if name in done_extras:
-            return done_extras[name]
-        key = next((k for k in optional if canonicalize_name(k) == canonicalize_name(name)), None)
+class _GroupResolver:
+    """The memoised, cycle-checked resolution of one extra or dependency group; ``parents``
+    is the chain being resolved (``extra:<name>``/``group:<name>``)."""
+
+    def __init__(self, self_name: str | None, optional: dict[str, Any], groups_raw: dict[str, Any]):
+        self.self_name = self_name
+        self.optional = optional
+        self.groups_raw = groups_raw
+        self.done_extras: dict[str, list[Requirement]] = {}
+        self.done_groups: dict[str, list[Requirement]] = {}
+
+    def _add(self, req: Requirement, parents: list[str], result: list[Requirement]) -> None:
+        """A requirement, or for a self-reference the extras it names."""
+        if self.self_name is not None and canonicalize_name(req.name) == self.self_name:
+            for sub in _written_extras(req):
+                result.extend(self.extra(sub, parents))
+        else:
+            result.append(req)
+
+    def extra(self, name: str, parents: list[str]) -> list[Requirement]:
+        if name in self.done_extras:
+            return self.done_extras[name]
+        key = next(
+            (k for k in self.optional if canonicalize_name(k) == canonicalize_name(name)), None
+        )
         if key is None:
             raise PyprojectError(
                 ("project", "optional-dependencies"),
@@ -196,21 +222,17 @@ def resolve_groups(
             raise PyprojectError(("project", "optional-dependencies", key), _cycle(parents))
         parents.append(f"extra:{name}")
         result: list[Requirement] = []
-        for i, text in enumerate(optional[key] or []):
+        for i, text in enumerate(self.optional[key] or []):
             req = _parse_requirement(("project", "optional-dependencies", key, str(i)), text)
-            if is_self(req):
-                for sub in _written_extras(req):
-                    result.extend(extra(sub, parents))
-            else:
-                result.append(req)
-        done_extras[name] = result
+            self._add(req, parents, result)
+        self.done_extras[name] = result
         parents.pop()
         return result
 
-    def dependency_group(group: str, parents: list[str]) -> list[Requirement]:
-        if group in done_groups:
-            return done_groups[group]
-        if group not in groups_raw:
+    def dependency_group(self, group: str, parents: list[str]) -> list[Requirement]:
+        if group in self.done_groups:
+            return self.done_groups[group]
+        if group not in self.groups_raw:
             raise PyprojectError(
                 ("dependency-groups",),
                 f"Failed to find dependency group `{group}` included by {parents[-1]}",
@@ -219,44 +241,26 @@ def resolve_groups(
             raise PyprojectError(("dependency-groups", group), _cycle(parents))
         parents.append(f"group:{group}")
         result: list[Requirement] = []
-        for i, item in enumerate(groups_raw[group] or []):
+        for i, item in enumerate(self.groups_raw[group] or []):
+            path = ("dependency-groups", group, str(i))
             if isinstance(item, dict):
-                if "include-group" not in item:
-                    raise PyprojectError(
-                        ("dependency-groups", group, str(i)),
-                        "missing field 'include-group' in table",
-                    )
-                if len(item) > 1:
-                    raise PyprojectError(
-                        ("dependency-groups", group, str(i)),
-                        "Unexpected keys, expected only 'include-group'",
-                    )
-                result.extend(dependency_group(item["include-group"], parents))
+                result.extend(self.dependency_group(_include_group(path, item), parents))
                 continue
             if not isinstance(item, str):
-                raise PyprojectError(
-                    ("dependency-groups", group, str(i)),
-                    f"expected a string or table, found {_toml_type(item)}",
-                )
-            req = _parse_requirement(("dependency-groups", group, str(i)), item)
-            if is_self(req):
-                for sub in _written_extras(req):
-                    result.extend(extra(sub, parents))
-            else:
-                result.append(req)
-        done_groups[group] = result
+                raise PyprojectError(path, f"expected a string or table, found {_toml_type(item)}")
+            self._add(_parse_requirement(path, item), parents, result)
+        self.done_groups[group] = result
         parents.pop()
         return result
 
-    resolved: dict[str, list[Requirement]] = {}
-    for group in optional:
-        resolved[group] = extra(group, [])
-    # ``done_extras`` may also hold normalized spellings reached through self-references.
-    for name, reqs in done_extras.items():
-        resolved.setdefault(name, reqs)
-    for group in groups_raw:
-        resolved[group] = dependency_group(group, [])
-    return resolved
+
+def _include_group(path: tuple[str, ...], item: dict[str, Any]) -> str:
+    """A ``{ include-group = "<name>" }`` entry (PEP 735): that key alone."""
+    if "include-group" not in item:
+        raise PyprojectError(path, "missing field 'include-group' in table")
+    if len(item) > 1:
+        raise PyprojectError(path, "Unexpected keys, expected only 'include-group'")
+    return item["include-group"]
 
 
 def _cycle(parents: list[str]) -> str:

@@ -63,6 +63,18 @@ _LICENSE, _REF, _EXCEPTION, _PLUS, _OPEN, _CLOSE, _WITH, _AND, _OR = (
     "OR",
 )
 
+#: ``Expression::parse_mode``: the tokens each kind may follow (``None``: the start).
+_ALLOWED_AFTER: dict[str, tuple[str | None, ...]] = {
+    _LICENSE: (None, _AND, _OR, _OPEN),
+    _REF: (None, _AND, _OR, _OPEN),
+    _OPEN: (None, _AND, _OR, _OPEN),
+    _PLUS: (_LICENSE,),
+    _WITH: (_LICENSE, _REF, _PLUS),
+    _AND: (_LICENSE, _REF, _CLOSE, _EXCEPTION, _PLUS),
+    _OR: (_LICENSE, _REF, _CLOSE, _EXCEPTION, _PLUS),
+    _CLOSE: (_LICENSE, _REF, _PLUS, _EXCEPTION, _CLOSE),
+    _EXCEPTION: (_WITH,),
+}
 #: ``make_err_for_token``: what may follow the previous token (``None``: the start).
 _EXPECTED: dict[str | None, tuple[str, ...]] = {
     None: ("<license>", "("),
@@ -217,22 +229,11 @@ class _Parser:
 
         for token in self.tokens():
             kind, previous = token.kind, last_kind()
-            if kind in (_LICENSE, _REF, _OPEN):
-                allowed = previous in (None, _AND, _OR, _OPEN)
-            elif kind == _PLUS:
-                allowed = previous == _LICENSE
-                if allowed and last is not None and last.license_id.startswith(_GNU_PREFIXES):
-                    raise self.fail(token.start, token.end, "a GNU license was followed by a `+`")
-            elif kind == _WITH:
-                allowed = previous in (_LICENSE, _REF, _PLUS)
-            elif kind in (_AND, _OR):
-                allowed = previous in (_LICENSE, _REF, _CLOSE, _EXCEPTION, _PLUS)
-            elif kind == _CLOSE:
-                allowed = previous in (_LICENSE, _REF, _PLUS, _EXCEPTION, _CLOSE)
-                if allowed and not opened:
-                    raise self.fail(token.start, token.end, "unopened parens")
-            else:  # an exception
-                allowed = previous == _WITH
+            allowed = previous in _ALLOWED_AFTER[kind]
+            if allowed and kind == _PLUS and last.license_id.startswith(_GNU_PREFIXES):
+                raise self.fail(token.start, token.end, "a GNU license was followed by a `+`")
+            if allowed and kind == _CLOSE and not opened:
+                raise self.fail(token.start, token.end, "unopened parens")
             if not allowed:
                 raise self.unexpected(previous, token.start, token.end)
             if kind == _OPEN:

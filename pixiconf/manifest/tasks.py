@@ -1,4 +1,5 @@
-"""``[tasks]`` entries (``crates/pixi_manifest/src/toml/task.rs``, ``impl Deserialize for TomlTask``).
+"""``[tasks]`` entries (``crates/pixi_manifest/src/toml/task.rs``, ``impl Deserialize for
+TomlTask``).
 
 A task is a string (a command), a table with ``cmd`` (an execute task), a table without ``cmd``
 (an alias with ``depends-on``), or an array of ``{task = ...}`` tables (an alias).  The
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pixiconf.manifest.source import KeyPath, ManifestSource
+from pixiconf.manifest.source import KeyPath, ManifestSource, Table
 
 EXECUTE_KEYS = (
     "cmd",
@@ -79,12 +80,7 @@ def _dependency(source: ManifestSource, path: KeyPath, item: Any, *, finalize: b
         table.finalize()
     if args is None and environment is None:
         return name
-    result: dict[str, Any] = {"task": name}
-    if args is not None:
-        result["args"] = args
-    if environment is not None:
-        result["environment"] = environment
-    return result
+    return _present({"task": name, "args": args, "environment": environment})
 
 
 def _depends_on(
@@ -135,12 +131,7 @@ def _task_arg(source: ManifestSource, path: KeyPath, value: Any) -> Any:
             path,
             f"default value '{default}' is not one of the allowed choices: " + ", ".join(choices),
         )
-    result: dict[str, Any] = {"arg": name}
-    if default is not None:
-        result["default"] = default
-    if choices is not None:
-        result["choices"] = choices
-    return result
+    return _present({"arg": name, "default": default, "choices": choices})
 
 
 def _task_args(source: ManifestSource, path: KeyPath, value: Any) -> list[Any]:
@@ -148,28 +139,70 @@ def _task_args(source: ManifestSource, path: KeyPath, value: Any) -> list[Any]:
 
 
 def parse_task(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, Any]:
+    """One task: a command string, an alias list, or a table (with ``cmd``: an execute task,
+    whose extra keys are read in ``TomlTask::deserialize`` order)."""
     if isinstance(value, str):
         return {"cmd": value}
     if isinstance(value, list):
-        deps = []
-        for i, item in enumerate(value):
-            if not isinstance(item, dict):
-                raise source.error((*path, str(i)), f"expected table, found {_type(item)}")
-            deps.append(_dependency(source, (*path, str(i)), item, finalize=False))
-        return {"depends-on": deps}
+        return {"depends-on": _alias_list(source, path, value)}
     if not isinstance(value, dict):
         raise source.error(path, f"expected string or table, found {_type(value)}")
     table = source.reader(path, value)
     task: dict[str, Any] = {}
-    cmd = table.optional("cmd")
-    if cmd is not None:
-        if isinstance(cmd, list):
-            source.strings((*path, "cmd"), cmd)
-        elif not isinstance(cmd, str):
-            raise source.error((*path, "cmd"), f"expected string or array, found {_type(cmd)}")
+    cmd = table.optional("cmd", lambda p, v: _cmd(source, p, v))
+    execute = cmd is not None
+    if execute:
         task["cmd"] = cmd
         task["inputs"] = table.optional("inputs", lambda p, v: _glob_patterns(source, p, v))
         task["outputs"] = table.optional("outputs", lambda p, v: _glob_patterns(source, p, v))
+    task["depends-on"] = _read_depends_on(source, path, table)
+    if execute:
+        task["cwd"] = table.optional("cwd", source.from_str)
+        task["env"] = table.optional("env", lambda p, v: _env(source, p, v))
+        task["default-environment"] = table.optional(
+            "default-environment", lambda p, v: _environment_name(source, p, v)
+        )
+    task["description"] = table.optional("description", source.string)
+    if execute:
+        task["clean-env"] = table.optional("clean-env", source.boolean)
+    args = table.optional("args", lambda p, v: _task_args(source, p, v))
+    if args is not None and execute:
+        # Only execute tasks check the order of defaults, before unknown keys are reported.
+        _check_arg_defaults(source, path, args)
+    table.finalize()
+    task["args"] = args
+    return _present(task)
+
+
+def _alias_list(source: ManifestSource, path: KeyPath, value: list[Any]) -> list[Any]:
+    """An array of ``{task = ...}`` tables (an alias; unknown keys are not rejected)."""
+    deps = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise source.error((*path, str(i)), f"expected table, found {_type(item)}")
+        deps.append(_dependency(source, (*path, str(i)), item, finalize=False))
+    return deps
+
+
+def _cmd(source: ManifestSource, path: KeyPath, value: Any) -> Any:
+    """``cmd``: a string, or an array of strings."""
+    if isinstance(value, list):
+        source.strings(path, value)
+    elif not isinstance(value, str):
+        raise source.error(path, f"expected string or array, found {_type(value)}")
+    return value
+
+
+def _env(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, Any]:
+    """``env``: a table of strings."""
+    env = source.table(path, value)
+    for key, item in env.items():
+        source.string((*path, key), item)
+    return env
+
+
+def _read_depends_on(source: ManifestSource, path: KeyPath, table: Table) -> list[Any] | None:
+    """``depends-on``, or its deprecated spelling ``depends_on`` (a warning)."""
     depends_on = table.optional("depends-on", lambda p, v: _depends_on(source, p, v))
     if depends_on is None and "depends_on" in table.remaining:
         # Read without being listed as expected, and never finalized.
@@ -181,35 +214,24 @@ def parse_task(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, A
         depends_on = _depends_on(
             source, (*path, "depends_on"), table.remaining.pop("depends_on"), finalize=False
         )
-    task["depends-on"] = depends_on
-    if cmd is not None:
-        task["cwd"] = table.optional("cwd", source.from_str)
-        env = table.optional("env", source.table)
-        if env is not None:
-            for key, item in env.items():
-                source.string((*path, "env", key), item)
-        task["env"] = env
-        task["default-environment"] = table.optional(
-            "default-environment", lambda p, v: _environment_name(source, p, v)
-        )
-    task["description"] = table.optional("description", source.string)
-    if cmd is not None:
-        task["clean-env"] = table.optional("clean-env", source.boolean)
-    args = table.optional("args", lambda p, v: _task_args(source, p, v))
-    if args is not None and cmd is not None:
-        # Only execute tasks check the order of defaults, before unknown keys are reported.
-        seen_default = False
-        for arg in args:
-            has_default = isinstance(arg, dict) and "default" in arg
-            seen_default = seen_default or has_default
-            if seen_default and not has_default:
-                raise source.error(
-                    path, "default value required after previous arguments with defaults"
-                )
-    table.finalize()
-    if args is not None:
-        task["args"] = args
-    return {k: v for k, v in task.items() if v is not None}
+    return depends_on
+
+
+def _check_arg_defaults(source: ManifestSource, path: KeyPath, args: list[Any]) -> None:
+    """Once an argument has a default, every later one needs one."""
+    seen_default = False
+    for arg in args:
+        has_default = isinstance(arg, dict) and "default" in arg
+        seen_default = seen_default or has_default
+        if seen_default and not has_default:
+            raise source.error(
+                path, "default value required after previous arguments with defaults"
+            )
+
+
+def _present(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields that are set, in order (the observation omits what is absent)."""
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 def parse_tasks(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, dict[str, Any]]:

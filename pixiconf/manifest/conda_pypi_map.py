@@ -43,14 +43,14 @@ def parse_conda_pypi_map(src: ManifestSource, path: KeyPath, value: Any) -> Any:
 def _entry(src: ManifestSource, path: KeyPath, entry: Any) -> None:
     """One channel (``CondaPypiMapEntry``): a location string, ``false``, or a table of
     ``location``, ``mapping``, ``mapping-mode`` and ``same-name-heuristic`` setting at least one."""
-    if isinstance(entry, str) or entry is False:
+    if _string_or_false(
+        src,
+        path,
+        entry,
+        "`true` is not supported; use `false` to disable the mapping for this "
+        "channel, or a string or table to configure it",
+    ):
         return
-    if entry is True:
-        raise src.error(
-            path,
-            "`true` is not supported; use `false` to disable the mapping for this "
-            "channel, or a string or table to configure it",
-        )
     if not isinstance(entry, dict):
         raise src.error(path, f"expected a string, table or `false`, found {toml_type_name(entry)}")
     t = src.reader(path, entry)
@@ -76,16 +76,24 @@ def _entry(src: ManifestSource, path: KeyPath, entry: Any) -> None:
 
 def _mapping_value(src: ManifestSource, path: KeyPath, value: Any) -> None:
     """``TomlCondaPypiMapValue``: a PyPI name, a list of names, or ``false`` (not on PyPI)."""
-    if isinstance(value, str) or value is False:
+    if _string_or_false(
+        src,
+        path,
+        value,
+        "`true` is not supported; use a string or a list of strings to map the "
+        "package to PyPI name(s), or `false` to mark it as not a PyPI package",
+    ):
         return
-    if value is True:
-        raise src.error(
-            path,
-            "`true` is not supported; use a string or a list of strings to map the "
-            "package to PyPI name(s), or `false` to mark it as not a PyPI package",
-        )
     if not isinstance(value, list):
         raise src.error(
             path, f"expected a string, a list of strings or `false`, found {toml_type_name(value)}"
         )
     src.strings(path, value)
+
+
+def _string_or_false(src: ManifestSource, path: KeyPath, value: Any, true_message: str) -> bool:
+    """Whether ``value`` is a plain string or ``false`` (nothing more to check); ``true`` is an
+    error with ``true_message``."""
+    if value is True:
+        raise src.error(path, true_message)
+    return isinstance(value, str) or value is False

@@ -162,29 +162,37 @@ def _digit(b: bytes, i: int) -> int:
     return b[i] - 48
 
 
+def _digits(b: bytes, start: int, width: int) -> int:
+    """``width`` decimal digits from ``start``."""
+    value = 0
+    for i in range(start, start + width):
+        value = value * 10 + _digit(b, i)
+    return value
+
+
+def _separator(b: bytes, i: int, *allowed: bytes) -> None:
+    if b[i : i + 1] not in allowed:
+        raise _ParseError(INVALID)
+
+
 def parse_rfc3339(text: str) -> None:
     """chrono ``format::parse::parse_rfc3339``: raises with chrono's message."""
     b = text.encode()
     if len(b) < 19:
         raise _ParseError(TOO_SHORT)
-    year = _digit(b, 0) * 1000 + _digit(b, 1) * 100 + _digit(b, 2) * 10 + _digit(b, 3)
-    if b[4:5] != b"-":
-        raise _ParseError(INVALID)
-    month = _digit(b, 5) * 10 + _digit(b, 6)
-    if b[7:8] != b"-":
-        raise _ParseError(INVALID)
-    day = _digit(b, 8) * 10 + _digit(b, 9)
+    year = _digits(b, 0, 4)
+    _separator(b, 4, b"-")
+    month = _digits(b, 5, 2)
+    _separator(b, 7, b"-")
+    day = _digits(b, 8, 2)
     if not 1 <= month <= 12 or not 1 <= day <= _days_in_month(year, month):
         raise _ParseError(OUT_OF_RANGE)
-    if b[10:11] not in (b"t", b"T", b" "):
-        raise _ParseError(INVALID)
-    hour = _digit(b, 11) * 10 + _digit(b, 12)
-    if b[13:14] != b":":
-        raise _ParseError(INVALID)
-    minute = _digit(b, 14) * 10 + _digit(b, 15)
-    if b[16:17] != b":":
-        raise _ParseError(INVALID)
-    sec = _digit(b, 17) * 10 + _digit(b, 18)
+    _separator(b, 10, b"t", b"T", b" ")
+    hour = _digits(b, 11, 2)
+    _separator(b, 13, b":")
+    minute = _digits(b, 14, 2)
+    _separator(b, 16, b":")
+    sec = _digits(b, 17, 2)
     rest = b[19:]
     if rest[:1] == b".":
         digits = re.match(rb"\d*", rest[1:]).group()
@@ -197,7 +205,8 @@ def parse_rfc3339(text: str) -> None:
 
 
 def _offset(rest: bytes) -> None:
-    """chrono ``scan::timezone_offset``: ``Z``, or a sign, two hour digits, ``:`` and two minute digits."""
+    """chrono ``scan::timezone_offset``: ``Z``, or a sign, two hour digits, ``:`` and two
+    minute digits."""
     if not rest:
         raise _ParseError(TOO_SHORT)
     if rest[:1] in (b"z", b"Z"):

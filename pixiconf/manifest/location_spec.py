@@ -14,18 +14,10 @@ from urllib.parse import urlsplit
 
 from pixiconf.manifest.source import KeyPath, ManifestSource
 
-LOCATION_KEYS = (
-    "url",
-    "git",
-    "path",
-    "branch",
-    "rev",
-    "tag",
-    "lfs",
-    "subdirectory",
-    "md5",
-    "sha256",
-)
+#: The source location keys, in ``TomlSpec`` and ``TomlLocationSpec`` read order.
+SOURCE_KEYS = ("url", "git", "path", "branch", "rev", "tag", "lfs", "subdirectory")
+#: ``impl Deserialize for TomlLocationSpec`` read order.
+LOCATION_KEYS = (*SOURCE_KEYS, "md5", "sha256")
 
 
 def check_digest(source: ManifestSource, path: KeyPath, text: str, size: int) -> None:
@@ -63,24 +55,26 @@ def subdirectory_error(text: str) -> str | None:
     return None
 
 
+def check_location_value(source: ManifestSource, path: KeyPath, key: str, value: Any) -> None:
+    """The type of one location (or other string) key: ``url``/``git`` are URLs, ``lfs`` a
+    boolean, ``md5``/``sha256`` digests, anything else a string."""
+    if key in ("url", "git"):
+        check_url(source, path, value)
+    elif key == "lfs":
+        source.boolean(path, value)
+    elif key in ("md5", "sha256"):
+        check_digest(source, path, source.string(path, value), 16 if key == "md5" else 32)
+    else:
+        source.string(path, value)
+
+
 def read_location_table(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, Any]:
     """``impl Deserialize for TomlLocationSpec``: the ten location keys, typed; nothing else."""
     t = source.reader(path, value)
     for key in LOCATION_KEYS:
         item = t.optional(key)
-        if item is None:
-            continue
-        key_path = (*path, key)
-        if key in ("url", "git"):
-            check_url(source, key_path, item)
-        elif key == "lfs":
-            source.boolean(key_path, item)
-        elif key in ("md5", "sha256"):
-            check_digest(
-                source, key_path, source.string(key_path, item), 16 if key == "md5" else 32
-            )
-        else:
-            source.string(key_path, item)
+        if item is not None:
+            check_location_value(source, (*path, key), key, item)
     t.finalize()
     return dict(value)
 

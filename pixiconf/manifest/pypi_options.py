@@ -30,11 +30,17 @@ KEYS = (
 )
 INDEX_STRATEGIES = ("first-index", "unsafe-first-match", "unsafe-best-match")
 PRERELEASE_MODES = ("disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit")
+#: ``PypiOptions::union``: what a single-valued option is called when two features disagree.
+_SINGLE_VALUED_NAMES = {
+    "index-url": "primary pypi indexes",
+    "index-strategy": "index strategies",
+    "prerelease-mode": "prerelease modes",
+    "skip-wheel-filename-check": "skip-wheel-filename-check values",
+}
 SINGLE_VALUED = {
-    "index-url": "multiple primary pypi indexes are not supported, found both {a} and {b} across multiple pypi options",
-    "index-strategy": "multiple index strategies are not supported, found both {a} and {b} across multiple pypi options",
-    "prerelease-mode": "multiple prerelease modes are not supported, found both {a} and {b} across multiple pypi options",
-    "skip-wheel-filename-check": "multiple skip-wheel-filename-check values are not supported, found both {a} and {b} across multiple pypi options",
+    key: f"multiple {what} are not supported, found both {{a}} and {{b}} across multiple pypi "
+    "options"
+    for key, what in _SINGLE_VALUED_NAMES.items()
 }
 LISTS = ("extra-index-urls", "find-links")
 PACKAGE_SETS = ("no-build-isolation", "no-build", "no-binary")

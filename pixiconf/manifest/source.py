@@ -22,21 +22,20 @@ T = TypeVar("T")
 KeyPath = tuple[str, ...]
 
 
+#: toml-span's value type names; ``bool`` before ``int`` (a bool is an int in Python).
+_TOML_TYPES = (
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "float"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "table"),
+)
+
+
 def toml_type_name(value: Any) -> str:
     """toml-span's name of a value's type (``found`` in its ``Wanted`` error)."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "table"
-    return "datetime"
+    return next((name for kind, name in _TOML_TYPES if isinstance(value, kind)), "datetime")
 
 
 @dataclass

@@ -18,19 +18,13 @@ from packaging.utils import InvalidName, canonicalize_name
 from rattler import NamelessMatchSpec, PackageName, VersionSpec
 
 from pixiconf.manifest import pep440
-from pixiconf.manifest.location_spec import check_digest, check_url, subdirectory_error
+from pixiconf.manifest.location_spec import SOURCE_KEYS, check_location_value, subdirectory_error
 from pixiconf.manifest.source import KeyPath, ManifestSource
 
+#: ``impl Deserialize for TomlSpec`` read order.
 CONDA_SPEC_KEYS = (
     "version",
-    "url",
-    "git",
-    "path",
-    "branch",
-    "rev",
-    "tag",
-    "lfs",
-    "subdirectory",
+    *SOURCE_KEYS,
     "build",
     "build-number",
     "file-name",
@@ -97,7 +91,8 @@ def _version_spec_hint(text: str) -> str | None:
         if key in text or (key == "channel" and "::" in text):
             return (
                 "it seems you're trying to add a detailed dependency, please specify as a "
-                f'table with a `{key}` key: \'{{ version = "<VERSION_SPEC>", {key} = "<{example}>" }}\''
+                f"table with a `{key}` key: "
+                f'\'{{ version = "<VERSION_SPEC>", {key} = "<{example}>" }}\''
             )
     return None
 
@@ -193,22 +188,28 @@ def check_spec_keys(source: ManifestSource, path: KeyPath, value: dict[str, Any]
             check_version_spec(source, key_path, source.string(key_path, item))
         elif key in ("extras", "track-features", "flags"):
             source.strings(key_path, item)
-        elif key == "lfs":
-            source.boolean(key_path, item)
-        elif key == "when":
-            pass  # conditional dependencies: validated by pixi-build (issue [2/5])
-        elif key in ("md5", "sha256"):
-            check_digest(
-                source, key_path, source.string(key_path, item), 16 if key == "md5" else 32
-            )
-        elif key in ("url", "git"):
-            check_url(source, key_path, item)
-        else:
-            source.string(key_path, item)
+        elif key != "when":  # conditional dependencies: validated by pixi-build (issue [2/5])
+            check_location_value(source, key_path, key, item)
     table.finalize()
 
 
 CONDA_ARCHIVES = (".conda", ".tar.bz2")
+
+
+#: Fields a conda archive (a ``url``/``path`` to a ``.conda``/``.tar.bz2``) cannot have.
+_ARCHIVE_EXCLUDED = (
+    "version",
+    "build",
+    "build-number",
+    "extras",
+    "flags",
+    "subdir",
+    "license",
+    "when",
+    "track-features",
+)
+#: Without a location, a spec table needs one of these.
+_MATCHSPEC_FIELDS = (*_ARCHIVE_EXCLUDED, "file-name", "channel", "md5", "sha256")
 
 
 def check_spec_combinations(source: ManifestSource, path: KeyPath, value: dict[str, Any]) -> None:
@@ -226,45 +227,8 @@ def check_spec_combinations(source: ManifestSource, path: KeyPath, value: dict[s
         CONDA_ARCHIVES
     )
     if location:
-        for field in ("channel", "file-name", "license-family"):
-            if field in value:
-                raise source.error(path, f"`{field}` cannot be used with `{location}`")
-    if binary:
-        for field in (
-            "version",
-            "build",
-            "build-number",
-            "extras",
-            "flags",
-            "subdir",
-            "license",
-            "when",
-            "track-features",
-        ):
-            if field in value:
-                raise source.error(path, f"`{field}` cannot be used with `{location}`")
-    if location in ("git", "path"):
-        for field in ("sha256", "md5"):
-            if field in value:
-                raise source.error(path, f"`{field}` cannot be used with `{location}`")
-    if location is None and not any(
-        k in value
-        for k in (
-            "version",
-            "build",
-            "build-number",
-            "extras",
-            "flags",
-            "subdir",
-            "license",
-            "when",
-            "track-features",
-            "file-name",
-            "channel",
-            "md5",
-            "sha256",
-        )
-    ):
+        _check_location_fields(source, path, value, location, binary)
+    elif not any(k in value for k in _MATCHSPEC_FIELDS):
         raise source.error(
             path,
             "one of `version`, `build`, `build-number`, `file-name`, `channel`, "
@@ -277,6 +241,20 @@ def check_spec_combinations(source: ManifestSource, path: KeyPath, value: dict[s
         error = subdirectory_error(value["subdirectory"])
         if error:
             raise source.error(path, error)
+
+
+def _check_location_fields(
+    source: ManifestSource, path: KeyPath, value: dict[str, Any], location: str, binary: bool
+) -> None:
+    """The fields a spec with ``location`` cannot have, in pixi's order of checking."""
+    excluded = ("channel", "file-name", "license-family")
+    if binary:
+        excluded += _ARCHIVE_EXCLUDED
+    if location in ("git", "path"):
+        excluded += ("sha256", "md5")
+    for field in excluded:
+        if field in value:
+            raise source.error(path, f"`{field}` cannot be used with `{location}`")
 
 
 def is_source_spec(spec: Any) -> bool:
@@ -322,8 +300,8 @@ def _pep440_error(text: str) -> str | None:
         if not operator:
             error = "Unexpected end of version specifier, expected operator"
         elif operator not in PEP440_OPERATORS:
-            error = f"no such comparison operator {operator!r}, must be one of ~= == != <= >= < > ===".replace(
-                "'", '"'
+            error = (
+                f'no such comparison operator "{operator}", must be one of ~= == != <= >= < > ==='
             )
         elif not version:
             error = "Unexpected end of version specifier, expected version"
@@ -415,26 +393,39 @@ def pypi_spec(source: ManifestSource, path: KeyPath, value: Any) -> Any:
     table = source.reader(path, value)
     for key in PYPI_SPEC_KEYS:
         item = table.optional(key)
-        if item is None:
-            continue
-        key_path = (*path, key)
-        if key == "version":
-            _check_pypi_version(source, key_path, source.string(key_path, item))
-        elif key == "extras":
-            for i, extra in enumerate(source.strings(key_path, item)):
-                try:
-                    canonicalize_name(extra, validate=True)
-                except InvalidName:
-                    raise source.error((*key_path, str(i)), _pep508_name_error(extra)) from None
-        elif key in ("editable", "lfs"):
-            source.boolean(key_path, item)
-        elif key == "env-markers":
-            error = _marker_error(source.from_str(key_path, item))
-            if error:
-                raise source.error(key_path, error) from None
-        else:
-            source.string(key_path, item)
+        if item is not None:
+            _check_pypi_value(source, (*path, key), key, item)
     table.finalize()
+    _check_pypi_combinations(source, path, value)
+    spec = dict(value)
+    if isinstance(spec.get("version"), str):
+        spec["version"] = _pypi_version_display(spec["version"])
+    return spec
+
+
+def _check_pypi_value(source: ManifestSource, path: KeyPath, key: str, item: Any) -> None:
+    """The type (and syntax) of one ``RawPyPiRequirement`` key."""
+    if key == "version":
+        _check_pypi_version(source, path, source.string(path, item))
+    elif key == "extras":
+        for i, extra in enumerate(source.strings(path, item)):
+            try:
+                canonicalize_name(extra, validate=True)
+            except InvalidName:
+                raise source.error((*path, str(i)), _pep508_name_error(extra)) from None
+    elif key in ("editable", "lfs"):
+        source.boolean(path, item)
+    elif key == "env-markers":
+        error = _marker_error(source.from_str(path, item))
+        if error:
+            raise source.error(path, error) from None
+    else:
+        source.string(path, item)
+
+
+def _check_pypi_combinations(source: ManifestSource, path: KeyPath, value: dict[str, Any]) -> None:
+    """``RawPyPiRequirement::into_pypi_requirement``: git references, one location, no
+    ``version``/``index`` next to a location."""
     if "git" not in value and any(k in value for k in ("branch", "rev", "tag", "lfs")):
         raise source.error(
             path, "`branch`, `rev`, `tag`, and `lfs` are only valid when `git` is specified"
@@ -448,10 +439,6 @@ def pypi_spec(source: ManifestSource, path: KeyPath, value: Any) -> Any:
         raise source.error(
             path, "Exactly one of `url`, `path`, `git`, or `version` must be specified"
         )
-    spec = dict(value)
-    if isinstance(spec.get("version"), str):
-        spec["version"] = _pypi_version_display(spec["version"])
-    return spec
 
 
 def pypi_dependency_map(source: ManifestSource, path: KeyPath, value: Any) -> dict[str, Any]:

@@ -43,7 +43,7 @@ from pixiconf.manifest.pins import Pin
 from pixiconf.manifest.source import KeyPath, ManifestSource
 from pixiconf.manifest.spdx import spdx_error
 from pixiconf.manifest.specs import is_source_spec
-from pixiconf.manifest.url import read_url
+from pixiconf.manifest.url import URL_KEYS, read_url
 
 #: Re-exported: the model of the whole section and what the pixi-build layer reads from it.
 __all__ = [
@@ -62,8 +62,6 @@ __all__ = [
     "target_selector_expression",
     "workspace_properties",
 ]
-#: Package fields that inherit nothing but may still say ``{ workspace = true }``.
-URL_KEYS = ("homepage", "repository", "documentation")
 #: The ``[package]`` dependency tables read as sections, in ``TomlPackage::deserialize`` order.
 SECTION_KEYS = ("host-dependencies", "build-dependencies", "run-dependencies")
 
@@ -278,9 +276,13 @@ class _PackageParser:
                 *((key, lambda p, v: read_url(src, p, v)) for key in URL_KEYS),
             )
         }
-        sections = {key: t.optional(key, self._section) for key in SECTION_KEYS}
+        sections = {
+            key: t.optional(key, lambda p, v: read_section(src, p, v)) for key in SECTION_KEYS
+        }
         extras = t.optional("extra-dependencies", lambda p, v: read_extras(src, p, v)) or {}
-        sections["run-constraints"] = t.optional("run-constraints", self._section)
+        sections["run-constraints"] = t.optional(
+            "run-constraints", lambda p, v: read_section(src, p, v)
+        )
         run_exports = t.optional("run-exports", lambda p, v: read_run_exports(src, p, v)) or {}
         publish = t.optional("publish", src.boolean)
         build_raw = t.required("build")
@@ -342,9 +344,6 @@ class _PackageParser:
             ),
             publish=publish,
         )
-
-    def _section(self, path: KeyPath, value: Any):
-        return read_section(self.source, path, value)
 
     # -- fields ---------------------------------------------------------------------------
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from pixiconf.manifest.source import KeyPath, ManifestSource
 
+#: The URL fields of ``[workspace]`` and ``[package]``.
+URL_KEYS = ("homepage", "repository", "documentation")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _SPECIAL = ("http", "https", "ws", "wss", "ftp")
 # WHATWG forbidden host code points that can appear inside an authority.

@@ -25,9 +25,7 @@ from pixiconf.manifest.source import KeyPath, ManifestSource, toml_type_name
 from pixiconf.manifest.spdx import spdx_error
 from pixiconf.manifest.specs import conda_dependency_map
 from pixiconf.manifest.tables import CHANNEL_PRIORITIES, SOLVE_STRATEGIES, index_set, parse_channels
-from pixiconf.manifest.url import read_url
-
-URL_KEYS = ("homepage", "repository", "documentation")
+from pixiconf.manifest.url import URL_KEYS, read_url
 
 
 def parse_workspace(

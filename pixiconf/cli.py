@@ -106,6 +106,31 @@ def _dump(value: Any, as_json: bool) -> str:
     return UNSAFE_FOR_TERMINAL.sub(_unicode_escape, text)
 
 
+def _write(value: Any, as_json: bool) -> None:
+    """Print ``value`` (:func:`_dump`).  A lock observation whose ``packages`` is a
+    :class:`~pixiconf.operations.lock.LockPackages` (a large lock file) is printed piece by
+    piece, as YAML: the head, then each piece's items, the same text as the whole value's
+    (block sequences in a mapping are not indented, every item starts a line with ``- ``),
+    with one piece's values in memory at a time.  JSON gets the whole list."""
+    from pixiconf.operations.lock import LockPackages
+
+    packages = value.get("packages") if isinstance(value, dict) else None
+    if not isinstance(packages, LockPackages):
+        sys.stdout.write(_dump(value, as_json))
+        return
+    if as_json or next(reversed(value)) != "packages" or not packages:
+        sys.stdout.write(_dump({**value, "packages": list(packages)}, as_json))
+        return
+    head = {key: item for key, item in value.items() if key != "packages"}
+    if head:
+        sys.stdout.write(_dump(head, False))
+    sys.stdout.write("packages:\n")
+    for piece in packages.pieces():
+        text = _dump({"packages": piece}, False)
+        assert text.startswith("packages:\n"), "a non-empty list in a mapping"
+        sys.stdout.write(text[len("packages:\n") :])
+
+
 def _err(text: str) -> None:
     print(for_terminal(text), file=sys.stderr)
 
@@ -186,7 +211,7 @@ def _run_request(args: argparse.Namespace, request: Any) -> int:
         _err(outcome.message)
         return EXIT_FAILED
     assert isinstance(outcome, Observed)
-    sys.stdout.write(_dump(outcome.value, args.json))
+    _write(outcome.value, args.json)
     if args.command == "lock-check" and not outcome.value.get("satisfiable", False):
         return EXIT_FAILED  # like `pixi lock --check`: an out-of-date lock fails
     return EXIT_OK

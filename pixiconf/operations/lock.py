@@ -19,7 +19,8 @@ process's, which the case runner's worker sets to the case's ``HOME``.  Anything
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from pixiconf.manifest import toml
 from pixiconf.operations.context import load_workspace, relative_path
 from pixiconf.operations.request import OperationRequest, OperationResult
 
-__all__ = ["lock", "lock_check", "observe_lock_text", "rewrite_local_paths"]
+__all__ = ["LockPackages", "lock", "lock_check", "observe_lock_text", "rewrite_local_paths"]
 
 
 def _has_key(data: Any, key: str) -> bool:
@@ -98,9 +99,17 @@ def rewrite_local_paths(
 
 
 def observe_lock_text(
-    text: str, channels: Mapping[str, str], workspace_root: Path | None = None
+    text: str,
+    channels: Mapping[str, str],
+    workspace_root: Path | None = None,
+    *,
+    lazy: bool = False,
 ) -> Any:
-    """The ``lock`` observation of a lock file's text."""
+    """The ``lock`` observation of a lock file's text.
+
+    With ``lazy``, the ``packages`` list of a large lock file is a :class:`LockPackages`,
+    parsed a piece at a time whenever it is read (the command line prints it piece by piece);
+    a piece that fails to parse then raises the whole text's error when it is reached."""
     import yaml
 
     loader = _lock_loader()
@@ -110,18 +119,13 @@ def observe_lock_text(
         # PyYAML's node graph (several times the values' size) is one piece's at a time.
         # Anything unexpected (an error, a head that is not a mapping) is parsed whole, so
         # errors and their locations are the whole text's.
-        head, pieces = split
+        head, spans, count = split
         try:
             data = yaml.load(head, Loader=loader)
             if isinstance(data, dict) and "packages" not in data:
                 data = rewrite_local_paths(data, channels, workspace_root)
-                data["packages"] = [
-                    item
-                    for piece in pieces
-                    for item in rewrite_local_paths(
-                        yaml.load(piece, Loader=loader), channels, workspace_root
-                    )
-                ]
+                packages = LockPackages(text, spans, count, channels, workspace_root)
+                data["packages"] = packages if lazy else list(packages)
                 return data
         except yaml.YAMLError:
             pass
@@ -129,34 +133,89 @@ def observe_lock_text(
     return rewrite_local_paths(data, channels, workspace_root)
 
 
+class LockPackages(Sequence[Any]):
+    """The top-level ``packages`` list of a large lock file, kept as text and parsed
+    (and rewritten, :func:`rewrite_local_paths`) one piece of :data:`PACKAGES_PER_PIECE`
+    items at a time whenever it is read: :meth:`pieces` for the pieces, or as a sequence.
+    A piece that does not parse raises the error of the whole text (its location)."""
+
+    def __init__(
+        self,
+        text: str,
+        spans: list[tuple[int, int]],
+        count: int,
+        channels: Mapping[str, str],
+        workspace_root: Path | None,
+    ) -> None:
+        self._text, self._spans, self._count = text, spans, count
+        self._channels, self._root = dict(channels), workspace_root
+
+    def pieces(self) -> Iterator[list[Any]]:
+        import yaml
+
+        loader = _lock_loader()
+        for start, end in self._spans:
+            try:
+                piece = yaml.load(self._text[start:end], Loader=loader)
+            except yaml.YAMLError:
+                yaml.load(self._text, Loader=loader)  # the whole text's error and location
+                raise
+            yield rewrite_local_paths(piece, self._channels, self._root)
+
+    def __iter__(self) -> Iterator[Any]:
+        for piece in self.pieces():
+            yield from piece
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:
+        return list(self)[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LockPackages | list | tuple):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<LockPackages: {self._count} packages>"
+
+
 #: Items of the top-level ``packages`` list parsed at a time by :func:`observe_lock_text`.
 PACKAGES_PER_PIECE = 2000
 
+_PACKAGES_KEY = "\npackages:\n"
+#: A line of the ``packages`` list that is neither an item's start nor indented.
+_FOREIGN_LINE = re.compile(r"\n(?!- |  )")
+_ITEM = re.compile(r"^- ", re.MULTILINE)
 
-def _split_packages(text: str) -> tuple[str, list[str]] | None:
+
+def _split_packages(text: str) -> tuple[str, list[tuple[int, int]], int] | None:
     """rattler's layout of a large lock file: the head, then a last top-level key
     ``packages:`` whose block list starts every item with ``- `` in column 0.  Returns the
-    head and the list's text in pieces of :data:`PACKAGES_PER_PIECE` items, or ``None`` when
-    the text is not laid out so (it is then parsed whole)."""
-    start = text.find("\npackages:\n")
+    head, the ``(start, end)`` offsets in ``text`` of the list's pieces of
+    :data:`PACKAGES_PER_PIECE` items and the number of items, or ``None`` when the text is
+    not laid out so (it is then parsed whole)."""
+    start = text.find(_PACKAGES_KEY)
     if start < 0 or len(text) < 1_000_000 or text.startswith("packages:"):
         return None
-    head, body = text[: start + 1], text[start + len("\npackages:\n") :]
-    lines = body.splitlines(keepends=True)
-    if not lines:
+    head, body = text[: start + 1], start + len(_PACKAGES_KEY)
+    if not text.startswith("- ", body):
         return None
-    pieces: list[str] = []
-    begin = count = 0
-    for i, line in enumerate(lines):
-        if line.startswith("- "):
-            if count == PACKAGES_PER_PIECE:
-                pieces.append("".join(lines[begin:i]))
-                begin, count = i, 0
-            count += 1
-        elif not line.startswith("  ") or i == 0:
-            return None
-    pieces.append("".join(lines[begin:]))
-    return head, pieces
+    foreign = _FOREIGN_LINE.search(text, body)
+    if foreign is not None and foreign.end() != len(text):
+        return None
+    spans: list[tuple[int, int]] = []
+    begin, count = body, 0
+    for item in _ITEM.finditer(text, body):
+        if count and count % PACKAGES_PER_PIECE == 0:
+            spans.append((begin, item.start()))
+            begin = item.start()
+        count += 1
+    spans.append((begin, len(text)))
+    return head, spans, count
 
 
 def _lock_loader() -> type:
@@ -233,7 +292,7 @@ def lock(request: OperationRequest) -> OperationResult:
             ]
         ) from None
     text = path.read_text(encoding="utf-8")
-    value = observe_lock_text(text, channels, request.workspace_root)
+    value = observe_lock_text(text, channels, request.workspace_root, lazy=True)
     return OperationResult(value, [*warnings, *lock_warnings])
 
 

@@ -75,7 +75,8 @@ def _insert_options(text: str, options: dict[str, dict[str, str]]) -> str:
 
 
 def write_lock_file(solution: WorkspaceSolution, path: Path) -> Path:
-    """Write ``solution`` to ``path`` (``pixi.lock``); return ``path``."""
+    """Write ``solution`` to ``path`` (``pixi.lock``); return ``path``.  The records of
+    ``solution`` are consumed: each environment's ``records`` is empty afterwards."""
     from rattler import LockChannel, LockFile, Subdir
     from rattler import LockPlatform as RattlerLockPlatform
 
@@ -92,11 +93,14 @@ def write_lock_file(solution: WorkspaceSolution, path: Path) -> Path:
     options: dict[str, dict[str, str]] = {}
     for env in solution.environments:
         lock.set_channels(env.name, [LockChannel(url) for url in env.channels])
-        for platform_name, records in env.records.items():
-            for record in records:
-                lock.add_conda_package(
-                    env.name, by_name[aliases.get(platform_name, platform_name)], record
-                )
+        for platform_name in list(env.records):
+            platform = by_name[aliases.get(platform_name, platform_name)]
+            # ``LockFile`` keeps its own copy of every record: the solution's are let go as
+            # they are added, so they are not held next to that copy while it is written.
+            records = env.records.pop(platform_name)
+            records.reverse()
+            while records:
+                lock.add_conda_package(env.name, platform, records.pop())
         if _options(env.strategy, env.channel_priority):
             options[env.name] = _options(env.strategy, env.channel_priority)
 

@@ -352,12 +352,123 @@ def _local_repodata(url: str, subdirs: Sequence[str]) -> list[Path] | None:
         return None
 
 
+#: Root names loaded at a time by :func:`independent_parts` (and the most specs a solve has
+#: before it is tried in parts): one batch's records are in memory at a time.
+PART_ROOTS = 20_000
+
+
+class _Parts:
+    """Union-find over batches of root names, linked through the names they reach."""
+
+    def __init__(self) -> None:
+        self.parent: list[int] = []
+        self.owner: dict[str, int] = {}
+
+    def find(self, item: int) -> int:
+        while self.parent[item] != item:
+            self.parent[item] = self.parent[self.parent[item]]
+            item = self.parent[item]
+        return item
+
+    def add(self, names: set[str]) -> None:
+        batch = len(self.parent)
+        self.parent.append(batch)
+        for name in names:
+            other = self.owner.setdefault(name, batch)
+            if other != batch:
+                self.parent[self.find(other)] = batch
+
+
+def _reached_names(records: Sequence[Any]) -> set[str] | None:
+    """The names ``records`` link to: their own, and those of their ``depends`` and
+    ``constrains`` (a ``depends`` on a virtual package (``__`` name) links nothing: its one
+    candidate is the platform's, whoever asks).  ``None`` for anything the split does not
+    model (a virtual package in ``constrains``, conditional or extra dependencies, a channel
+    or wildcard in a name): the solve is then not split."""
+    names: set[str] = set()
+    for record in records:
+        names.add(record.name.normalized)
+        if record.extra_depends:
+            return None
+        for kind, specs in ((0, record.depends), (1, record.constrains)):
+            for spec in specs:
+                name = _dependency_name(spec)
+                if ";" in spec or any(c in name for c in ":*/"):
+                    return None
+                if name.startswith("__"):
+                    if kind:
+                        return None
+                    continue
+                names.add(name)
+    return names
+
+
+def independent_parts(
+    specs: Sequence[str], constraints: Sequence[str], sources: Sequence[Any], roots: int
+) -> list[tuple[list[str], list[str]]] | None:
+    """The specs (and constraints) of ``rattler.solve`` split into independent problems, or
+    ``None`` when they are one.
+
+    Root names are taken ``roots`` at a time; the records of the names each batch reaches
+    (``SparseRepoData.load_records_recursive``: through ``depends``, over every channel and
+    subdir of ``sources``) give the names it links to (:func:`_reached_names`); batches that
+    link to a common name are one part.  A constraint goes with the part that reaches its
+    name (those that name nothing reached, with the first part).
+
+    Why the union of the parts' solutions is the whole problem's (``rattler_solve``'s
+    resolvo backend, ``crates/rattler_solve/src/resolvo/mod.rs``, and ``resolvo``'s
+    ``Solver``): the candidates of a name are the records of that name (after channel
+    priority, per name) plus the virtual packages; every clause the solver adds is about one
+    requirement or constraint of a root or a candidate and the candidates of the names it
+    names, and candidates are ordered (``conda_sorting.rs``: version, build, then the best
+    versions of their dependencies) from reachable names only.  Parts that reach disjoint
+    names so have disjoint variables: no clause, propagation or learnt conflict of one
+    touches another, and each requirement is decided by its own candidates' order, as in a
+    solve of its part alone.  Virtual packages are shared but fixed, one candidate each,
+    and only required (a constraint on one is not split).  ``lowest-direct`` ranks the
+    root names, which stay with their part.  Anything else (a part that fails, a name
+    shared) is solved whole; tests compare both ways on generated channels.
+    """
+    from rattler import PackageName, SparseRepoData
+
+    names = list(dict.fromkeys(_dependency_name(s) for s in specs))
+    if len(names) < 2 or any(n.startswith("__") for n in names):
+        return None
+    parts = _Parts()
+    for start in range(0, len(names), roots):
+        batch = names[start : start + roots]
+        loaded = SparseRepoData.load_records_recursive(
+            list(sources), [PackageName(n) for n in batch]
+        )
+        reached = _reached_names([r for records in loaded for r in records])
+        del loaded
+        if reached is None:
+            return None
+        parts.add(reached | set(batch))
+    groups: dict[int, tuple[list[str], list[str]]] = {}
+    for spec in specs:
+        part = parts.find(parts.owner[_dependency_name(spec)])
+        groups.setdefault(part, ([], []))[0].append(spec)
+    if len(groups) < 2:
+        return None
+    first = next(iter(groups.values()))
+    for constraint in constraints:
+        name = _dependency_name(constraint)
+        if name.startswith("__"):
+            return None
+        owner = parts.owner.get(name)
+        (groups[parts.find(owner)] if owner is not None else first)[1].append(constraint)
+    return list(groups.values())
+
+
 async def _solve_all(tasks: Sequence[GroupSolve], cache_dir: Path) -> list[Any]:
     """Every task, solved over its channels' ``repodata.json`` read sparsely (only the records
     of the names reachable from its specs are parsed: a tenth of the time and memory of a
-    gateway query of a large workspace).  A task whose sparse solve fails, or whose channels
-    are not all local directories with every subdir's ``repodata.json``, is solved again
-    through the ``Gateway``: pixi's own path, whose result or error (the message pixi prints)
+    gateway query of a large workspace); a task of more than :data:`PART_ROOTS` specs in its
+    independent parts, one after the other (:func:`independent_parts`).  A task whose sparse
+    solve fails, or whose channels are not all local directories with every subdir's
+    ``repodata.json``, is solved again through the ``Gateway``: pixi's own path, whose result
+    or error (the message pixi prints)
     is the answer.  Both read the same files with the same parser and solver."""
     import rattler
     from rattler import Channel, ChannelPriority, Gateway, SparseRepoData
@@ -398,15 +509,22 @@ async def _solve_all(tasks: Sequence[GroupSolve], cache_dir: Path) -> list[Any]:
                 for subdir, path in zip(subdirs, files, strict=True)
             ]
         try:
-            return await rattler.solve_with_sparse_repodata(
-                specs=task.specs,
-                sparse_repodata=sources,
-                virtual_packages=solver_virtual_packages(task.platform),
-                channel_priority=priorities[task.channel_priority],
-                strategy=task.strategy,
-                constraints=task.constraints or None,
-            )
-        except Exception:  # the gateway gives pixi's message
+            parts = None
+            if len(task.specs) > PART_ROOTS:
+                parts = independent_parts(task.specs, task.constraints, sources, PART_ROOTS)
+            records: list[Any] = []
+            # One part at a time: the solver's memory is the largest part's.
+            for specs, constraints in parts or [(task.specs, task.constraints)]:
+                records += await rattler.solve_with_sparse_repodata(
+                    specs=specs,
+                    sparse_repodata=sources,
+                    virtual_packages=solver_virtual_packages(task.platform),
+                    channel_priority=priorities[task.channel_priority],
+                    strategy=task.strategy,
+                    constraints=constraints or None,
+                )
+            return records
+        except Exception:  # the gateway gives pixi's message (one solve of everything)
             return None
         finally:
             for source in sources:

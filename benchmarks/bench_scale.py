@@ -20,13 +20,42 @@ Measured (2 cores; seconds / peak MB)::
     10 MB  500,000   2.91 / 190  13.5  / 762
 
 check and resolve grow linearly and stay under 1 GB at 10 MB (resolve's memory is mostly the
-YAML representer's node graph of the printed observation).  lock solves over the local
-``repodata.json`` read sparsely (``rattler.solve_with_sparse_repodata``; before: the gateway,
-26.4 s / 1404 MB at 1 MB), but still exceeds the target from about 2 MB: rattler's solver
-takes about 8 KB per dependency (150,000: 11 s and 1.36 GB in the solve alone),
-``LockFile.add_conda_package`` grows faster than linearly (50,000: 1.4 s, 150,000: 16 s),
-and the observation is the whole lock file as Python values, printed by PyYAML.  (The 3 MB
-lock figure predates parsing the lock file's packages in pieces.)
+YAML representer's node graph of the printed observation).
+
+lock (measured again after the changes below; 2 cores shared with other jobs, so the seconds
+vary by up to 2x; the channel is written for the largest size, 1,000,000 records, whose
+sparse index and mapped ``repodata.json`` are the ~300 MB floor of the small sizes: with a
+channel for 3 MB, 10 KB took 128 MB and 1 MB 442 MB)::
+
+    size     deps      lock
+    10 KB      500      0.81 /  313
+    100 KB   5,000      1.86 /  352
+    1 MB    50,000     16.3  /  569
+    3 MB   150,000     71.4  / 1066
+    10 MB  500,000    296    / 3460
+
+What was done: the solve runs in independent parts (``pixiconf.lock.solve.independent_parts``:
+root names that reach disjoint package names, one part after the other, so the solver's
+memory is the largest part's: at 50,000 deps the solve's peak went from 476 to 329 MB, at
+150,000 the solve alone took 1361 MB), the solved records are let go as ``LockFile`` copies
+them (``pixiconf.lock.write``), and the observation is printed piece by piece from the lock
+file's text (``LockPackages``, ``cli._write``: the same text, one piece's values at a time;
+before, 150,000 deps peaked at 1458 MB while printing).  Before these changes: 1 MB 16.6 s /
+578 MB, 3 MB 60 s / 1377 MB.
+
+What bounds the rest, and why 10 MB stays over 1 GB: writing the lock file.  py-rattler
+0.28's only writer is ``LockFile`` (``add_conda_package`` then ``to_path``): it keeps every
+package (about 2.1 KB each), and ``to_path`` builds a ``rattler_lock`` lock file from a copy
+of them and serialises it in memory, about 2 KB more per package, in time that grows faster
+than linearly.  Measured alone, without solving (records loaded from the repodata and added
+20,000 at a time): 150,000 packages 335 MB kept, peak 675 MB, ``to_path`` 15 s; 416,666
+packages 886 MB kept, peak 1743 MB, ``to_path`` 172 s.  py-rattler has no other public way
+to write a lock file (no streaming writer, no environment-wise writer: ``Environment`` only
+reads), and the lock file is never written by hand.  At 10 MB (500,000 packages) the
+solved records (about 1.7 KB each as ``RepoDataRecord``), ``LockFile``'s copy and
+``to_path``'s second copy roughly account for the 3.4 GB measured (an estimate from the
+per-package sizes above, not a separate measurement at this size): under 1 GB is not reachable with
+py-rattler 0.28's writer; from 1 MB up the peak is the write's, about 4-7 KB per package.
 """
 
 from __future__ import annotations

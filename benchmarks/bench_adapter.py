@@ -38,6 +38,7 @@ from pixiconf.corpus.runner import CaseOutcome, execute  # noqa: E402
 from pixiconf.corpus.schema import Case  # noqa: E402
 from pixiconf.corpus.workspace import materialise  # noqa: E402
 from pixiconf.implementations.pixi_binary import adapter as adapter_module  # noqa: E402
+from pixiconf.implementations.pixi_binary import session as session_module  # noqa: E402
 from pixiconf.implementations.pixi_binary.adapter import PixiBinary  # noqa: E402
 from pixiconf.implementations.pixi_binary.process import isolation_dirs  # noqa: E402
 
@@ -94,12 +95,25 @@ def pytest_wall(args: list[str], cwd: Path) -> tuple[float, str]:
     return wall, summary
 
 
+#: The modules that call ``process.run_command``: the adapter (``--version``) and the
+#: session that runs every operation's commands.
+CALLERS = (adapter_module, session_module)
+
+
 class Recorder:
     """Wraps the adapter's ``run_command`` and keeps what it ran."""
 
     def __init__(self) -> None:
         self.original = adapter_module.run_command
         self.calls: list[dict] = []
+
+    def install(self) -> None:
+        for module in CALLERS:
+            module.run_command = self
+
+    def remove(self) -> None:
+        for module in CALLERS:
+            module.run_command = self.original
 
     def __call__(self, argv, *, cwd, env, timeout, shown=()):
         self.calls.append(
@@ -130,7 +144,7 @@ def adapter_vs_bare(
 ) -> list[tuple[str, int, float, float, str]]:
     """Per case: (ID, commands, adapter seconds, bare seconds, outcome)."""
     recorder = Recorder()
-    adapter_module.run_command = recorder
+    recorder.install()
     implementation = PixiBinary(binary, backend=binary)
     implementation.version()  # ``pixi --version`` once, as the plugin's report header does
     rows = []
@@ -156,7 +170,7 @@ def adapter_vs_bare(
             shutil.rmtree(base)
             rows.append((case.id, len(calls), adapter, bare, result.outcome.value))
     finally:
-        adapter_module.run_command = recorder.original
+        recorder.remove()
         shutil.rmtree(scratch, ignore_errors=True)
     return rows
 
@@ -214,7 +228,7 @@ def main() -> None:
     bare_case = bare_total / len(rows)
     adapter_case = adapter_total / len(rows)
     pytest_case = serial / n
-    per_case = [r[2] / r[3] - 1 for r in ran]
+    per_case = [r[2] / r[3] - 1 for r in ran] or [float("nan")]
     print(
         f"per case: bare commands {bare_case * 1000:7.1f} ms | through the adapter "
         f"{adapter_case * 1000:7.1f} ms | through pytest -n 0 {pytest_case * 1000:7.1f} ms"

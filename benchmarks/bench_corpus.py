@@ -3,16 +3,29 @@
 Prints
 * cases/s for the plugin run with ``-n 0`` and ``-n 2`` (``REPEAT`` runs of each, alternating;
   wall time of the whole pytest process, medians) and the speed-up of ``-n 2`` over ``-n 0``;
+* the CPU time (user + system) of each run, all its processes together (pytest, xdist
+  workers, the reference's worker processes), medians, and what they allow: on a machine with
+  two idle cores ``-n 2`` can be at most ``2 * CPU(-n 0) / CPU(-n 2)`` times faster than
+  ``-n 0``.  On a loaded machine the wall times say little; the CPU times still compare, and
+  the load averages before and after are printed;
 * the plugin's per-case overhead: the same work (load a case, materialise it, run the
   reference, match) done by a bare ``@pytest.mark.parametrize`` test over the same files,
   compared with the plugin's items, both as timed by pytest itself (startup excluded);
 * the raw runner loop (no pytest at all), for scale.
 
-Run: python benchmarks/bench_corpus.py [CORPUS_DIR] [REPEAT]
+Run: python benchmarks/bench_corpus.py [CORPUS_DIR] [REPEAT] [--pycache DIR]
+
+``--pycache DIR`` runs the pytest processes with bytecode caching in DIR
+(``PYTHONPYCACHEPREFIX``, without ``PYTHONDONTWRITEBYTECODE``), as on a usual machine: with
+``PYTHONDONTWRITEBYTECODE=1`` every process compiles every module it imports (pytest rewrites
+the assertions of pixiconf, xdist, hypothesis and syrupy too), a cost each xdist worker and
+each reference worker pays again.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import re
 import resource
 import statistics
@@ -56,13 +69,14 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def pytest_run(args: list[str], cwd: Path) -> tuple[int, float]:
+def pytest_run(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, float]:
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     match = SUMMARY.search(proc.stdout.splitlines()[-1] if proc.stdout else "")
     if not match:
@@ -70,9 +84,22 @@ def pytest_run(args: list[str], cwd: Path) -> tuple[int, float]:
     return int(match.group(1)), float(match.group(2))
 
 
+def load() -> str:
+    return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def main() -> None:
-    corpus = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else REPO / "cases"
-    repeat = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=REPO / "cases")
+    parser.add_argument("repeat", nargs="?", type=int, default=3)
+    parser.add_argument("--pycache", type=Path, default=None, help="bytecode cache directory")
+    options = parser.parse_args()
+    corpus, repeat = options.corpus.resolve(), options.repeat
+    env = dict(os.environ)
+    if options.pycache is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(options.pycache.resolve())
+    print(f"{os.cpu_count()} CPUs, {load()}; bytecode cache: {options.pycache or 'as inherited'}")
     paths = list(iter_case_paths(corpus))
     impl = load_implementation("reference")
     start = time.perf_counter()
@@ -88,6 +115,7 @@ def main() -> None:
         (work / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
         runs = {}
         walls: dict[str, list[float]] = {}
+        cpus: dict[str, list[float]] = {}
         configurations = (
             ("plugin -n 0", ["--pixiconf-cases", str(corpus)]),
             ("plugin -n 2", ["--pixiconf-cases", str(corpus), "-n", "2"]),
@@ -98,10 +126,11 @@ def main() -> None:
                 if round_ and label.startswith("bare"):
                     continue
                 wall, cpu = time.perf_counter(), children_cpu()
-                count, duration = pytest_run(args, work)
+                count, duration = pytest_run(args, work, env)
                 wall, cpu = time.perf_counter() - wall, children_cpu() - cpu
                 runs[label] = (count, duration)
                 walls.setdefault(label, []).append(wall)
+                cpus.setdefault(label, []).append(cpu)
                 print(
                     f"pytest {label}: {count} passed in {duration:6.2f} s (wall {wall:5.2f} s, "
                     f"CPU {cpu:5.2f} s)  {count / wall:7.0f} cases/s"
@@ -111,6 +140,13 @@ def main() -> None:
     print(f"plugin -n 0: median wall {serial:5.2f} s  {count / serial:6.0f} cases/s")
     print(f"plugin -n 2: median wall {parallel:5.2f} s  {count / parallel:6.0f} cases/s")
     print(f"speed-up -n 2 / -n 0 (wall of the whole pytest run): {serial / parallel:.2f}x")
+    cpu_serial, cpu_parallel = (statistics.median(cpus[f"plugin -n {n}"]) for n in (0, 2))
+    print(
+        f"CPU (all processes, medians): -n 0 {cpu_serial:5.2f} s, -n 2 {cpu_parallel:5.2f} s "
+        f"(+{cpu_parallel - cpu_serial:.2f} s); on two idle cores -n 2 is at most "
+        f"{2 * cpu_serial / cpu_parallel:.2f}x faster"
+    )
+    print(f"after the runs: {load()}")
     plugin_n, plugin_s = runs["plugin -n 0"]
     bare_n, bare_s = runs["bare   -n 0"]
     overhead_ms = (plugin_s / plugin_n - bare_s / bare_n) * 1000

@@ -46,7 +46,6 @@ from pixiconf.corpus.bundled import bundled_corpus
 from pixiconf.corpus.loader import (
     CASE_SUFFIXES,
     CorpusWarning,
-    find_root,
     is_case_path,
     not_a_regular_file,
 )
@@ -255,7 +254,7 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     settings = config.stash.get(SETTINGS, None)
     if settings is None or not settings.roots:
         return None
-    root = find_root(collection_path, settings.roots)
+    root = settings.root_of(collection_path)
     if root is None or not collection_path.is_dir():
         return None
     below = collection_path.relative_to(root).parts
@@ -268,11 +267,19 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return bool(answer)
 
 
+def _file_or_directory(entry: os.DirEntry) -> bool:
+    """A regular file (pytest collects it) or a directory; no ``stat`` call but for links."""
+    try:
+        return entry.is_file() or entry.is_dir()
+    except OSError:  # a link loop
+        return False
+
+
 def pytest_collect_directory(path: Path, parent: pytest.Collector) -> None:
     """Warn about case-named entries pytest's walk passes over silently: FIFOs, links to
     devices, dangling links (:func:`~pixiconf.corpus.loader.not_a_regular_file`)."""
     settings = parent.config.stash.get(SETTINGS, None)
-    root = find_root(path, settings.roots) if settings is not None else None
+    root = settings.root_of(path) if settings is not None else None
     if root is None:
         return
     try:
@@ -280,10 +287,10 @@ def pytest_collect_directory(path: Path, parent: pytest.Collector) -> None:
     except OSError:
         return
     for entry in entries:
+        if not entry.name.endswith(CASE_SUFFIXES) or _file_or_directory(entry):
+            continue
         file_path = Path(entry.path)
-        if not entry.name.endswith(CASE_SUFFIXES) or not is_case_path(
-            PurePosixPath(*file_path.relative_to(root).parts)
-        ):
+        if not is_case_path(PurePosixPath(*file_path.relative_to(root).parts)):
             continue
         why = not_a_regular_file(file_path)  # os.stat: a link loop is a reason, not an error
         if why is None or why.endswith("a directory, not a regular file"):
@@ -298,14 +305,14 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> CaseFile |
     settings = parent.config.stash.get(SETTINGS, None)
     if settings is None or not settings.roots:
         return None
-    root = find_root(file_path, settings.roots)
+    root = settings.root_of(file_path)
     if root is None or not is_case_path(PurePosixPath(*file_path.relative_to(root).parts)):
         return None
     why = not_a_regular_file(file_path)
     if why is not None:
         warnings.warn(CorpusWarning(f"{display_path(file_path)} {why}; skipped"), stacklevel=1)
         return None
-    return case_file(file_path, parent)
+    return case_file(file_path, parent, root)
 
 
 # --------------------------------------------------------------------------- running

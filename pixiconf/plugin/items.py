@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from pixiconf.confinement import WorkspaceError
-from pixiconf.corpus.loader import case_id, find_root, load_case
+from pixiconf.corpus.loader import case_id, load_case
 from pixiconf.corpus.runner import CaseOutcome, CaseResult, execute, format_result
 from pixiconf.corpus.schema import Case, CaseError, display_path
 from pixiconf.corpus.tags import case_tags, features_mismatch
@@ -28,14 +28,15 @@ from pixiconf.plugin.workspaces import keeps, retention_policy
 __all__ = ["CaseFailed", "CaseFile", "CaseItem", "case_file"]
 
 
-def case_file(file_path: Path, parent: pytest.Collector) -> CaseFile:
-    """The collector of a case file; a file name that is not UTF-8 gets a name and a node ID
-    with ``\\xNN`` escapes (reports are text: junitxml, xdist's messages)."""
+def case_file(file_path: Path, parent: pytest.Collector, root: Path) -> CaseFile:
+    """The collector of a case file of the corpus ``root``; a file name that is not UTF-8 gets
+    a name and a node ID with ``\\xNN`` escapes (reports are text: junitxml, xdist's
+    messages)."""
     if display_path(file_path.name) == file_path.name:
-        return CaseFile.from_parent(parent, path=file_path)
+        return CaseFile.from_parent(parent, path=file_path, root=root)
     nodeid = f"{parent.nodeid}/{display_path(file_path.name)}".lstrip("/")
     return CaseFile.from_parent(
-        parent, path=file_path, name=display_path(file_path.name), nodeid=nodeid
+        parent, path=file_path, name=display_path(file_path.name), nodeid=nodeid, root=root
     )
 
 
@@ -43,13 +44,15 @@ class CaseFile(pytest.File):
     """One case file; yields one :class:`CaseItem`, named and marked without loading the case
     (:mod:`pixiconf.corpus.tags`): the item loads it when it runs."""
 
+    def __init__(self, *, root: Path, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.root = root
+
     def collect(self) -> Iterator[CaseItem]:
         settings = self.config.stash[SETTINGS]
-        root = find_root(self.path, settings.roots)
-        assert root is not None  # pytest_collect_file only creates CaseFile below a root
-        ident = case_id(self.path, root)
+        ident = case_id(self.path, self.root)
         tags = case_tags(self.path, ident)
-        item = CaseItem.from_parent(self, name=ident, root=root, tags=tags)
+        item = CaseItem.from_parent(self, name=ident, root=self.root, tags=tags)
         for tag in tags:
             with contextlib.suppress(AttributeError, ValueError):  # never stop the collection
                 item.add_marker(register_marker(self.config, settings, tag))

@@ -1,5 +1,5 @@
-"""Conformance gating through pytest (pixiconf.plugin.gating) and the command line: expectation files,
-``pixi`` ranges, JSON reports (also under xdist), shards and their merge.
+"""Conformance gating through pytest (pixiconf.plugin.gating) and the command line: expectation
+files, ``pixi`` ranges, JSON reports (also under xdist), shards and their merge.
 
 Every run uses a fake implementation (``pixi 0.50.0``) defined in the run's ``conftest.py``.
 """

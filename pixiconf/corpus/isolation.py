@@ -10,10 +10,11 @@ itself:
 - ``process_safe = True`` (the reference): run in a persistent **worker process**, one per
   :class:`ProcessGuard`, started on the first request.  A request that times out kills the
   worker, whose private temporary directory is removed with it; the next request starts a
-  fresh one.  A worker that dies is a crash (``Failed(crashed=True)``).  The worker runs each operation with the case's environment as its process
-  environment (``HOME`` is the case's, so ``~`` means the case's home, as it will for an
-  external binary) and with its own temporary directory; it ignores SIGINT, so Ctrl-C is
-  handled once, by the run, which then closes the worker;
+  fresh one.  A worker that dies is a crash (``Failed(crashed=True)``).  The worker runs each
+  operation with the case's environment as its process environment (``HOME`` is the case's,
+  so ``~`` means the case's home, as it will for an external binary) and with its own
+  temporary directory; it ignores SIGINT, so Ctrl-C is handled once, by the run, which then
+  closes the worker;
 - anything else: a daemon **thread**, abandoned (left running, its result ignored) when it
   times out; closing the guard waits a bounded time for abandoned threads, so that the
   directories they write into can be removed afterwards.

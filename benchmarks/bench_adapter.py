@@ -202,7 +202,11 @@ def main() -> None:
         if any(r[4] not in (CaseOutcome.PASS.value, CaseOutcome.SKIP.value) for r in rows):
             print(
                 "  not passing: "
-                + ", ".join(r[0] for r in rows if r[4] not in ("PASS", "SKIP"))[:500]
+                + ", ".join(
+                    r[0]
+                    for r in rows
+                    if r[4] not in (CaseOutcome.PASS.value, CaseOutcome.SKIP.value)
+                )[:500]
             )
 
         common = [

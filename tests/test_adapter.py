@@ -247,6 +247,18 @@ def test_crash(tmp_path, body):
     assert isinstance(outcome, Failed) and outcome.crashed and not outcome.timed_out
 
 
+def test_a_thread_panic_the_program_survives_is_not_a_crash(tmp_path):
+    """pixi 0.77 can print a worker thread's panic while it cancels builds, then exit 1: the
+    exit code decides, and the panic stays in the transcript."""
+    body = (
+        "echo \"thread 'tokio-rt-worker' panicked at lib.rs:147:14:\" >&2; "
+        "echo 'Error: x' >&2; exit 1"
+    )
+    outcome = PixiBinary(_fake(tmp_path, body)).run(_request(tmp_path))
+    assert isinstance(outcome, Failed) and not outcome.crashed and outcome.exit_code == 1
+    assert "panicked at" in outcome.transcript
+
+
 def test_crash_is_reported_as_crash_and_the_run_goes_on(tmp_path):
     binary = _fake(tmp_path, "echo \"thread 'main' panicked at x\" >&2; exit 101")
     case = load_case(CASES / f"{SLICE[1]}.yaml", CASES)

@@ -11,7 +11,11 @@ Prints
 * the plugin's per-case overhead: the same work (load a case, materialise it, run the
   reference, match) done by a bare ``@pytest.mark.parametrize`` test over the same files,
   compared with the plugin's items, both as timed by pytest itself (startup excluded);
-* the raw runner loop (no pytest at all), for scale.
+* the raw runner loop (no pytest at all), for scale;
+* xdist's own floor: as many empty parametrised tests as there are cases, with ``-n 0`` and
+  ``-n 2``.  What ``-n 2`` adds to nothing is what it adds to every run of that many items;
+  with the plugin's work at ``-n 0`` split over two workers on top of it, the best ``-n 2`` can
+  do is printed.
 
 Run: python benchmarks/bench_corpus.py [CORPUS_DIR] [REPEAT] [--pycache DIR]
 
@@ -21,7 +25,14 @@ Run: python benchmarks/bench_corpus.py [CORPUS_DIR] [REPEAT] [--pycache DIR]
 the assertions of pixiconf, xdist, hypothesis and syrupy too), a cost each xdist worker and
 each reference worker pays again.
 
-Measured (1338 cases, 2 cores shared with other work; medians of 3, ``--pycache``): load
+Measured on an idle machine (2 cores, load 0.7, ``--pycache``, medians of 3): ``-n 0`` 9.2 s
+wall / 8.8 s CPU, ``-n 2`` 8.1 s wall / 13.7 s CPU: 1.13x; the CPU allows at most 1.29x.
+xdist alone takes 1.2 s for 1338 empty tests at ``-n 0`` and 2.4 s at ``-n 2``: with the
+plugin's 8 s of work split in two on top of that, ``-n 2`` cannot beat 1.44x here, whatever
+the plugin does per case.  (A case is about 3 ms of reference work; xdist's six messages per
+test cost about a millisecond of the controller's time each.)
+
+Earlier, measured (1338 cases, 2 cores shared with other work; medians of 3, ``--pycache``): load
 0.2 at the start: ``-n 0`` 7.8 s wall / 7.3 s CPU, ``-n 2`` 7.4 s wall / 12.1 s CPU: 1.05x,
 at most 1.21x on two idle cores; load 1.0-1.7: 1.15x (CPU 8.4 s / 12.3 s, at most 1.38x).
 Without the bytecode cache (load 1.5-1.7): 1.28x (CPU 11.4 s / 15.4 s, at most 1.48x).
@@ -76,6 +87,15 @@ BARE_TEST = textwrap.dedent("""
 """)
 
 
+EMPTY_TEST = textwrap.dedent("""
+    import pytest
+
+    @pytest.mark.parametrize("i", range({count}))
+    def test_empty(i):
+        pass
+""")
+
+
 def children_cpu() -> float:
     """CPU seconds (user + system) of every finished child process so far."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -125,6 +145,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "test_bare.py").write_text(BARE_TEST.format(root=str(corpus)))
+        (work / "test_empty.py").write_text(EMPTY_TEST.format(count=len(paths)))
         (work / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
         runs = {}
         walls: dict[str, list[float]] = {}
@@ -133,6 +154,8 @@ def main() -> None:
             ("plugin -n 0", ["--pixiconf-cases", str(corpus)]),
             ("plugin -n 2", ["--pixiconf-cases", str(corpus), "-n", "2"]),
             ("bare   -n 0", ["test_bare.py", "-p", "no:pixiconf"]),
+            ("empty  -n 0", ["test_empty.py", "-p", "no:pixiconf"]),
+            ("empty  -n 2", ["test_empty.py", "-p", "no:pixiconf", "-n", "2"]),
         )
         for round_ in range(repeat):
             for label, args in configurations:
@@ -158,6 +181,15 @@ def main() -> None:
         f"CPU (all processes, medians): -n 0 {cpu_serial:5.2f} s, -n 2 {cpu_parallel:5.2f} s "
         f"(+{cpu_parallel - cpu_serial:.2f} s); on two idle cores -n 2 is at most "
         f"{2 * cpu_serial / cpu_parallel:.2f}x faster"
+    )
+    empty_serial, empty_parallel = (statistics.median(walls[f"empty  -n {n}"]) for n in (0, 2))
+    work_serial = serial - empty_serial
+    best = empty_parallel + work_serial / 2
+    print(
+        f"xdist alone: {len(paths)} empty tests take {empty_serial:5.2f} s at -n 0 and "
+        f"{empty_parallel:5.2f} s at -n 2 (+{empty_parallel - empty_serial:.2f} s); with the "
+        f"plugin's {work_serial:.2f} s of work split in two on top, -n 2 takes at least "
+        f"{best:5.2f} s: at most {serial / best:.2f}x"
     )
     print(f"after the runs: {load()}")
     plugin_n, plugin_s = runs["plugin -n 0"]

@@ -15,6 +15,11 @@ with its fixtures into a temporary corpus so that case IDs are unchanged):
   work around them), pytest ``-n 0`` per case (wall time / cases), and the overheads in %.
 
 Run: python benchmarks/bench_adapter.py [--binary PATH] [--every K] [--repeat R] [CORPUS]
+
+Measured on an idle machine (2 cores, ``--every 10``: 134 cases, 245 commands, bytecode
+caching on): ``-n 0`` 45.7 s, ``-n 2`` 24.0 s (medians of 3): 1.90x; per case: the bare
+commands 338.8 ms, through the adapter 340.2 ms (+0.4%), through pytest ``-n 0`` 340.9 ms
+(+0.6%).
 """
 
 from __future__ import annotations

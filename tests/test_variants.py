@@ -834,3 +834,14 @@ def test_jinja_errors_are_variant_errors():
         evaluate_condition("nope", _scope({}))
     with pytest.raises(VariantError, match=r"syntax error.* in `foo ==`$"):
         evaluate_condition("foo ==", _scope({"foo": 1}))
+
+
+def test_a_condition_that_does_not_evaluate_names_its_file_and_line() -> None:
+    from pixiconf.pixibuild.variant_config import VariantError
+    from pixiconf.pixibuild.variant_files import parse_variant_yaml
+
+    text = 'numpy:\n  - "2.0"\npython:\n  - if: linux and (\n    then: ["3.11"]\n'
+    with pytest.raises(VariantError, match="Failed to evaluate condition 'linux and \\('") as exc:
+        parse_variant_yaml(text, "linux-64", "variants.yaml")
+    assert (exc.value.file, exc.value.line) == ("variants.yaml", 4)
+    assert exc.value.diagnostic().render().startswith("variants.yaml:4: error: Invalid variant")

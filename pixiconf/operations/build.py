@@ -71,7 +71,7 @@ def variants(request: OperationRequest) -> OperationResult:
     (``intermediate_backend.rs::conda_outputs``).  Outputs are in rattler-build's order; one
     line per distinct build string.
     """
-    from pixiconf.diagnostics import Diagnostic, DiagnosticError
+    from pixiconf.diagnostics import DiagnosticError
     from pixiconf.pixibuild.variants import VariantError, compute_variants
 
     generated, warnings = _package_recipe(request, "variants")
@@ -87,7 +87,7 @@ def variants(request: OperationRequest) -> OperationResult:
             prefix=build.build_string_prefix,
         )
     except VariantError as exc:
-        raise DiagnosticError(Diagnostic(str(exc))) from None
+        raise DiagnosticError(exc.diagnostic()) from None
     return OperationResult(outputs, warnings)
 
 

@@ -1042,7 +1042,7 @@ def package_recipe(
             env=env,
         )
     except VariantError as exc:
-        raise DiagnosticError(Diagnostic(str(exc))) from None
+        raise DiagnosticError(exc.diagnostic()) from None
 
     pyproject = loaded.root / "pyproject.toml"
     try:

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from pixiconf.diagnostics import Diagnostic
 from pixiconf.pixibuild.hashing import normalize_key
 
 __all__ = ["VariantConfig", "VariantError", "scalar_value"]
@@ -26,7 +27,17 @@ _I64 = (-(2**63), 2**63 - 1)
 
 
 class VariantError(ValueError):
-    """An invalid variant configuration or recipe; ``str()`` is the user-facing message."""
+    """An invalid variant configuration or recipe; ``str()`` is the user-facing message (the
+    text rattler-build gives), ``file`` and ``line`` where in a variant file it is, when known."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.file = file
+        self.line = line
+
+    def diagnostic(self) -> Diagnostic:
+        """The error as a diagnostic, located in its variant file when known."""
+        return Diagnostic(str(self), file=self.file, line=self.line)
 
 
 @dataclass(slots=True)

@@ -99,7 +99,9 @@ def _evaluate_item(node: yaml.Node, key: str, scope: Scope, out: list[Any], disp
             raise VariantError(
                 f"Invalid variant configuration: Failed to evaluate condition "
                 f"'{condition}' for variant key "
-                f"'{NormalizedKey(key).debug()}': {exc}"
+                f"'{NormalizedKey(key).debug()}': {exc}",
+                file=display,
+                line=fields["if"].start_mark.line + 1,
             ) from None
         branch = fields["then"] if taken else fields.get("else")
         if branch is None:
